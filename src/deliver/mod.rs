@@ -1,0 +1,49 @@
+//! What a client does with a message: deliver it over SMTP or into a pickup directory.
+#![forbid(unsafe_code)]
+
+mod client;
+mod pickup;
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::Path;
+
+pub use client::{Client, ClientConfig, DeliverError, DeliverErrorKind, DeliveryMethod};
+pub use pickup::{PickupDelivery, Prepared, deliver_to_pickup, pickup_envelope};
+
+/// Writes `chunks` to `path` atomically: into a new temporary file in the same directory, flushed
+/// to disk with fsync, then renamed over `path`, and the directory synced. Readers see either no
+/// file or the whole file, never a partial one.
+pub fn atomic_write(path: &Path, chunks: &[&[u8]]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.{:016x}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id(),
+        crate::message::mime::random_u64()
+    ));
+    let result = (|| {
+        let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        for chunk in chunks {
+            f.write_all(chunk)?;
+        }
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, path)?;
+        // Make the rename itself durable.
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,76 @@
+//! Errors of the message model.
+
+use std::fmt;
+use std::io;
+
+/// What went wrong, in a form the C layer maps to a result code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageErrorKind {
+    /// An argument is out of its documented range or malformed.
+    InvalidArgument,
+    /// An address could not be parsed or contains forbidden characters.
+    InvalidAddress,
+    /// A header name or value is malformed or would inject other headers.
+    InvalidHeader,
+    /// A file or directory does not exist.
+    NotFound,
+    /// The operating system refused access.
+    PermissionDenied,
+    /// Any other I/O failure.
+    Io,
+    /// The bytes are not a MIME message (garbage, binary, no header section).
+    MalformedEml,
+    /// The message ends before its MIME structure does (a multipart without its closing boundary).
+    TruncatedEml,
+    /// A message to be delivered has no sender (neither From nor Sender).
+    NoSender,
+    /// A message to be delivered has no recipient (To, Cc or Bcc).
+    NoRecipients,
+}
+
+/// An error with a message that names the problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageError {
+    kind: MessageErrorKind,
+    message: String,
+}
+
+impl MessageError {
+    /// Creates an error of `kind` with the human-readable `message`.
+    pub fn new(kind: MessageErrorKind, message: impl Into<String>) -> Self {
+        MessageError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// Maps an I/O error, naming what was being done (`context`, e.g. "cannot read /x/y.eml").
+    pub fn from_io(err: &io::Error, context: impl fmt::Display) -> Self {
+        let kind = match err.kind() {
+            io::ErrorKind::NotFound => MessageErrorKind::NotFound,
+            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+                MessageErrorKind::PermissionDenied
+            }
+            _ => MessageErrorKind::Io,
+        };
+        MessageError::new(kind, format!("{context}: {err}"))
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> MessageErrorKind {
+        self.kind
+    }
+
+    /// The human-readable description.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for MessageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for MessageError {}

@@ -1,0 +1,314 @@
+//! MIME output: the model written as an RFC 5322 / MIME message with mail-builder.
+//!
+//! Structure: `multipart/mixed` (attachments) > `multipart/related` (inline resources) >
+//! `multipart/alternative` (text, HTML, alternate views); each level only when needed.
+//! Bcc is never written.
+
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use mail_builder::MessageBuilder;
+use mail_builder::headers::HeaderType;
+use mail_builder::headers::address::Address;
+use mail_builder::headers::content_type::ContentType;
+use mail_builder::headers::message_id::MessageId;
+use mail_builder::headers::raw::Raw;
+use mail_builder::headers::text::Text;
+use mail_builder::mime::{BodyPart, MimePart};
+
+use super::address::MailAddress;
+use super::model::{Attachment, MailMessage, Priority};
+
+/// Options for writing a message.
+#[derive(Clone, Debug, Default)]
+pub struct MimeOptions {
+    /// When set, multipart boundaries are derived from this text and a counter instead of
+    /// randomness, so that output is byte-for-byte reproducible (tests).
+    pub fixed_boundary: Option<String>,
+    /// The date to write when the message has none (seconds since the epoch, UTC).
+    /// `None` means the current time.
+    pub default_date: Option<i64>,
+}
+
+/// Writes `msg` as MIME. A message without a Message-ID gets a generated one (the model is not
+/// changed: call [`MailMessage::ensure_message_id`] first to know it).
+pub fn to_mime(msg: &MailMessage, opts: &MimeOptions) -> Vec<u8> {
+    let mut builder = MessageBuilder::new();
+    let addr =
+        |a: &MailAddress| Address::new_address(a.display_name().map(str::to_string), a.address());
+    let list = |v: &[MailAddress]| {
+        if v.len() == 1 {
+            addr(&v[0])
+        } else {
+            Address::new_list(v.iter().map(addr).collect())
+        }
+    };
+    if let Some(from) = &msg.from {
+        builder = builder.from(addr(from));
+    }
+    if let Some(sender) = &msg.sender {
+        builder = builder.sender(addr(sender));
+    }
+    if !msg.reply_to.is_empty() {
+        builder = builder.reply_to(list(&msg.reply_to));
+    }
+    if !msg.to.is_empty() {
+        builder = builder.to(list(&msg.to));
+    }
+    if !msg.cc.is_empty() {
+        builder = builder.cc(list(&msg.cc));
+    }
+    builder = builder.subject(Text::new(msg.subject.clone()));
+    let (secs, offset) = msg.date.unwrap_or_else(|| {
+        (
+            opts.default_date.unwrap_or_else(|| {
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0)
+            }),
+            0,
+        )
+    });
+    builder = builder.header("Date", Raw::new(format_rfc5322_date(secs, offset)));
+    let id = msg
+        .message_id
+        .clone()
+        .unwrap_or_else(|| generate_message_id(msg.from.as_ref()));
+    builder = builder.message_id(MessageId::new(id));
+    match msg.priority {
+        Priority::Normal => {}
+        Priority::High => {
+            builder = builder
+                .header("X-Priority", Raw::new("1 (Highest)"))
+                .header("Importance", Raw::new("high"));
+        }
+        Priority::Low => {
+            builder = builder
+                .header("X-Priority", Raw::new("5 (Lowest)"))
+                .header("Importance", Raw::new("low"));
+        }
+    }
+    for h in &msg.headers {
+        let value: HeaderType<'_> = if h.value.is_ascii() {
+            Raw::new(h.value.clone()).into()
+        } else {
+            Text::new(h.value.clone()).into()
+        };
+        builder = builder.header(h.name.clone(), value);
+    }
+    let mut boundaries = Boundaries::new(opts.fixed_boundary.as_deref());
+    builder = builder.body(body_tree(msg, &mut boundaries));
+    let mut out = Vec::new();
+    builder.serialize(&mut out);
+    out
+}
+
+/// Hands out multipart boundaries: random by default, reproducible with a fixed prefix.
+struct Boundaries<'a> {
+    fixed: Option<&'a str>,
+    n: u32,
+}
+
+impl<'a> Boundaries<'a> {
+    fn new(fixed: Option<&'a str>) -> Self {
+        Boundaries { fixed, n: 0 }
+    }
+
+    fn content_type(&mut self, ct: &'static str) -> ContentType<'static> {
+        let ct = ContentType::new(ct);
+        match self.fixed {
+            Some(prefix) => {
+                self.n += 1;
+                ct.attribute("boundary", format!("=_{prefix}_{}", self.n))
+            }
+            None => ct,
+        }
+    }
+}
+
+fn text_part(ct: &'static str, text: &str) -> MimePart<'static> {
+    MimePart::new(
+        ContentType::new(ct).attribute("charset", "utf-8"),
+        BodyPart::Text(Cow::Owned(text.to_string())),
+    )
+}
+
+fn resource_part(a: &Attachment, inline: bool) -> MimePart<'static> {
+    let mut ct = ContentType::new(a.content_type.clone());
+    if !a.name.is_empty() {
+        ct = ct.attribute("name", a.name.clone());
+    }
+    // Attachments are always base64: their bytes must come back exactly as given.
+    let mut part = MimePart::new(ct, BodyPart::Text(Cow::Owned(base64_body(&a.content))))
+        .transfer_encoding("base64");
+    part = if inline {
+        let mut disposition = ContentType::new("inline");
+        if !a.name.is_empty() {
+            disposition = disposition.attribute("filename", a.name.clone());
+        }
+        part.header("Content-Disposition", disposition)
+    } else {
+        part.attachment(a.name.clone())
+    };
+    if let Some(cid) = &a.content_id {
+        part = part.cid(cid.clone());
+    }
+    part
+}
+
+/// Base64 in 76-character lines. mail-builder writes a body verbatim when the part carries its
+/// own Content-Transfer-Encoding, so parts we force to base64 are encoded here.
+fn base64_body(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / 76 * 2 + 2);
+    for chunk in encoded.as_bytes().chunks(76) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn body_tree(msg: &MailMessage, b: &mut Boundaries<'_>) -> MimePart<'static> {
+    let (text, html) = msg.effective_bodies();
+    let mut alternatives: Vec<MimePart<'static>> = Vec::new();
+    if let Some(text) = text {
+        alternatives.push(text_part("text/plain", text));
+    }
+    if let Some(html) = html {
+        alternatives.push(text_part("text/html", html));
+    }
+    for view in &msg.alternate_views {
+        let mut ct = ContentType::new(view.content_type.clone());
+        // Parameters given in the content type (e.g. method=REQUEST) are kept verbatim.
+        if let Some((essence, params)) = view.content_type.split_once(';') {
+            ct = ContentType::new(essence.trim().to_string());
+            for p in params.split(';') {
+                if let Some((k, v)) = p.split_once('=') {
+                    ct = ct.attribute(k.trim().to_string(), v.trim().trim_matches('"').to_string());
+                }
+            }
+        }
+        let utf8 = matches!(view.charset.as_deref(), Some("utf-8" | "us-ascii"));
+        if let Some(cs) = &view.charset {
+            ct = ct.attribute("charset", cs.clone());
+        }
+        let part = match (utf8, std::str::from_utf8(&view.content)) {
+            (true, Ok(s)) => MimePart::new(ct, BodyPart::Text(Cow::Owned(s.to_string()))),
+            _ => MimePart::new(ct, BodyPart::Text(Cow::Owned(base64_body(&view.content))))
+                .transfer_encoding("base64"),
+        };
+        alternatives.push(part);
+    }
+    let mut core = if alternatives.len() == 1 {
+        alternatives
+            .pop()
+            .unwrap_or_else(|| text_part("text/plain", ""))
+    } else if alternatives.is_empty() {
+        text_part("text/plain", "")
+    } else {
+        MimePart::new(b.content_type("multipart/alternative"), alternatives)
+    };
+    if !msg.inline_resources.is_empty() {
+        let mut parts = vec![core];
+        parts.extend(msg.inline_resources.iter().map(|a| resource_part(a, true)));
+        core = MimePart::new(b.content_type("multipart/related"), parts);
+    }
+    if !msg.attachments.is_empty() {
+        let mut parts = vec![core];
+        parts.extend(msg.attachments.iter().map(|a| resource_part(a, false)));
+        core = MimePart::new(b.content_type("multipart/mixed"), parts);
+    }
+    core
+}
+
+/// Makes a Message-ID: time, process, a counter and randomness, at the sender's domain.
+pub fn generate_message_id(from: Option<&MailAddress>) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let random = random_u64();
+    let domain = from
+        .map(|a| a.domain().to_string())
+        .filter(|d| !d.starts_with('['))
+        .unwrap_or_else(|| "missive.localhost".to_string());
+    format!(
+        "{:x}.{:x}.{:x}.{:016x}@{}",
+        nanos,
+        std::process::id(),
+        n,
+        random,
+        domain
+    )
+}
+
+/// 64 bits from the OS's randomness (through the hasher's random keys), without a crate.
+pub(crate) fn random_u64() -> u64 {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    h.finish()
+}
+
+/// Formats `secs` (UTC) as an RFC 5322 date in the zone `offset_minutes` east of UTC.
+pub fn format_rfc5322_date(secs: i64, offset_minutes: i32) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let local = secs + i64::from(offset_minutes) * 60;
+    let days = local.div_euclid(86_400);
+    let rem = local.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let weekday = DAYS[days.rem_euclid(7) as usize];
+    let sign = if offset_minutes < 0 { '-' } else { '+' };
+    let off = offset_minutes.unsigned_abs();
+    format!(
+        "{weekday}, {d} {} {y:04} {:02}:{:02}:{:02} {sign}{:02}{:02}",
+        MONTHS[(m - 1) as usize],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        off / 60,
+        off % 60
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(format_rfc5322_date(0, 0), "Thu, 1 Jan 1970 00:00:00 +0000");
+        assert_eq!(
+            format_rfc5322_date(1_700_000_000, 60),
+            "Tue, 14 Nov 2023 23:13:20 +0100"
+        );
+        assert_eq!(
+            format_rfc5322_date(1_700_000_000, -300),
+            "Tue, 14 Nov 2023 17:13:20 -0500"
+        );
+    }
+}
