@@ -319,6 +319,7 @@ extern "C" {
  * The library's version as a static NUL-terminated string, e.g. "0.1.0". Compare with the
  * `MISSIVE_VERSION_*` macros of the header you compiled against.
  *
+ * Ownership: the string is static; do not free it. Never NULL.
  * Thread safety: safe to call from any thread.
  */
 const char *missive_version(void);
@@ -327,6 +328,7 @@ const char *missive_version(void);
  * Test hook: panics inside the library and returns `MISSIVE_RESULT_PANIC`, showing that a
  * panic never unwinds into C. Prints the panic message to stderr. Not for production use.
  *
+ * Ownership: takes no arguments and owns nothing. NULL: no pointer arguments.
  * Thread safety: safe to call from any thread.
  */
 enum missive_result missive_test_panic(void);
@@ -336,11 +338,15 @@ enum missive_result missive_test_panic(void);
  * default for the security option), no host, no credentials. NULL only if a panic was caught.
  *
  * Thread safety: safe to call from any thread.
+ * Ownership: the caller owns the result and frees it with `missive_client_free`.
  */
 struct missive_client *missive_client_new(void);
 
 /**
  * Frees a client. NULL is a no-op. Free exactly once, when no other thread uses it.
+ *
+ * Thread safety: no other call on the client may be in progress.
+ * Ownership: takes ownership of `client`; the pointer is invalid afterwards.
  *
  * # Safety
  * `client` is NULL or live, and no call on it is in progress.
@@ -349,6 +355,8 @@ void missive_client_free(struct missive_client *client);
 
 /**
  * Copies the text of the most recent failure on `client` (see `missive_message_error`).
+ *
+ * Thread safety: safe to call from several threads at once on the same client.
  *
  * # Safety
  * `client` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
@@ -362,6 +370,9 @@ enum missive_result missive_client_error(const struct missive_client *client,
  * Sets the SMTP server's host name or IP address (UTF-8). Returns INVALID_ARGUMENT for
  * whitespace or control characters in it.
  *
+ * Thread safety: safe to call from several threads at once on the same client.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `client` is NULL or live; `host` points to `host_len` bytes.
  */
@@ -373,6 +384,9 @@ enum missive_result missive_client_set_host(struct missive_client *client,
  * Sets the SMTP port; 0 means the default for the security option (465 for SSL_IMPLICIT,
  * otherwise 25).
  *
+ * Thread safety: safe to call from several threads at once on the same client.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `client` is NULL or live.
  */
@@ -380,6 +394,9 @@ enum missive_result missive_client_set_port(struct missive_client *client, uint1
 
 /**
  * Sets the user name for SMTP authentication (UTF-8); empty means no authentication.
+ *
+ * Thread safety: safe to call from several threads at once on the same client.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
  *
  * # Safety
  * `client` is NULL or live; `username` points to `username_len` bytes.
@@ -390,6 +407,8 @@ enum missive_result missive_client_set_username(struct missive_client *client,
 
 /**
  * Sets the password for SMTP authentication (UTF-8, copied; never logged).
+ *
+ * Thread safety: safe to call from several threads at once on the same client.
  *
  * # Safety
  * `client` is NULL or live; `password` points to `password_len` bytes.
@@ -402,6 +421,9 @@ enum missive_result missive_client_set_password(struct missive_client *client,
  * Sets the security option (`security` is a `missive_security`). Returns INVALID_ARGUMENT for
  * other values.
  *
+ * Thread safety: safe to call from several threads at once on the same client.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `client` is NULL or live.
  */
@@ -410,6 +432,9 @@ enum missive_result missive_client_set_security(struct missive_client *client, i
 /**
  * Sets the delivery method (`method` is a `missive_delivery_method`). Returns
  * INVALID_ARGUMENT for other values.
+ *
+ * Thread safety: safe to call from several threads at once on the same client.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
  *
  * # Safety
  * `client` is NULL or live.
@@ -420,6 +445,9 @@ enum missive_result missive_client_set_delivery_method(struct missive_client *cl
 /**
  * Sets the pickup directory (a path, UTF-8) for PICKUP_DIRECTORY delivery. It is created on
  * first delivery when missing. Returns INVALID_ARGUMENT for an empty path.
+ *
+ * Thread safety: safe to call from several threads at once on the same client.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
  *
  * # Safety
  * `client` is NULL or live; `path` points to `path_len` bytes.
@@ -440,6 +468,9 @@ enum missive_result missive_client_set_pickup_directory(struct missive_client *c
  * PERMISSION_DENIED (an unwritable pickup directory), IO, INVALID_ARGUMENT (the pickup path
  * is not a directory). Detail is stored on `client`.
  *
+ * Thread safety: safe to call from several threads at once on the same client.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `client` is NULL or live; `message` is NULL or live and not changed by another thread
  * during the call.
@@ -456,6 +487,9 @@ enum missive_result missive_client_send(struct missive_client *client,
  * when none was; PARTIAL_FAILURE when some were. The error text names each failed message by
  * its index.
  *
+ * Thread safety: safe to call from several threads at once on the same client.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `client` is NULL or live; `collection` is NULL or live and not changed during the call;
  * `out_delivered` is NULL or writable.
@@ -469,12 +503,15 @@ enum missive_result missive_client_send_collection(struct missive_client *client
  * `missive_message_collection_free`.
  *
  * Thread safety: safe to call from any thread.
+ * Ownership: the caller owns the result and frees it with `missive_message_collection_free`.
  */
 struct missive_message_collection *missive_message_collection_new(void);
 
 /**
  * Frees a collection and the copies of the messages it holds. NULL is a no-op. Pointers
  * returned by `missive_message_collection_get` become invalid.
+ *
+ * Thread safety: no other call on the handle may be in progress.
  *
  * # Safety
  * `collection` is NULL or live, and freed exactly once.
@@ -487,6 +524,8 @@ void missive_message_collection_free(struct missive_message_collection *collecti
  *
  * Returns NULL_ARGUMENT when either pointer is NULL.
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
  * # Safety
  * `collection` is NULL or live and not used concurrently; `message` is NULL or live.
  */
@@ -495,6 +534,10 @@ enum missive_result missive_message_collection_add(struct missive_message_collec
 
 /**
  * The number of messages; 0 when `collection` is NULL.
+ *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
  *
  * # Safety
  * `collection` is NULL or live.
@@ -505,6 +548,9 @@ size_t missive_message_collection_len(const struct missive_message_collection *c
  * Borrows the message at `index`: valid until the collection is freed; do not free or change
  * it. NULL when `collection` is NULL or `index` is out of range.
  *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
+ *
  * # Safety
  * `collection` is NULL or live.
  */
@@ -513,6 +559,9 @@ const struct missive_message *missive_message_collection_get(const struct missiv
 
 /**
  * Copies the text of the most recent failure on `collection` (see `missive_message_error`).
+ *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
  *
  * # Safety
  * `collection` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` is
@@ -535,6 +584,9 @@ struct missive_message *missive_message_new(void);
  * Creates an independent copy of `message` (without its error text). NULL when `message` is
  * NULL. The caller owns the copy.
  *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
+ *
  * # Safety
  * `message` is NULL or a live message.
  */
@@ -542,6 +594,9 @@ struct missive_message *missive_message_clone(const struct missive_message *mess
 
 /**
  * Frees a message. NULL is a no-op. Free exactly once; the pointer is invalid afterwards.
+ *
+ * Thread safety: no other call on the handle may be in progress.
+ * Ownership: takes ownership of `message`; the pointer is invalid afterwards.
  *
  * # Safety
  * `message` is NULL or a live message not in use by another thread.
@@ -554,6 +609,9 @@ void missive_message_free(struct missive_message *message);
  * including the NUL; call with `buf = NULL, buf_len = 0` to ask.
  *
  * Returns NULL_ARGUMENT when `message` or `out_len` is NULL; BUFFER_TOO_SMALL.
+ *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
  *
  * # Safety
  * `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` is NULL
@@ -573,6 +631,9 @@ enum missive_result missive_message_error(const struct missive_message *message,
  * TRUNCATED_EML (a multipart that never closes), INVALID_ADDRESS (an unparseable address
  * header), INVALID_ARGUMENT (a directory); on failure `message` is unchanged.
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `message` is NULL or live and not used concurrently; `path` points to `path_len` bytes.
  */
@@ -583,6 +644,8 @@ enum missive_result missive_message_load_file(struct missive_message *message,
 /**
  * Replaces the contents of `message` with the message in `data` (copied). As
  * `missive_message_load_file` otherwise.
+ *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
  *
  * # Safety
  * `message` is NULL or live and not used concurrently; `data` points to `data_len` bytes.
@@ -598,6 +661,10 @@ enum missive_result missive_message_load_bytes(struct missive_message *message,
  *
  * Returns FILE_NOT_FOUND (no such directory), PERMISSION_DENIED, IO, INVALID_ARGUMENT.
  *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `message` is NULL or live; `path` points to `path_len` bytes.
  */
@@ -609,6 +676,9 @@ enum missive_result missive_message_save_file(const struct missive_message *mess
  * Copies the message as MIME (.eml bytes, not NUL-terminated) into `buf` with the
  * size-then-fill pattern: `*out_len` receives the size; `buf = NULL, buf_len = 0` asks.
  * Successive calls give the same bytes while the message is unchanged.
+ *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
  *
  * # Safety
  * `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
@@ -624,6 +694,9 @@ enum missive_result missive_message_save_buffer(const struct missive_message *me
  * Returns INVALID_ADDRESS (with the reason) for a malformed address or one containing CR, LF
  * or other control characters.
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `message` is NULL or live and not used concurrently; `address` points to `address_len` bytes.
  */
@@ -634,6 +707,9 @@ enum missive_result missive_message_set_from(struct missive_message *message,
 /**
  * Sets `Sender:` (also the envelope sender); `(NULL, 0)` or an empty string removes it.
  * Returns INVALID_ADDRESS as `missive_message_set_from`.
+ *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
  *
  * # Safety
  * As `missive_message_set_from`.
@@ -648,6 +724,9 @@ enum missive_result missive_message_set_sender(struct missive_message *message,
  *
  * Returns INVALID_ARGUMENT for an unknown `kind`; INVALID_ADDRESS (naming the bad one).
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ * NULL: a NULL handle gives the NULL value of the return type.
+ *
  * # Safety
  * As `missive_message_set_from`.
  */
@@ -660,6 +739,8 @@ enum missive_result missive_message_add_recipients(struct missive_message *messa
  * Removes every address from one list (`kind` is a `missive_recipient_kind`).
  * Returns INVALID_ARGUMENT for an unknown `kind`.
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
  * # Safety
  * `message` is NULL or live and not used concurrently.
  */
@@ -669,6 +750,9 @@ enum missive_result missive_message_clear_recipients(struct missive_message *mes
  * The number of addresses in one list (`kind` is a `missive_recipient_kind`); 0 when
  * `message` is NULL or `kind` is unknown.
  *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
+ *
  * # Safety
  * `message` is NULL or live.
  */
@@ -677,6 +761,9 @@ size_t missive_message_recipient_count(const struct missive_message *message, in
 /**
  * Copies one address of a list, formatted as `Name <a@b>` (or `a@b` without a name),
  * NUL-terminated, size-then-fill. Returns INDEX_OUT_OF_RANGE, INVALID_ARGUMENT (kind).
+ *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
  *
  * # Safety
  * `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
@@ -691,6 +778,10 @@ enum missive_result missive_message_recipient(const struct missive_message *mess
 /**
  * Copies `From:` (formatted as `missive_message_recipient` does); NOT_FOUND when unset.
  *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
+ * NULL: a NULL handle gives the NULL value of the return type.
+ *
  * # Safety
  * As `missive_message_recipient`.
  */
@@ -703,6 +794,9 @@ enum missive_result missive_message_from(const struct missive_message *message,
  * Sets the subject (UTF-8; non-ASCII is encoded on output). Returns INVALID_HEADER when it
  * contains CR, LF or another control character.
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `message` is NULL or live and not used concurrently; `subject` points to `subject_len` bytes.
  */
@@ -712,6 +806,9 @@ enum missive_result missive_message_set_subject(struct missive_message *message,
 
 /**
  * Copies the subject, NUL-terminated, size-then-fill.
+ *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
  *
  * # Safety
  * `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
@@ -725,6 +822,9 @@ enum missive_result missive_message_subject(const struct missive_message *messag
  * Sets the body. It is plain text, unless `is_body_html` is set and no separate HTML body
  * exists, in which case it is the HTML body (the `System.Net.Mail` rule).
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `message` is NULL or live and not used concurrently; `body` points to `body_len` bytes.
  */
@@ -734,6 +834,10 @@ enum missive_result missive_message_set_body(struct missive_message *message,
 
 /**
  * Copies the body as set (or loaded: the plain-text part), NUL-terminated, size-then-fill.
+ *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
+ * NULL: a NULL handle gives the NULL value of the return type.
  *
  * # Safety
  * As `missive_message_subject`.
@@ -747,6 +851,9 @@ enum missive_result missive_message_body(const struct missive_message *message,
  * Sets the HTML body and turns `is_body_html` on. With a (plain-text) body too, the message
  * becomes `multipart/alternative`. `(NULL, 0)` removes the HTML body and turns the flag off.
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `message` is NULL or live and not used concurrently; `html` points to `html_len` bytes.
  */
@@ -756,6 +863,10 @@ enum missive_result missive_message_set_html_body(struct missive_message *messag
 
 /**
  * Copies the HTML body, NUL-terminated, size-then-fill; NOT_FOUND when there is none.
+ *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
+ * NULL: a NULL handle gives the NULL value of the return type.
  *
  * # Safety
  * As `missive_message_subject`.
@@ -768,6 +879,9 @@ enum missive_result missive_message_html_body(const struct missive_message *mess
 /**
  * Sets `is_body_html` (see `missive_message_set_body`).
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `message` is NULL or live and not used concurrently.
  */
@@ -775,6 +889,10 @@ enum missive_result missive_message_set_is_body_html(struct missive_message *mes
 
 /**
  * Whether the body is HTML; false when `message` is NULL.
+ *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
  *
  * # Safety
  * `message` is NULL or live.
@@ -788,6 +906,8 @@ bool missive_message_is_body_html(const struct missive_message *message);
  *
  * Returns INVALID_ARGUMENT for a malformed media type or charset, or content that is not
  * UTF-8 when the charset is utf-8; INVALID_UTF8 for non-UTF-8 text arguments.
+ *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
  *
  * # Safety
  * `message` is NULL or live and not used concurrently; each pointer points to its length.
@@ -807,6 +927,8 @@ enum missive_result missive_message_add_alternate_view(struct missive_message *m
  * Returns INVALID_ARGUMENT for an empty name, a name with a path separator or a malformed
  * content type; INVALID_HEADER for control characters in the name.
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
  * # Safety
  * `message` is NULL or live and not used concurrently; each pointer points to its length.
  */
@@ -824,6 +946,8 @@ enum missive_result missive_message_add_attachment(struct missive_message *messa
  *
  * Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, and the codes of
  * `missive_message_add_attachment`.
+ *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
  *
  * # Safety
  * As `missive_message_add_attachment`.
@@ -843,6 +967,9 @@ enum missive_result missive_message_add_attachment_file(struct missive_message *
  *
  * Returns INVALID_ARGUMENT for a malformed content-id or content type.
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * As `missive_message_add_attachment`.
  */
@@ -860,6 +987,9 @@ enum missive_result missive_message_add_inline_resource(struct missive_message *
  * The number of parts of one kind (`kind` is a `missive_part_kind`); 0 when `message` is NULL
  * or `kind` unknown.
  *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
+ *
  * # Safety
  * `message` is NULL or live.
  */
@@ -869,6 +999,9 @@ size_t missive_message_part_count(const struct missive_message *message, int32_t
  * Copies one field of one part with the size-then-fill pattern: text fields NUL-terminated,
  * `CONTENT` as raw bytes. Returns INDEX_OUT_OF_RANGE, NOT_FOUND (no such field on that part),
  * INVALID_ARGUMENT (`kind` or `field` unknown).
+ *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
  *
  * # Safety
  * `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
@@ -889,6 +1022,9 @@ enum missive_result missive_message_part_field(const struct missive_message *mes
  *
  * Returns INVALID_HEADER naming the problem.
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `message` is NULL or live and not used concurrently; each pointer points to its length.
  */
@@ -901,6 +1037,9 @@ enum missive_result missive_message_add_header(struct missive_message *message,
 /**
  * Copies the first custom header called `name` (case-insensitive), NUL-terminated,
  * size-then-fill. Returns NOT_FOUND when the message has none.
+ *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
  *
  * # Safety
  * `message` is NULL or live; `name` points to `name_len` bytes; `buf` is NULL or has `buf_len`
@@ -916,6 +1055,9 @@ enum missive_result missive_message_header(const struct missive_message *message
 /**
  * Sets the priority (`priority` is a `missive_priority`). Returns INVALID_ARGUMENT otherwise.
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `message` is NULL or live and not used concurrently.
  */
@@ -925,6 +1067,8 @@ enum missive_result missive_message_set_priority(struct missive_message *message
  * Sets the date: `unix_seconds` since 1970 (UTC) shown in the zone `utc_offset_minutes` east of
  * UTC (-840..=840). Without a date, the time of the first save or send is used.
  * Returns INVALID_ARGUMENT for an offset or year out of range.
+ *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
  *
  * # Safety
  * `message` is NULL or live and not used concurrently.
@@ -937,6 +1081,9 @@ enum missive_result missive_message_set_date(struct missive_message *message,
  * Sets the Message-ID (`id-left@id-right`, angle brackets optional); `(NULL, 0)` means one is
  * generated. Returns INVALID_HEADER for a malformed id.
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
  * # Safety
  * `message` is NULL or live and not used concurrently; `id` points to `id_len` bytes.
  */
@@ -947,6 +1094,9 @@ enum missive_result missive_message_set_message_id(struct missive_message *messa
 /**
  * Copies the Message-ID (without angle brackets), NUL-terminated, size-then-fill. A message
  * without one is given one now: the one it will be saved and sent with while unchanged.
+ *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
  *
  * # Safety
  * `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
@@ -961,6 +1111,8 @@ enum missive_result missive_message_message_id(const struct missive_message *mes
  * `missive_dsn_notify` flags; `ret` is a `missive_dsn_ret`; `envelope_id` `(NULL, 0)` for none.
  * Returns INVALID_ARGUMENT for unknown flags, NEVER combined with others, or a bad ENVID.
  *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
  * # Safety
  * `message` is NULL or live and not used concurrently; `envelope_id` points to its length.
  */
@@ -973,6 +1125,10 @@ enum missive_result missive_message_set_delivery_notification(struct missive_mes
 /**
  * Whether an address of the message has a non-ASCII local part, so that sending it needs
  * the SMTPUTF8 extension. False when `message` is NULL.
+ *
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
  *
  * # Safety
  * `message` is NULL or live.

@@ -40,30 +40,65 @@ fn version_macros_match_cargo_toml() {
     assert_eq!(runtime.to_str().unwrap(), version);
 }
 
+/// Every function's doc comment says what it does with ownership, what NULL does, and
+/// whether it may be called from several threads.
 #[test]
-fn every_function_is_documented() {
+fn every_function_documents_ownership_null_and_threads() {
     let header = std::fs::read_to_string(committed_path()).expect("include/missive.h exists");
-    let lines: Vec<&str> = header.lines().collect();
-    let mut undocumented = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        if let Some(name) = line
+    let mut doc = String::new();
+    let mut in_doc = false;
+    let mut problems = Vec::new();
+    let mut functions = 0;
+    for line in header.lines() {
+        let t = line.trim_start();
+        if t.starts_with("/**") {
+            in_doc = true;
+            doc.clear();
+            continue;
+        }
+        if in_doc {
+            if t.starts_with("*/") {
+                in_doc = false;
+            } else {
+                doc.push_str(t.trim_start_matches('*'));
+                doc.push('\n');
+            }
+            continue;
+        }
+        let Some(name) = line
             .split('(')
             .next()
+            .filter(|_| line.contains('(') && !line.starts_with(' ') && !line.starts_with('#'))
             .and_then(|l| l.split_whitespace().last())
-            && name.trim_start_matches('*').starts_with("missive_")
-            && line.contains('(')
-            && !line.starts_with(' ')
-            && !line.starts_with("typedef")
-        {
-            let doc_before = i > 0 && lines[i - 1].trim_start().starts_with("*/");
-            let doc_above = i > 1 && lines[i - 1].trim().is_empty() == false;
-            if !(doc_before || doc_above && lines[i - 1].contains("*/")) {
-                undocumented.push(name.to_string());
-            }
+            .map(|n| n.trim_start_matches('*'))
+            .filter(|n| n.starts_with("missive_"))
+        else {
+            continue;
+        };
+        functions += 1;
+        let own = [
+            "own", "Own", "copies", "Copies", "copied", "Consumes", "borrow", "Borrow",
+        ]
+        .iter()
+        .any(|w| doc.contains(w));
+        if doc.trim().is_empty() {
+            problems.push(format!("{name}: no documentation"));
+            continue;
         }
+        if !own {
+            problems.push(format!("{name}: says nothing of ownership"));
+        }
+        if !doc.contains("NULL") {
+            problems.push(format!("{name}: says nothing of NULL"));
+        }
+        if !doc.contains("Thread safety") {
+            problems.push(format!("{name}: says nothing of thread safety"));
+        }
+        doc.clear();
     }
     assert!(
-        undocumented.is_empty(),
-        "functions without docs: {undocumented:?}"
+        functions > 30,
+        "only {functions} functions found: is the parser right?"
     );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

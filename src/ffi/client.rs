@@ -89,12 +89,16 @@ fn fail_deliver(h: &ClientHandle, e: &DeliverError) -> missive_result {
 /// default for the security option), no host, no credentials. NULL only if a panic was caught.
 ///
 /// Thread safety: safe to call from any thread.
+/// Ownership: the caller owns the result and frees it with `missive_client_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn missive_client_new() -> *mut missive_client {
     ffi_boundary! { handle::into_raw::<missive_client>(ClientHandle::default()) }
 }
 
 /// Frees a client. NULL is a no-op. Free exactly once, when no other thread uses it.
+///
+/// Thread safety: no other call on the client may be in progress.
+/// Ownership: takes ownership of `client`; the pointer is invalid afterwards.
 ///
 /// # Safety
 /// `client` is NULL or live, and no call on it is in progress.
@@ -107,6 +111,8 @@ pub unsafe extern "C" fn missive_client_free(client: *mut missive_client) {
 }
 
 /// Copies the text of the most recent failure on `client` (see `missive_message_error`).
+///
+/// Thread safety: safe to call from several threads at once on the same client.
 ///
 /// # Safety
 /// `client` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
@@ -126,6 +132,9 @@ pub unsafe extern "C" fn missive_client_error(
 
 /// Sets the SMTP server's host name or IP address (UTF-8). Returns INVALID_ARGUMENT for
 /// whitespace or control characters in it.
+///
+/// Thread safety: safe to call from several threads at once on the same client.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
 ///
 /// # Safety
 /// `client` is NULL or live; `host` points to `host_len` bytes.
@@ -150,6 +159,9 @@ pub unsafe extern "C" fn missive_client_set_host(
 /// Sets the SMTP port; 0 means the default for the security option (465 for SSL_IMPLICIT,
 /// otherwise 25).
 ///
+/// Thread safety: safe to call from several threads at once on the same client.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
+///
 /// # Safety
 /// `client` is NULL or live.
 #[unsafe(no_mangle)]
@@ -165,6 +177,9 @@ pub unsafe extern "C" fn missive_client_set_port(
 }
 
 /// Sets the user name for SMTP authentication (UTF-8); empty means no authentication.
+///
+/// Thread safety: safe to call from several threads at once on the same client.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
 ///
 /// # Safety
 /// `client` is NULL or live; `username` points to `username_len` bytes.
@@ -184,6 +199,8 @@ pub unsafe extern "C" fn missive_client_set_username(
 
 /// Sets the password for SMTP authentication (UTF-8, copied; never logged).
 ///
+/// Thread safety: safe to call from several threads at once on the same client.
+///
 /// # Safety
 /// `client` is NULL or live; `password` points to `password_len` bytes.
 #[unsafe(no_mangle)]
@@ -202,6 +219,9 @@ pub unsafe extern "C" fn missive_client_set_password(
 
 /// Sets the security option (`security` is a `missive_security`). Returns INVALID_ARGUMENT for
 /// other values.
+///
+/// Thread safety: safe to call from several threads at once on the same client.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
 ///
 /// # Safety
 /// `client` is NULL or live.
@@ -228,6 +248,9 @@ pub unsafe extern "C" fn missive_client_set_security(
 /// Sets the delivery method (`method` is a `missive_delivery_method`). Returns
 /// INVALID_ARGUMENT for other values.
 ///
+/// Thread safety: safe to call from several threads at once on the same client.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
+///
 /// # Safety
 /// `client` is NULL or live.
 #[unsafe(no_mangle)]
@@ -250,6 +273,9 @@ pub unsafe extern "C" fn missive_client_set_delivery_method(
 
 /// Sets the pickup directory (a path, UTF-8) for PICKUP_DIRECTORY delivery. It is created on
 /// first delivery when missing. Returns INVALID_ARGUMENT for an empty path.
+///
+/// Thread safety: safe to call from several threads at once on the same client.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
 ///
 /// # Safety
 /// `client` is NULL or live; `path` points to `path_len` bytes.
@@ -281,6 +307,9 @@ pub unsafe extern "C" fn missive_client_set_pickup_directory(
 /// PERMISSION_DENIED (an unwritable pickup directory), IO, INVALID_ARGUMENT (the pickup path
 /// is not a directory). Detail is stored on `client`.
 ///
+/// Thread safety: safe to call from several threads at once on the same client.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
+///
 /// # Safety
 /// `client` is NULL or live; `message` is NULL or live and not changed by another thread
 /// during the call.
@@ -310,6 +339,9 @@ pub unsafe extern "C" fn missive_client_send(
 /// Returns OK when all were delivered (or the collection is empty); the first failure's code
 /// when none was; PARTIAL_FAILURE when some were. The error text names each failed message by
 /// its index.
+///
+/// Thread safety: safe to call from several threads at once on the same client.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
 ///
 /// # Safety
 /// `client` is NULL or live; `collection` is NULL or live and not changed during the call;

@@ -43,6 +43,7 @@ const _: () = {
 /// `missive_message_collection_free`.
 ///
 /// Thread safety: safe to call from any thread.
+/// Ownership: the caller owns the result and frees it with `missive_message_collection_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn missive_message_collection_new() -> *mut missive_message_collection {
     ffi_boundary! { handle::into_raw::<missive_message_collection>(CollectionHandle::default()) }
@@ -50,6 +51,8 @@ pub extern "C" fn missive_message_collection_new() -> *mut missive_message_colle
 
 /// Frees a collection and the copies of the messages it holds. NULL is a no-op. Pointers
 /// returned by `missive_message_collection_get` become invalid.
+///
+/// Thread safety: no other call on the handle may be in progress.
 ///
 /// # Safety
 /// `collection` is NULL or live, and freed exactly once.
@@ -68,6 +71,8 @@ pub unsafe extern "C" fn missive_message_collection_free(
 ///
 /// Returns NULL_ARGUMENT when either pointer is NULL.
 ///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+///
 /// # Safety
 /// `collection` is NULL or live and not used concurrently; `message` is NULL or live.
 #[unsafe(no_mangle)]
@@ -85,6 +90,10 @@ pub unsafe extern "C" fn missive_message_collection_add(
 
 /// The number of messages; 0 when `collection` is NULL.
 ///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
+///
 /// # Safety
 /// `collection` is NULL or live.
 #[unsafe(no_mangle)]
@@ -99,6 +108,9 @@ pub unsafe extern "C" fn missive_message_collection_len(
 
 /// Borrows the message at `index`: valid until the collection is freed; do not free or change
 /// it. NULL when `collection` is NULL or `index` is out of range.
+///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
 ///
 /// # Safety
 /// `collection` is NULL or live.
@@ -117,6 +129,9 @@ pub unsafe extern "C" fn missive_message_collection_get(
 }
 
 /// Copies the text of the most recent failure on `collection` (see `missive_message_error`).
+///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
 ///
 /// # Safety
 /// `collection` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` is

@@ -229,6 +229,9 @@ pub extern "C" fn missive_message_new() -> *mut missive_message {
 /// Creates an independent copy of `message` (without its error text). NULL when `message` is
 /// NULL. The caller owns the copy.
 ///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
+///
 /// # Safety
 /// `message` is NULL or a live message.
 #[unsafe(no_mangle)]
@@ -242,6 +245,9 @@ pub unsafe extern "C" fn missive_message_clone(
 }
 
 /// Frees a message. NULL is a no-op. Free exactly once; the pointer is invalid afterwards.
+///
+/// Thread safety: no other call on the handle may be in progress.
+/// Ownership: takes ownership of `message`; the pointer is invalid afterwards.
 ///
 /// # Safety
 /// `message` is NULL or a live message not in use by another thread.
@@ -258,6 +264,9 @@ pub unsafe extern "C" fn missive_message_free(message: *mut missive_message) {
 /// including the NUL; call with `buf = NULL, buf_len = 0` to ask.
 ///
 /// Returns NULL_ARGUMENT when `message` or `out_len` is NULL; BUFFER_TOO_SMALL.
+///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
 ///
 /// # Safety
 /// `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` is NULL
@@ -284,6 +293,9 @@ pub unsafe extern "C" fn missive_message_error(
 /// TRUNCATED_EML (a multipart that never closes), INVALID_ADDRESS (an unparseable address
 /// header), INVALID_ARGUMENT (a directory); on failure `message` is unchanged.
 ///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
+///
 /// # Safety
 /// `message` is NULL or live and not used concurrently; `path` points to `path_len` bytes.
 #[unsafe(no_mangle)]
@@ -305,6 +317,8 @@ pub unsafe extern "C" fn missive_message_load_file(
 
 /// Replaces the contents of `message` with the message in `data` (copied). As
 /// `missive_message_load_file` otherwise.
+///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
 ///
 /// # Safety
 /// `message` is NULL or live and not used concurrently; `data` points to `data_len` bytes.
@@ -329,6 +343,10 @@ pub unsafe extern "C" fn missive_message_load_bytes(
 /// date gets them when first saved or sent, and keeps them until it is changed.
 ///
 /// Returns FILE_NOT_FOUND (no such directory), PERMISSION_DENIED, IO, INVALID_ARGUMENT.
+///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
 ///
 /// # Safety
 /// `message` is NULL or live; `path` points to `path_len` bytes.
@@ -357,6 +375,9 @@ pub unsafe extern "C" fn missive_message_save_file(
 /// size-then-fill pattern: `*out_len` receives the size; `buf = NULL, buf_len = 0` asks.
 /// Successive calls give the same bytes while the message is unchanged.
 ///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
+///
 /// # Safety
 /// `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
 #[unsafe(no_mangle)]
@@ -379,6 +400,9 @@ pub unsafe extern "C" fn missive_message_save_buffer(
 /// Returns INVALID_ADDRESS (with the reason) for a malformed address or one containing CR, LF
 /// or other control characters.
 ///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
+///
 /// # Safety
 /// `message` is NULL or live and not used concurrently; `address` points to `address_len` bytes.
 #[unsafe(no_mangle)]
@@ -399,6 +423,9 @@ pub unsafe extern "C" fn missive_message_set_from(
 
 /// Sets `Sender:` (also the envelope sender); `(NULL, 0)` or an empty string removes it.
 /// Returns INVALID_ADDRESS as `missive_message_set_from`.
+///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
 ///
 /// # Safety
 /// As `missive_message_set_from`.
@@ -424,6 +451,9 @@ pub unsafe extern "C" fn missive_message_set_sender(
 ///
 /// Returns INVALID_ARGUMENT for an unknown `kind`; INVALID_ADDRESS (naming the bad one).
 ///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+/// NULL: a NULL handle gives the NULL value of the return type.
+///
 /// # Safety
 /// As `missive_message_set_from`.
 #[unsafe(no_mangle)]
@@ -445,6 +475,8 @@ pub unsafe extern "C" fn missive_message_add_recipients(
 /// Removes every address from one list (`kind` is a `missive_recipient_kind`).
 /// Returns INVALID_ARGUMENT for an unknown `kind`.
 ///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+///
 /// # Safety
 /// `message` is NULL or live and not used concurrently.
 #[unsafe(no_mangle)]
@@ -463,6 +495,9 @@ pub unsafe extern "C" fn missive_message_clear_recipients(
 /// The number of addresses in one list (`kind` is a `missive_recipient_kind`); 0 when
 /// `message` is NULL or `kind` is unknown.
 ///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
+///
 /// # Safety
 /// `message` is NULL or live.
 #[unsafe(no_mangle)]
@@ -478,6 +513,9 @@ pub unsafe extern "C" fn missive_message_recipient_count(
 
 /// Copies one address of a list, formatted as `Name <a@b>` (or `a@b` without a name),
 /// NUL-terminated, size-then-fill. Returns INDEX_OUT_OF_RANGE, INVALID_ARGUMENT (kind).
+///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
 ///
 /// # Safety
 /// `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
@@ -505,6 +543,10 @@ pub unsafe extern "C" fn missive_message_recipient(
 
 /// Copies `From:` (formatted as `missive_message_recipient` does); NOT_FOUND when unset.
 ///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
+/// NULL: a NULL handle gives the NULL value of the return type.
+///
 /// # Safety
 /// As `missive_message_recipient`.
 #[unsafe(no_mangle)]
@@ -527,6 +569,9 @@ pub unsafe extern "C" fn missive_message_from(
 /// Sets the subject (UTF-8; non-ASCII is encoded on output). Returns INVALID_HEADER when it
 /// contains CR, LF or another control character.
 ///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
+///
 /// # Safety
 /// `message` is NULL or live and not used concurrently; `subject` points to `subject_len` bytes.
 #[unsafe(no_mangle)]
@@ -544,6 +589,9 @@ pub unsafe extern "C" fn missive_message_set_subject(
 }
 
 /// Copies the subject, NUL-terminated, size-then-fill.
+///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
 ///
 /// # Safety
 /// `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
@@ -564,6 +612,9 @@ pub unsafe extern "C" fn missive_message_subject(
 /// Sets the body. It is plain text, unless `is_body_html` is set and no separate HTML body
 /// exists, in which case it is the HTML body (the `System.Net.Mail` rule).
 ///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
+///
 /// # Safety
 /// `message` is NULL or live and not used concurrently; `body` points to `body_len` bytes.
 #[unsafe(no_mangle)]
@@ -581,6 +632,10 @@ pub unsafe extern "C" fn missive_message_set_body(
 }
 
 /// Copies the body as set (or loaded: the plain-text part), NUL-terminated, size-then-fill.
+///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
+/// NULL: a NULL handle gives the NULL value of the return type.
 ///
 /// # Safety
 /// As `missive_message_subject`.
@@ -601,6 +656,9 @@ pub unsafe extern "C" fn missive_message_body(
 /// Sets the HTML body and turns `is_body_html` on. With a (plain-text) body too, the message
 /// becomes `multipart/alternative`. `(NULL, 0)` removes the HTML body and turns the flag off.
 ///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
+///
 /// # Safety
 /// `message` is NULL or live and not used concurrently; `html` points to `html_len` bytes.
 #[unsafe(no_mangle)]
@@ -619,6 +677,10 @@ pub unsafe extern "C" fn missive_message_set_html_body(
 }
 
 /// Copies the HTML body, NUL-terminated, size-then-fill; NOT_FOUND when there is none.
+///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
+/// NULL: a NULL handle gives the NULL value of the return type.
 ///
 /// # Safety
 /// As `missive_message_subject`.
@@ -641,6 +703,9 @@ pub unsafe extern "C" fn missive_message_html_body(
 
 /// Sets `is_body_html` (see `missive_message_set_body`).
 ///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
+///
 /// # Safety
 /// `message` is NULL or live and not used concurrently.
 #[unsafe(no_mangle)]
@@ -656,6 +721,10 @@ pub unsafe extern "C" fn missive_message_set_is_body_html(
 }
 
 /// Whether the body is HTML; false when `message` is NULL.
+///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
 ///
 /// # Safety
 /// `message` is NULL or live.
@@ -673,6 +742,8 @@ pub unsafe extern "C" fn missive_message_is_body_html(message: *const missive_me
 ///
 /// Returns INVALID_ARGUMENT for a malformed media type or charset, or content that is not
 /// UTF-8 when the charset is utf-8; INVALID_UTF8 for non-UTF-8 text arguments.
+///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
 ///
 /// # Safety
 /// `message` is NULL or live and not used concurrently; each pointer points to its length.
@@ -703,6 +774,8 @@ pub unsafe extern "C" fn missive_message_add_alternate_view(
 /// Returns INVALID_ARGUMENT for an empty name, a name with a path separator or a malformed
 /// content type; INVALID_HEADER for control characters in the name.
 ///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+///
 /// # Safety
 /// `message` is NULL or live and not used concurrently; each pointer points to its length.
 #[unsafe(no_mangle)]
@@ -731,6 +804,8 @@ pub unsafe extern "C" fn missive_message_add_attachment(
 ///
 /// Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, and the codes of
 /// `missive_message_add_attachment`.
+///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
 ///
 /// # Safety
 /// As `missive_message_add_attachment`.
@@ -762,6 +837,9 @@ pub unsafe extern "C" fn missive_message_add_attachment_file(
 /// `content_type` `(NULL, 0)` means guessed from the name.
 ///
 /// Returns INVALID_ARGUMENT for a malformed content-id or content type.
+///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
 ///
 /// # Safety
 /// As `missive_message_add_attachment`.
@@ -804,6 +882,9 @@ fn part_kind(h: &MessageHandle, kind: i32) -> Result<missive_part_kind, missive_
 /// The number of parts of one kind (`kind` is a `missive_part_kind`); 0 when `message` is NULL
 /// or `kind` unknown.
 ///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
+///
 /// # Safety
 /// `message` is NULL or live.
 #[unsafe(no_mangle)]
@@ -842,6 +923,9 @@ pub enum missive_part_field {
 /// Copies one field of one part with the size-then-fill pattern: text fields NUL-terminated,
 /// `CONTENT` as raw bytes. Returns INDEX_OUT_OF_RANGE, NOT_FOUND (no such field on that part),
 /// INVALID_ARGUMENT (`kind` or `field` unknown).
+///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
 ///
 /// # Safety
 /// `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
@@ -912,6 +996,9 @@ pub unsafe extern "C" fn missive_message_part_field(
 ///
 /// Returns INVALID_HEADER naming the problem.
 ///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
+///
 /// # Safety
 /// `message` is NULL or live and not used concurrently; each pointer points to its length.
 #[unsafe(no_mangle)]
@@ -933,6 +1020,9 @@ pub unsafe extern "C" fn missive_message_add_header(
 
 /// Copies the first custom header called `name` (case-insensitive), NUL-terminated,
 /// size-then-fill. Returns NOT_FOUND when the message has none.
+///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
 ///
 /// # Safety
 /// `message` is NULL or live; `name` points to `name_len` bytes; `buf` is NULL or has `buf_len`
@@ -959,6 +1049,9 @@ pub unsafe extern "C" fn missive_message_header(
 
 /// Sets the priority (`priority` is a `missive_priority`). Returns INVALID_ARGUMENT otherwise.
 ///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
+///
 /// # Safety
 /// `message` is NULL or live and not used concurrently.
 #[unsafe(no_mangle)]
@@ -984,6 +1077,8 @@ pub unsafe extern "C" fn missive_message_set_priority(
 /// UTC (-840..=840). Without a date, the time of the first save or send is used.
 /// Returns INVALID_ARGUMENT for an offset or year out of range.
 ///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+///
 /// # Safety
 /// `message` is NULL or live and not used concurrently.
 #[unsafe(no_mangle)]
@@ -1006,6 +1101,9 @@ pub unsafe extern "C" fn missive_message_set_date(
 
 /// Sets the Message-ID (`id-left@id-right`, angle brackets optional); `(NULL, 0)` means one is
 /// generated. Returns INVALID_HEADER for a malformed id.
+///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
 ///
 /// # Safety
 /// `message` is NULL or live and not used concurrently; `id` points to `id_len` bytes.
@@ -1031,6 +1129,9 @@ pub unsafe extern "C" fn missive_message_set_message_id(
 /// Copies the Message-ID (without angle brackets), NUL-terminated, size-then-fill. A message
 /// without one is given one now: the one it will be saved and sent with while unchanged.
 ///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
+///
 /// # Safety
 /// `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
 #[unsafe(no_mangle)]
@@ -1054,6 +1155,8 @@ pub unsafe extern "C" fn missive_message_message_id(
 /// Sets delivery-status-notification options, used when a server offers DSN: `notify` ORs
 /// `missive_dsn_notify` flags; `ret` is a `missive_dsn_ret`; `envelope_id` `(NULL, 0)` for none.
 /// Returns INVALID_ARGUMENT for unknown flags, NEVER combined with others, or a bad ENVID.
+///
+/// Thread safety: changes the handle; no other call on it may run concurrently.
 ///
 /// # Safety
 /// `message` is NULL or live and not used concurrently; `envelope_id` points to its length.
@@ -1096,6 +1199,10 @@ pub unsafe extern "C" fn missive_message_set_delivery_notification(
 
 /// Whether an address of the message has a non-ASCII local part, so that sending it needs
 /// the SMTPUTF8 extension. False when `message` is NULL.
+///
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
+/// Ownership: arguments are borrowed for the call only; nothing is retained.
 ///
 /// # Safety
 /// `message` is NULL or live.

@@ -17,6 +17,7 @@ pub use result::missive_result;
 /// The library's version as a static NUL-terminated string, e.g. "0.1.0". Compare with the
 /// `MISSIVE_VERSION_*` macros of the header you compiled against.
 ///
+/// Ownership: the string is static; do not free it. Never NULL.
 /// Thread safety: safe to call from any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn missive_version() -> *const c_char {
@@ -26,6 +27,7 @@ pub extern "C" fn missive_version() -> *const c_char {
 /// Test hook: panics inside the library and returns `MISSIVE_RESULT_PANIC`, showing that a
 /// panic never unwinds into C. Prints the panic message to stderr. Not for production use.
 ///
+/// Ownership: takes no arguments and owns nothing. NULL: no pointer arguments.
 /// Thread safety: safe to call from any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn missive_test_panic() -> missive_result {

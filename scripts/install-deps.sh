@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a fresh Debian machine: system packages through apt-get
+# and Python packages through pip. Quick when everything is already there.
+set -euo pipefail
+
+need_apt=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have cmake    || need_apt+=(cmake)
+have ninja    || need_apt+=(ninja-build)
+have valgrind || need_apt+=(valgrind)
+have python3  || need_apt+=(python3 python3-pip)
+have cc       || need_apt+=(gcc)
+have nm       || need_apt+=(binutils)
+# Postfix provides smtp-sink and smtpd, the real SMTP servers the tests talk to.
+[ -x /usr/sbin/smtp-sink ] || [ -x /usr/lib/postfix/sbin/smtp-sink ] || need_apt+=(postfix)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing with apt-get: ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  # Postfix asks debconf questions; answer them so the install is unattended.
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections || true
+  $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# Python packages: aiosmtpd (a real SMTP server), cryptography (test certificates).
+py_missing=()
+python3 -c "import aiosmtpd" 2>/dev/null || py_missing+=(aiosmtpd)
+python3 -c "import cryptography" 2>/dev/null || py_missing+=(cryptography)
+if [ ${#py_missing[@]} -gt 0 ]; then
+  echo "installing with pip: ${py_missing[*]}"
+  python3 -m pip install --quiet --disable-pip-version-check "${py_missing[@]}" \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${py_missing[@]}"
+fi

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: installs what it needs, checks formatting and lints, runs the Rust tests
+# (unit, integration, real SMTP servers on loopback) and the CTest suite (C tests, ASan+UBSan,
+# valgrind).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+
+scripts/install-deps.sh
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy -D warnings"
+cargo clippy --all-targets --quiet -- -D warnings
+echo "== cargo test"
+cargo test --all-targets
+echo "== CTest"
+build="${MISSIVE_BUILD_DIR:-build/test}"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build "$build"
+ctest --test-dir "$build" --output-on-failure -j2
+
+echo "all tests passed in $(( $(date +%s) - start )) s"
