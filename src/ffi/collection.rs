@@ -18,6 +18,7 @@ pub struct missive_message_collection {
 /// handed out by `_get` stay valid while more are added.
 #[derive(Debug, Default)]
 pub(crate) struct CollectionHandle {
+    #[allow(clippy::vec_box)] // the boxes keep `_get` pointers stable as the Vec grows
     pub(crate) messages: Vec<Box<MessageHandle>>,
     error: ErrorSlot,
 }

@@ -1,0 +1,1020 @@
+//! One SMTP session: TCP/TLS transport, greeting, EHLO, STARTTLS, AUTH, mail transactions.
+
+use std::io::{self, BufWriter, Read, Write};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use rustls::{ClientConnection, StreamOwned};
+
+use super::auth;
+use super::config::{AuthMechanism, LogDirection, Secret, SmtpConfig};
+use super::data;
+use super::envelope::{Envelope, SendResult, xtext};
+use super::error::lost_message;
+use super::reply::{ParseError, parse_reply};
+use super::tls;
+use super::{Capabilities, Reply, Security, SmtpError, SmtpErrorKind, Stage};
+
+/// Size of the write buffer used for the message content.
+const DATA_BUFFER: usize = 64 * 1024;
+/// Longest wait for the reply to QUIT.
+const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
+
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    Closed,
+}
+
+impl Stream {
+    fn tcp(&self) -> Option<&TcpStream> {
+        match self {
+            Stream::Plain(s) => Some(s),
+            Stream::Tls(s) => Some(&s.sock),
+            Stream::Closed => None,
+        }
+    }
+}
+
+fn not_connected() -> io::Error {
+    io::Error::new(io::ErrorKind::NotConnected, "connection closed")
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+            Stream::Closed => Err(not_connected()),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+            Stream::Closed => Err(not_connected()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+            Stream::Closed => Err(not_connected()),
+        }
+    }
+}
+
+/// Commands of one prepared transaction.
+struct Prepared {
+    mail: String,
+    rcpts: Vec<(String, String)>,
+}
+
+/// An open SMTP session, greeted, EHLO'd, secured and authenticated as configured.
+///
+/// Dropping it sends QUIT (best effort).
+pub struct SmtpConnection {
+    config: SmtpConfig,
+    stream: Stream,
+    rbuf: Vec<u8>,
+    caps: Capabilities,
+    greeting: Reply,
+    client_name: String,
+    encrypted: bool,
+    broken: bool,
+    last_used: Instant,
+}
+
+impl SmtpConnection {
+    /// Connects to the server and prepares the session: TCP (each resolved address in turn),
+    /// implicit TLS if configured, greeting, EHLO (HELO fallback), STARTTLS as the security
+    /// mode requires, EHLO again, and AUTH when credentials are configured.
+    pub fn connect(config: &SmtpConfig) -> Result<SmtpConnection, SmtpError> {
+        if let Some(name) = &config.client_name
+            && (name.is_empty() || name.bytes().any(|b| b <= b' ' || b == 0x7f))
+        {
+            return Err(SmtpError::new(
+                SmtpErrorKind::InvalidInput,
+                format!("invalid client name {name:?}"),
+            ));
+        }
+        let tcp = open_tcp(config)?;
+        let client_name = match &config.client_name {
+            Some(n) => n.clone(),
+            None => default_client_name(tcp.local_addr().ok()),
+        };
+        let mut conn = SmtpConnection {
+            config: config.clone(),
+            stream: Stream::Plain(tcp),
+            rbuf: Vec::new(),
+            caps: Capabilities::default(),
+            greeting: Reply::new(220, Vec::new()),
+            client_name,
+            encrypted: false,
+            broken: false,
+            last_used: Instant::now(),
+        };
+        if config.implicit_tls() {
+            conn.start_tls_on_stream()?;
+        }
+        let greeting = conn.read_reply(Stage::Greeting, config.greeting_timeout)?;
+        if greeting.code != 220 {
+            conn.broken = true;
+            return Err(SmtpError::with_reply(
+                SmtpErrorKind::ServerRejected {
+                    stage: Stage::Greeting,
+                },
+                "the server refused the session in its greeting",
+                greeting,
+            ));
+        }
+        conn.greeting = greeting;
+        conn.ehlo(true)?;
+        if !conn.encrypted {
+            match config.security {
+                Security::None => {}
+                Security::SslImplicit => unreachable_security()?,
+                Security::SslExplicit | Security::Auto => {
+                    if conn.caps.starttls {
+                        conn.starttls()?;
+                    } else if config.security == Security::SslExplicit {
+                        conn.close();
+                        return Err(SmtpError::new(
+                            SmtpErrorKind::TlsRequiredNotOffered,
+                            "STARTTLS is required (security SslExplicit) but the server does not offer it",
+                        ));
+                    } else if config.credentials.is_some() {
+                        conn.close();
+                        return Err(SmtpError::new(
+                            SmtpErrorKind::CredentialsRequireTls,
+                            "the server does not offer STARTTLS; refusing to send credentials over an \
+                             unencrypted connection (choose Security::None to allow it)",
+                        ));
+                    }
+                }
+            }
+        }
+        if config.credentials.is_some()
+            && let Err(e) = conn.authenticate()
+        {
+            conn.close();
+            return Err(e);
+        }
+        conn.last_used = Instant::now();
+        Ok(conn)
+    }
+
+    /// What the server advertised in its (last) EHLO reply.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    /// The server's greeting.
+    pub fn greeting(&self) -> &Reply {
+        &self.greeting
+    }
+
+    /// Whether the session is protected by TLS.
+    pub fn is_encrypted(&self) -> bool {
+        self.encrypted
+    }
+
+    /// Whether the connection is known to be unusable (lost, timed out, protocol error, 421).
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
+    /// Time since the last command completed.
+    pub fn idle_time(&self) -> Duration {
+        self.last_used.elapsed()
+    }
+
+    /// Sends NOOP; fails unless the server answers 2xx.
+    pub fn noop(&mut self) -> Result<Reply, SmtpError> {
+        let r = self.command("NOOP", Stage::Noop)?;
+        if r.is_positive() {
+            Ok(r)
+        } else {
+            Err(SmtpError::with_reply(
+                SmtpErrorKind::ServerRejected { stage: Stage::Noop },
+                "NOOP failed",
+                r,
+            ))
+        }
+    }
+
+    /// Sends RSET; fails unless the server answers 2xx (the connection is then marked broken).
+    pub fn rset(&mut self) -> Result<Reply, SmtpError> {
+        let r = self.command("RSET", Stage::Rset)?;
+        if r.is_positive() {
+            Ok(r)
+        } else {
+            self.broken = true;
+            Err(SmtpError::with_reply(
+                SmtpErrorKind::ServerRejected { stage: Stage::Rset },
+                "RSET failed",
+                r,
+            ))
+        }
+    }
+
+    /// Sends one message: MAIL FROM, RCPT TO for each recipient, DATA and the content
+    /// (CRLF-normalised and dot-stuffed on the fly). With PIPELINING, MAIL, the RCPTs and DATA
+    /// go in one write. Refused recipients are reported in [`SendResult::rejected`] when at
+    /// least one was accepted (unless `require_all_recipients`). After a failed transaction
+    /// the session is RSET so it can be reused.
+    pub fn send(&mut self, envelope: &Envelope, message: &[u8]) -> Result<SendResult, SmtpError> {
+        self.ensure_usable()?;
+        let prepared = self.prepare(envelope, message)?;
+        self.transact(&prepared, message, false, None).0
+    }
+
+    /// Sends several messages on this session. With PIPELINING, the next message's MAIL FROM,
+    /// RCPTs and DATA follow the previous message's final dot in the same write. Returns one
+    /// result per item, in order.
+    pub fn send_many(&mut self, items: &[(Envelope, &[u8])]) -> Vec<Result<SendResult, SmtpError>> {
+        let prepared: Vec<Result<Prepared, SmtpError>> = items
+            .iter()
+            .map(|(env, msg)| self.prepare(env, msg))
+            .collect();
+        let mut results = Vec::with_capacity(items.len());
+        let mut written = false;
+        for (i, p) in prepared.iter().enumerate() {
+            let p = match p {
+                Ok(p) => p,
+                Err(e) => {
+                    results.push(Err(e.clone()));
+                    written = false;
+                    continue;
+                }
+            };
+            if let Err(e) = self.ensure_usable() {
+                results.push(Err(e));
+                written = false;
+                continue;
+            }
+            let next = if self.use_pipelining() {
+                prepared.get(i + 1).and_then(|n| n.as_ref().ok())
+            } else {
+                None
+            };
+            let (res, next_written) = self.transact(p, items[i].1, written, next);
+            results.push(res);
+            written = next_written;
+        }
+        results
+    }
+
+    /// Sends QUIT and closes the connection.
+    pub fn quit(mut self) {
+        self.close();
+    }
+
+    fn close(&mut self) {
+        if !self.broken {
+            if self.send_line("QUIT", "QUIT", Stage::Quit).is_ok() {
+                let timeout = self.config.command_timeout.min(QUIT_TIMEOUT);
+                let _ = self.read_reply(Stage::Quit, timeout);
+            }
+            self.broken = true;
+        }
+        self.abandon();
+    }
+
+    /// Closes the socket without QUIT.
+    fn abandon(&mut self) {
+        self.broken = true;
+        if let Some(tcp) = self.stream.tcp() {
+            let _ = tcp.shutdown(Shutdown::Both);
+        }
+        self.stream = Stream::Closed;
+    }
+
+    fn ensure_usable(&self) -> Result<(), SmtpError> {
+        if self.broken {
+            return Err(SmtpError::new(
+                SmtpErrorKind::ConnectionLost { stage: Stage::Mail },
+                "the connection is closed (it was lost or failed earlier); nothing was sent",
+            ));
+        }
+        Ok(())
+    }
+
+    fn use_pipelining(&self) -> bool {
+        self.config.pipelining && self.caps.pipelining
+    }
+
+    fn log(&self, dir: LogDirection, line: &str) {
+        if let Some(cb) = &self.config.protocol_log {
+            cb(dir, line);
+        }
+    }
+
+    // ----- low-level I/O -------------------------------------------------------------------
+
+    fn io_error(&mut self, stage: Stage, err: &io::Error) -> SmtpError {
+        self.broken = true;
+        SmtpError::from_io(stage, err)
+    }
+
+    fn write_all(&mut self, bytes: &[u8], stage: Stage) -> Result<(), SmtpError> {
+        let res = self
+            .stream
+            .write_all(bytes)
+            .and_then(|()| self.stream.flush());
+        res.map_err(|e| self.io_error(stage, &e))
+    }
+
+    /// Sends one command line; `log_as` is what the protocol log shows (secrets redacted).
+    fn send_line(&mut self, line: &str, log_as: &str, stage: Stage) -> Result<(), SmtpError> {
+        self.log(LogDirection::Sent, log_as);
+        let mut buf = Vec::with_capacity(line.len() + 2);
+        buf.extend_from_slice(line.as_bytes());
+        buf.extend_from_slice(b"\r\n");
+        self.write_all(&buf, stage)
+    }
+
+    /// Sends several command lines in one write (pipelining).
+    fn send_lines(&mut self, lines: &[&str], stage: Stage) -> Result<(), SmtpError> {
+        let mut buf = Vec::new();
+        for l in lines {
+            self.log(LogDirection::Sent, l);
+            buf.extend_from_slice(l.as_bytes());
+            buf.extend_from_slice(b"\r\n");
+        }
+        self.write_all(&buf, stage)
+    }
+
+    fn command(&mut self, line: &str, stage: Stage) -> Result<Reply, SmtpError> {
+        self.send_line(line, line, stage)?;
+        self.read_reply(stage, self.config.command_timeout)
+    }
+
+    /// Reads one complete reply, within `timeout` in total.
+    fn read_reply(&mut self, stage: Stage, timeout: Duration) -> Result<Reply, SmtpError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match parse_reply(&self.rbuf) {
+                Ok((reply, used)) => {
+                    self.rbuf.drain(..used);
+                    let n = reply.lines.len();
+                    for (i, line) in reply.lines.iter().enumerate() {
+                        let sep = if i + 1 == n { ' ' } else { '-' };
+                        self.log(
+                            LogDirection::Received,
+                            format!("{}{}{}", reply.code, sep, line).trim_end(),
+                        );
+                    }
+                    if reply.code == 421 {
+                        // "Service not available, closing transmission channel".
+                        self.broken = true;
+                    }
+                    self.last_used = Instant::now();
+                    return Ok(reply);
+                }
+                Err(ParseError::Incomplete) => {}
+                Err(e) => {
+                    let shown = String::from_utf8_lossy(&self.rbuf[..self.rbuf.len().min(200)])
+                        .into_owned();
+                    self.log(LogDirection::Received, shown.trim_end());
+                    self.abandon();
+                    return Err(SmtpError::new(
+                        SmtpErrorKind::ProtocolError,
+                        format!("invalid reply from the server during {stage}: {e}: {shown:?}"),
+                    ));
+                }
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                self.abandon();
+                return Err(SmtpError::new(
+                    SmtpErrorKind::Timeout { stage },
+                    format!("no complete reply from the server within {timeout:?} during {stage}"),
+                ));
+            }
+            let remaining = (deadline - now).max(Duration::from_millis(1));
+            if let Some(tcp) = self.stream.tcp() {
+                let _ = tcp.set_read_timeout(Some(remaining));
+            }
+            let mut tmp = [0u8; 8192];
+            match self.stream.read(&mut tmp) {
+                Ok(0) => {
+                    self.abandon();
+                    return Err(SmtpError::new(
+                        SmtpErrorKind::ConnectionLost { stage },
+                        lost_message(stage, "the server closed the connection"),
+                    ));
+                }
+                Ok(n) => self.rbuf.extend_from_slice(&tmp[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    self.abandon();
+                    return Err(SmtpError::new(
+                        SmtpErrorKind::Timeout { stage },
+                        format!(
+                            "no complete reply from the server within {timeout:?} during {stage}"
+                        ),
+                    ));
+                }
+                Err(e) => {
+                    let err = self.io_error(stage, &e);
+                    self.abandon();
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    // ----- session setup -------------------------------------------------------------------
+
+    fn ehlo(&mut self, allow_helo: bool) -> Result<(), SmtpError> {
+        let name = self.client_name.clone();
+        let r = self.command(&format!("EHLO {name}"), Stage::Ehlo)?;
+        if r.is_positive() {
+            self.caps = Capabilities::from_ehlo(&r);
+            return Ok(());
+        }
+        if r.is_permanent() && allow_helo {
+            let r2 = self.command(&format!("HELO {name}"), Stage::Ehlo)?;
+            if r2.is_positive() {
+                self.caps = Capabilities {
+                    esmtp: false,
+                    server_name: r2.lines.first().cloned().unwrap_or_default(),
+                    ..Capabilities::default()
+                };
+                return Ok(());
+            }
+            return Err(SmtpError::with_reply(
+                SmtpErrorKind::ServerRejected { stage: Stage::Ehlo },
+                "the server refused both EHLO and HELO",
+                r2,
+            ));
+        }
+        Err(SmtpError::with_reply(
+            SmtpErrorKind::ServerRejected { stage: Stage::Ehlo },
+            "the server refused EHLO",
+            r,
+        ))
+    }
+
+    fn starttls(&mut self) -> Result<(), SmtpError> {
+        let r = self.command("STARTTLS", Stage::StartTls)?;
+        if r.code != 220 {
+            self.abandon();
+            return Err(SmtpError::with_reply(
+                SmtpErrorKind::ServerRejected {
+                    stage: Stage::StartTls,
+                },
+                "the server refused STARTTLS",
+                r,
+            ));
+        }
+        if !self.rbuf.is_empty() {
+            // Bytes after the 220 were sent in the clear and must not be trusted (injection).
+            self.abandon();
+            return Err(SmtpError::new(
+                SmtpErrorKind::ProtocolError,
+                "the server sent data after its STARTTLS reply, before the TLS handshake",
+            ));
+        }
+        self.start_tls_on_stream()?;
+        // RFC 3207: forget everything learnt before TLS and ask again.
+        self.caps = Capabilities::default();
+        self.ehlo(false)
+    }
+
+    fn start_tls_on_stream(&mut self) -> Result<(), SmtpError> {
+        let tcp = match std::mem::replace(&mut self.stream, Stream::Closed) {
+            Stream::Plain(tcp) => tcp,
+            other => {
+                self.stream = other;
+                return Err(SmtpError::new(SmtpErrorKind::Tls, "TLS is already active"));
+            }
+        };
+        let cfg = tls::client_config(&self.config.tls)?;
+        let name = tls::server_name(&self.config.host, &self.config.tls)?;
+        let mut conn = ClientConnection::new(cfg, name).map_err(|e| SmtpError::from_tls(&e))?;
+        let mut tcp = tcp;
+        let _ = tcp.set_read_timeout(Some(self.config.command_timeout));
+        while conn.is_handshaking() {
+            if let Err(e) = conn.complete_io(&mut tcp) {
+                self.broken = true;
+                let _ = tcp.shutdown(Shutdown::Both);
+                let mut err = SmtpError::from_io(Stage::TlsHandshake, &e);
+                if matches!(
+                    err.kind,
+                    SmtpErrorKind::ConnectionLost { .. } | SmtpErrorKind::Io
+                ) {
+                    err.kind = SmtpErrorKind::Tls;
+                    err.message = format!("TLS handshake failed: {e}");
+                }
+                return Err(err);
+            }
+        }
+        self.stream = Stream::Tls(Box::new(StreamOwned::new(conn, tcp)));
+        self.encrypted = true;
+        Ok(())
+    }
+
+    fn authenticate(&mut self) -> Result<(), SmtpError> {
+        let Some(creds) = self.config.credentials.clone() else {
+            return Ok(());
+        };
+        if !self.encrypted && self.config.security != Security::None {
+            return Err(SmtpError::new(
+                SmtpErrorKind::CredentialsRequireTls,
+                "refusing to send credentials over an unencrypted connection",
+            ));
+        }
+        let mech = auth::choose(&self.caps, &creds, self.config.auth_mechanism)?;
+        let user = creds.username.as_str();
+        let final_reply = match (&creds.secret, mech) {
+            (Secret::Password(pass), AuthMechanism::Plain) => {
+                let line = format!("AUTH PLAIN {}", auth::b64(&auth::plain(user, pass)));
+                self.send_line(&line, "AUTH PLAIN <redacted>", Stage::Auth)?;
+                self.read_reply(Stage::Auth, self.config.command_timeout)?
+            }
+            (Secret::Password(pass), AuthMechanism::Login) => {
+                let r = self.command("AUTH LOGIN", Stage::Auth)?;
+                self.expect_334(r)?;
+                self.send_line(&auth::b64(user.as_bytes()), "<redacted>", Stage::Auth)?;
+                let r = self.read_reply(Stage::Auth, self.config.command_timeout)?;
+                self.expect_334(r)?;
+                self.send_line(&auth::b64(pass.as_bytes()), "<redacted>", Stage::Auth)?;
+                self.read_reply(Stage::Auth, self.config.command_timeout)?
+            }
+            (Secret::Password(pass), AuthMechanism::CramMd5) => {
+                let r = self.command("AUTH CRAM-MD5", Stage::Auth)?;
+                let r = self.expect_334(r)?;
+                let Some(challenge) = r.lines.first().and_then(|l| auth::unb64(l)) else {
+                    let _ = self.command("*", Stage::Auth);
+                    return Err(SmtpError::with_reply(
+                        SmtpErrorKind::ProtocolError,
+                        "the CRAM-MD5 challenge is not valid base64",
+                        r,
+                    ));
+                };
+                let resp = auth::b64(auth::cram_md5(user, pass, &challenge).as_bytes());
+                self.send_line(&resp, "<redacted>", Stage::Auth)?;
+                self.read_reply(Stage::Auth, self.config.command_timeout)?
+            }
+            (Secret::OAuth2Token(token), AuthMechanism::XOAuth2) => {
+                let line = format!("AUTH XOAUTH2 {}", auth::b64(&auth::xoauth2(user, token)));
+                self.send_line(&line, "AUTH XOAUTH2 <redacted>", Stage::Auth)?;
+                let r = self.read_reply(Stage::Auth, self.config.command_timeout)?;
+                if r.code == 334 {
+                    // The server sent an error description; an empty line gets the final reply.
+                    self.send_line("", "", Stage::Auth)?;
+                    self.read_reply(Stage::Auth, self.config.command_timeout)?
+                } else {
+                    r
+                }
+            }
+            _ => {
+                return Err(SmtpError::new(
+                    SmtpErrorKind::AuthUnsupported,
+                    format!(
+                        "AUTH {} does not fit the configured credentials",
+                        mech.name()
+                    ),
+                ));
+            }
+        };
+        if final_reply.is_positive() {
+            return Ok(());
+        }
+        if final_reply.code == 334 {
+            let _ = self.command("*", Stage::Auth);
+        }
+        Err(auth_error(mech, final_reply))
+    }
+
+    /// Continues an AUTH exchange only after a 334 challenge.
+    fn expect_334(&mut self, r: Reply) -> Result<Reply, SmtpError> {
+        if r.code == 334 {
+            Ok(r)
+        } else {
+            Err(auth_error_named("AUTH", r))
+        }
+    }
+
+    // ----- transactions --------------------------------------------------------------------
+
+    fn prepare(&self, env: &Envelope, message: &[u8]) -> Result<Prepared, SmtpError> {
+        let invalid = |m: String| SmtpError::new(SmtpErrorKind::InvalidInput, m);
+        if env.recipients.is_empty() {
+            return Err(invalid("the envelope has no recipients".to_string()));
+        }
+        check_address(&env.mail_from, env.smtputf8, true)?;
+        for r in &env.recipients {
+            check_address(&r.address, env.smtputf8, false)?;
+        }
+        if env.smtputf8 && !self.caps.smtputf8 {
+            return Err(SmtpError::new(
+                SmtpErrorKind::SmtpUtf8NotSupported,
+                "the message needs SMTPUTF8 but the server does not support it",
+            ));
+        }
+        let mut mail = format!("MAIL FROM:<{}>", env.mail_from);
+        if let Some(limit) = self.caps.size {
+            let size = data::encoded_len(message);
+            if limit > 0 && size > limit {
+                return Err(SmtpError::new(
+                    SmtpErrorKind::MessageTooLarge,
+                    format!(
+                        "the message is {size} bytes, larger than the server's limit of {limit} bytes"
+                    ),
+                ));
+            }
+            mail.push_str(&format!(" SIZE={size}"));
+        }
+        if env.eight_bit && self.caps.eight_bit_mime {
+            mail.push_str(" BODY=8BITMIME");
+        }
+        if env.smtputf8 {
+            mail.push_str(" SMTPUTF8");
+        }
+        if self.caps.dsn {
+            match env.dsn_ret {
+                Some(super::DsnRet::Full) => mail.push_str(" RET=FULL"),
+                Some(super::DsnRet::Headers) => mail.push_str(" RET=HDRS"),
+                None => {}
+            }
+            if let Some(id) = &env.dsn_envid {
+                mail.push_str(&format!(" ENVID={}", xtext(id)));
+            }
+        }
+        let mut rcpts: Vec<(String, String)> = Vec::new();
+        for r in &env.recipients {
+            if rcpts.iter().any(|(a, _)| *a == r.address) {
+                continue;
+            }
+            let mut cmd = format!("RCPT TO:<{}>", r.address);
+            if self.caps.dsn
+                && let Some(n) = r.notify.and_then(|n| n.param())
+            {
+                cmd.push_str(&format!(" NOTIFY={n}"));
+            }
+            rcpts.push((r.address.clone(), cmd));
+        }
+        Ok(Prepared { mail, rcpts })
+    }
+
+    fn data_in_pipeline(&self) -> bool {
+        // With require_all_recipients, DATA waits for the RCPT replies: after a 354 there is
+        // no way to abort the message without sending it.
+        self.use_pipelining() && !self.config.require_all_recipients
+    }
+
+    fn pipelined_commands<'a>(&self, p: &'a Prepared) -> Vec<&'a str> {
+        let mut cmds: Vec<&str> = vec![p.mail.as_str()];
+        cmds.extend(p.rcpts.iter().map(|(_, c)| c.as_str()));
+        if self.data_in_pipeline() {
+            cmds.push("DATA");
+        }
+        cmds
+    }
+
+    /// Runs one transaction. `written`: its commands were already sent (after the previous
+    /// final dot). `next`: a transaction whose commands may follow this one's final dot.
+    /// Returns the result and whether `next`'s commands were written.
+    fn transact(
+        &mut self,
+        p: &Prepared,
+        message: &[u8],
+        written: bool,
+        next: Option<&Prepared>,
+    ) -> (Result<SendResult, SmtpError>, bool) {
+        let mut next_written = false;
+        let res = self.transact_inner(p, message, written, next, &mut next_written);
+        (res, next_written)
+    }
+
+    fn transact_inner(
+        &mut self,
+        p: &Prepared,
+        message: &[u8],
+        written: bool,
+        next: Option<&Prepared>,
+        next_written: &mut bool,
+    ) -> Result<SendResult, SmtpError> {
+        let pipelined = self.use_pipelining();
+        let data_in_pipeline = self.data_in_pipeline();
+        let timeout = self.config.command_timeout;
+        if pipelined && !written {
+            let cmds = self.pipelined_commands(p);
+            self.send_lines(&cmds, Stage::Mail)?;
+        }
+        let mail_reply = if pipelined {
+            self.read_reply(Stage::Mail, timeout)?
+        } else {
+            self.command(&p.mail, Stage::Mail)?
+        };
+        if !mail_reply.is_positive() && (!pipelined || self.broken) {
+            self.rset_after_failure();
+            return Err(SmtpError::with_reply(
+                SmtpErrorKind::ServerRejected { stage: Stage::Mail },
+                "the server refused the sender (MAIL FROM)",
+                mail_reply,
+            ));
+        }
+        let mut accepted = Vec::new();
+        let mut rejected = Vec::new();
+        for (addr, cmd) in &p.rcpts {
+            let r = if pipelined {
+                self.read_reply(Stage::Rcpt, timeout)?
+            } else {
+                self.command(cmd, Stage::Rcpt)?
+            };
+            if r.is_positive() {
+                accepted.push(addr.clone());
+            } else {
+                rejected.push((addr.clone(), r));
+            }
+            if self.broken {
+                break;
+            }
+        }
+        let data_reply = if data_in_pipeline && !self.broken {
+            Some(self.read_reply(Stage::Data, timeout)?)
+        } else {
+            None
+        };
+        let failure = if !mail_reply.is_positive() {
+            Some(SmtpError::with_reply(
+                SmtpErrorKind::ServerRejected { stage: Stage::Mail },
+                "the server refused the sender (MAIL FROM)",
+                mail_reply,
+            ))
+        } else if accepted.is_empty() {
+            let detail = rejected
+                .first()
+                .map(|(_, r)| r.to_string())
+                .unwrap_or_default();
+            Some(SmtpError::new(
+                SmtpErrorKind::AllRecipientsRejected,
+                format!("the server refused every recipient (first: {detail})"),
+            ))
+        } else if !rejected.is_empty() && self.config.require_all_recipients {
+            Some(SmtpError::new(
+                SmtpErrorKind::SomeRecipientsRejected,
+                format!(
+                    "the server refused {} of {} recipients; nothing was sent (require_all_recipients)",
+                    rejected.len(),
+                    p.rcpts.len()
+                ),
+            ))
+        } else {
+            None
+        };
+        if let Some(mut err) = failure {
+            err.rejected = rejected;
+            if let Some(dr) = data_reply
+                && dr.code == 354
+            {
+                // A misbehaving server accepted DATA without a valid recipient: end the
+                // data at once, with no content.
+                self.log(LogDirection::Sent, ".");
+                if self.write_all(b".\r\n", Stage::DataEnd).is_ok() {
+                    let _ = self.read_reply(Stage::DataEnd, timeout);
+                }
+            }
+            self.rset_after_failure();
+            return Err(err);
+        }
+        if self.broken {
+            return Err(SmtpError::new(
+                SmtpErrorKind::ConnectionLost { stage: Stage::Rcpt },
+                "the server is closing the connection (421)",
+            ));
+        }
+        let data_reply = match data_reply {
+            Some(r) => r,
+            None => self.command("DATA", Stage::Data).map_err(|mut e| {
+                e.rejected = rejected.clone();
+                e
+            })?,
+        };
+        if data_reply.code != 354 {
+            self.rset_after_failure();
+            let mut err = SmtpError::with_reply(
+                SmtpErrorKind::ServerRejected { stage: Stage::Data },
+                "the server refused DATA",
+                data_reply,
+            );
+            err.rejected = rejected;
+            return Err(err);
+        }
+        let with_rejected = |mut e: SmtpError, rejected: &Vec<(String, Reply)>| {
+            e.rejected = rejected.clone();
+            e
+        };
+        self.write_body(message, next)
+            .map_err(|e| with_rejected(e, &rejected))?;
+        *next_written = next.is_some();
+        let reply = self
+            .read_reply(Stage::DataEnd, timeout)
+            .map_err(|e| with_rejected(e, &rejected))?;
+        if !reply.is_positive() {
+            let mut err = SmtpError::with_reply(
+                SmtpErrorKind::ServerRejected {
+                    stage: Stage::DataEnd,
+                },
+                "the server refused the message",
+                reply,
+            );
+            err.rejected = rejected;
+            return Err(err);
+        }
+        Ok(SendResult {
+            reply,
+            accepted,
+            rejected,
+        })
+    }
+
+    /// Streams the content, the final dot, and `next`'s pipelined commands in one flush.
+    fn write_body(&mut self, message: &[u8], next: Option<&Prepared>) -> Result<(), SmtpError> {
+        let next_cmds: Vec<&str> = next.map(|n| self.pipelined_commands(n)).unwrap_or_default();
+        let size = data::encoded_len(message);
+        self.log(
+            LogDirection::Sent,
+            &format!("<{size} bytes of message data>"),
+        );
+        self.log(LogDirection::Sent, ".");
+        for c in &next_cmds {
+            self.log(LogDirection::Sent, c);
+        }
+        let res = {
+            let mut w = BufWriter::with_capacity(DATA_BUFFER, &mut self.stream);
+            let mut res = data::encode(message, |piece| w.write_all(piece));
+            if res.is_ok() {
+                res = w.write_all(b".\r\n");
+            }
+            for c in &next_cmds {
+                if res.is_ok() {
+                    res = w
+                        .write_all(c.as_bytes())
+                        .and_then(|()| w.write_all(b"\r\n"));
+                }
+            }
+            res.and_then(|()| w.flush())
+        };
+        res.map_err(|e| self.io_error(Stage::DataBody, &e))
+    }
+
+    fn rset_after_failure(&mut self) {
+        if !self.broken {
+            let _ = self.rset();
+        }
+    }
+}
+
+impl Drop for SmtpConnection {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn unreachable_security() -> Result<(), SmtpError> {
+    Err(SmtpError::new(
+        SmtpErrorKind::Tls,
+        "implicit TLS was not started",
+    ))
+}
+
+fn auth_error(mech: AuthMechanism, r: Reply) -> SmtpError {
+    auth_error_named(&format!("AUTH {}", mech.name()), r)
+}
+
+fn auth_error_named(what: &str, r: Reply) -> SmtpError {
+    let kind = match r.code {
+        504 => SmtpErrorKind::AuthUnsupported,
+        _ => SmtpErrorKind::AuthFailed,
+    };
+    SmtpError::with_reply(kind, format!("authentication failed ({what})"), r)
+}
+
+fn check_address(addr: &str, smtputf8: bool, may_be_empty: bool) -> Result<(), SmtpError> {
+    let invalid = |why: &str| {
+        SmtpError::new(
+            SmtpErrorKind::InvalidInput,
+            format!("invalid address {addr:?}: {why}"),
+        )
+    };
+    if addr.is_empty() && !may_be_empty {
+        return Err(invalid("empty"));
+    }
+    if addr.len() > 998 {
+        return Err(invalid("too long"));
+    }
+    if addr
+        .bytes()
+        .any(|b| b < b' ' || b == 0x7f || b == b'<' || b == b'>')
+    {
+        return Err(invalid("contains a control character or angle bracket"));
+    }
+    if !smtputf8 && !addr.is_ascii() {
+        return Err(invalid(
+            "contains non-ASCII characters (set Envelope::smtputf8)",
+        ));
+    }
+    Ok(())
+}
+
+fn open_tcp(config: &SmtpConfig) -> Result<TcpStream, SmtpError> {
+    let host = config.host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(SmtpError::new(
+            SmtpErrorKind::InvalidInput,
+            "no SMTP host configured",
+        ));
+    }
+    let port = config.effective_port();
+    let addrs: Vec<SocketAddr> = match (host, port).to_socket_addrs() {
+        Ok(a) => a.collect(),
+        Err(e) => {
+            return Err(SmtpError::new(
+                SmtpErrorKind::Connect,
+                format!("cannot resolve {host}: {e}"),
+            ));
+        }
+    };
+    if addrs.is_empty() {
+        return Err(SmtpError::new(
+            SmtpErrorKind::Connect,
+            format!("{host} has no address"),
+        ));
+    }
+    let timeout = if config.connect_timeout.is_zero() {
+        Duration::from_secs(30)
+    } else {
+        config.connect_timeout
+    };
+    let mut failures = Vec::new();
+    for addr in &addrs {
+        match TcpStream::connect_timeout(addr, timeout) {
+            Ok(tcp) => {
+                let _ = tcp.set_nodelay(true);
+                let t = Some(config.command_timeout.max(Duration::from_millis(1)));
+                let _ = tcp.set_write_timeout(t);
+                let _ = tcp.set_read_timeout(t);
+                return Ok(tcp);
+            }
+            Err(e) => failures.push(format!("{addr}: {e}")),
+        }
+    }
+    Err(SmtpError::new(
+        SmtpErrorKind::Connect,
+        format!(
+            "cannot connect to {host} port {port}: {}",
+            failures.join("; ")
+        ),
+    ))
+}
+
+/// The machine's fully qualified name if it has one, else the address literal of `local`.
+fn default_client_name(local: Option<SocketAddr>) -> String {
+    if let Some(fqdn) = machine_fqdn() {
+        return fqdn;
+    }
+    match local.map(|a| a.ip()) {
+        Some(IpAddr::V4(ip)) => format!("[{ip}]"),
+        Some(IpAddr::V6(ip)) => match ip.to_ipv4_mapped() {
+            Some(v4) => format!("[{v4}]"),
+            None => format!("[IPv6:{ip}]"),
+        },
+        None => "[127.0.0.1]".to_string(),
+    }
+}
+
+fn machine_fqdn() -> Option<String> {
+    let candidates = [
+        std::fs::read_to_string("/proc/sys/kernel/hostname").ok(),
+        std::fs::read_to_string("/etc/hostname").ok(),
+        std::env::var("HOSTNAME").ok(),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .find(|name| {
+            name.contains('.')
+                && !name.starts_with("localhost")
+                && !name.starts_with('.')
+                && !name.ends_with('.')
+                && name.len() <= 253
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        })
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Test SMTP server for missive's SMTP engine tests (aiosmtpd on 127.0.0.1 only).
+
+  aiosmtpd_server.py --gen-certs DIR
+      writes ca.pem, server.pem/server.key (signed by the CA, for localhost and 127.0.0.1),
+      self.pem/self.key (self-signed, not signed by the CA), client.pem/client.key (signed by
+      the CA) and exits.
+
+  aiosmtpd_server.py --dir OUT [options]
+      listens on 127.0.0.1, an ephemeral port, prints "PORT <n>" on stdout, and stores each
+      message as OUT/msg-<n>.env (envelope, one "KEY value" per line) and OUT/msg-<n>.eml.
+
+Recipients starting with "reject" get 550, with "defer" get 450.
+"""
+import argparse
+import asyncio
+import base64
+import datetime
+import hmac
+import ipaddress
+import os
+import ssl
+import sys
+import time
+
+
+def gen_certs(out):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID, ExtendedKeyUsageOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def name(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    def write(stem, cert, key):
+        with open(os.path.join(out, stem + ".pem"), "wb") as f:
+            f.write(cert.public_bytes(serialization.Encoding.PEM))
+        with open(os.path.join(out, stem + ".key"), "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM,
+                                      serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
+
+    def build(cn, key, issuer_name, issuer_key, ca, eku=None):
+        b = (x509.CertificateBuilder()
+             .subject_name(name(cn)).issuer_name(issuer_name)
+             .public_key(key.public_key()).serial_number(x509.random_serial_number())
+             .not_valid_before(now - datetime.timedelta(days=1))
+             .not_valid_after(now + datetime.timedelta(days=30))
+             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if ca:
+            b = b.add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False,
+                                              key_encipherment=False, data_encipherment=False,
+                                              key_agreement=False, key_cert_sign=True,
+                                              crl_sign=True, encipher_only=False,
+                                              decipher_only=False), critical=True)
+            b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                                critical=False)
+        else:
+            b = b.add_extension(x509.SubjectAlternativeName([
+                x509.DNSName("localhost"),
+                x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            if eku:
+                b = b.add_extension(x509.ExtendedKeyUsage([eku]), critical=False)
+        return b.sign(issuer_key, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = build("missive test CA", ca_key, name("missive test CA"), ca_key, True)
+    write("ca", ca, ca_key)
+    srv_key = ec.generate_private_key(ec.SECP256R1())
+    write("server", build("localhost", srv_key, ca.subject, ca_key, False,
+                          ExtendedKeyUsageOID.SERVER_AUTH), srv_key)
+    cli_key = ec.generate_private_key(ec.SECP256R1())
+    write("client", build("missive test client", cli_key, ca.subject, ca_key, False,
+                          ExtendedKeyUsageOID.CLIENT_AUTH), cli_key)
+    self_key = ec.generate_private_key(ec.SECP256R1())
+    write("self", build("localhost", self_key, name("localhost"), self_key, False,
+                        ExtendedKeyUsageOID.SERVER_AUTH), self_key)
+
+
+class Handler:
+    def __init__(self, out, implicit_tls, users, tokens):
+        self.out = out
+        self.n = 0
+        self.implicit_tls = implicit_tls
+        self.users = users
+        self.tokens = tokens
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("reject"):
+            return "550 5.1.1 <%s>: Recipient address rejected" % address
+        if address.startswith("defer"):
+            return "450 4.2.0 <%s>: try again later" % address
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.append(rcpt_options)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.n += 1
+        stem = os.path.join(self.out, "msg-%d" % self.n)
+        tls = "yes" if (self.implicit_tls or session.ssl is not None) else "no"
+        lines = ["MAIL_FROM " + envelope.mail_from]
+        lines += ["MAIL_OPT " + o for o in envelope.mail_options]
+        for rcpt, opts in zip(envelope.rcpt_tos, envelope.rcpt_options):
+            lines.append("RCPT " + rcpt)
+            lines.append("RCPT_OPT " + rcpt + " " + " ".join(opts))
+        lines.append("TLS " + tls)
+        login = getattr(session.auth_data, "login", session.auth_data)
+        if isinstance(login, bytes):
+            login = login.decode("utf-8", "replace")
+        lines.append("AUTH " + (login or "-"))
+        with open(stem + ".eml", "wb") as f:
+            f.write(envelope.content)
+        with open(stem + ".env.tmp", "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        os.rename(stem + ".env.tmp", stem + ".env")
+        return "250 2.0.0 Ok: queued as Q%d" % self.n
+
+    async def auth_CRAM__MD5(self, server, args):
+        from aiosmtpd.smtp import AuthResult
+        challenge = ("<%d.%d@aiosmtpd.test>" % (os.getpid(), time.time_ns())).encode()
+        resp = await server.challenge_auth(challenge)
+        if not isinstance(resp, bytes):
+            return AuthResult(success=False, handled=True)
+        user, _, digest = resp.decode("utf-8", "replace").partition(" ")
+        password = self.users.get(user)
+        if password is not None:
+            want = hmac.new(password.encode(), challenge, "md5").hexdigest()
+            if hmac.compare_digest(want, digest):
+                return AuthResult(success=True, auth_data=user)
+        return AuthResult(success=False, handled=False)
+
+    async def auth_XOAUTH2(self, server, args):
+        from aiosmtpd.smtp import AuthResult
+        if len(args) == 2:
+            raw = base64.b64decode(args[1])
+        else:
+            raw = await server.challenge_auth("")
+            if not isinstance(raw, bytes):
+                return AuthResult(success=False, handled=True)
+        parts = dict(p.split("=", 1) for p in raw.decode().split("\x01") if "=" in p)
+        user = parts.get("user")
+        if user in self.tokens and parts.get("auth") == "Bearer " + self.tokens[user]:
+            return AuthResult(success=True, auth_data=user)
+        err = base64.b64encode(b'{"status":"401","schemes":"bearer"}').decode()
+        await server.challenge_auth(err, encode_to_b64=False)
+        return AuthResult(success=False, handled=False, message="535 5.7.8 Bad token")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gen-certs")
+    ap.add_argument("--dir")
+    ap.add_argument("--user", action="append", default=[], help="name:password")
+    ap.add_argument("--token", action="append", default=[], help="name:oauth2-token")
+    ap.add_argument("--mechs", default="PLAIN,LOGIN,CRAM-MD5,XOAUTH2")
+    ap.add_argument("--auth-require-tls", action="store_true")
+    ap.add_argument("--auth-required", action="store_true")
+    ap.add_argument("--no-auth", action="store_true", help="advertise no AUTH")
+    ap.add_argument("--implicit-tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--require-starttls", action="store_true")
+    ap.add_argument("--client-ca", help="require a client certificate signed by this CA")
+    ap.add_argument("--smtputf8", action="store_true")
+    ap.add_argument("--size", type=int, default=33554432)
+    a = ap.parse_args()
+    if a.gen_certs:
+        gen_certs(a.gen_certs)
+        return
+
+    from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+    users = dict(u.split(":", 1) for u in a.user)
+    tokens = dict(t.split(":", 1) for t in a.token)
+
+    def ctx_for(pair):
+        if not pair:
+            return None
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(pair[0], pair[1])
+        if a.client_ca:
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(a.client_ca)
+        return ctx
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        if isinstance(auth_data, LoginPassword):
+            user = auth_data.login.decode("utf-8", "replace")
+            if users.get(user) == auth_data.password.decode("utf-8", "replace"):
+                return AuthResult(success=True, auth_data=auth_data)
+        return AuthResult(success=False, handled=False)
+
+    implicit = ctx_for(a.implicit_tls)
+    starttls = ctx_for(a.starttls)
+    handler = Handler(a.dir, implicit is not None, users, tokens)
+    wanted = set(m for m in a.mechs.split(",") if m)
+    exclude = [m for m in ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2") if m not in wanted]
+
+    def factory():
+        return SMTP(handler, hostname="aiosmtpd.test", decode_data=False,
+                    data_size_limit=a.size, enable_SMTPUTF8=a.smtputf8,
+                    tls_context=starttls, require_starttls=a.require_starttls,
+                    authenticator=authenticator, auth_required=a.auth_required,
+                    # --no-auth: with auth_require_tls and no TLS, aiosmtpd advertises no AUTH.
+                    auth_require_tls=a.auth_require_tls or a.no_auth,
+                    auth_exclude_mechanism=exclude)
+
+    async def serve():
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(factory, host="127.0.0.1", port=0, ssl=implicit)
+        print("PORT %d" % server.sockets[0].getsockname()[1], flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
