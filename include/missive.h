@@ -68,6 +68,74 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_NOT_FOUND = 7,
   /**
+   * The TCP connection to the server could not be made (every address was tried).
+   */
+  MISSIVE_RESULT_CONNECT_FAILED = 100,
+  /**
+   * A timeout fired (connect, greeting or a command); the error text names the step.
+   */
+  MISSIVE_RESULT_TIMEOUT = 101,
+  /**
+   * The TLS handshake or TLS layer failed.
+   */
+  MISSIVE_RESULT_TLS_FAILED = 102,
+  /**
+   * The server's certificate was refused (untrusted, expired, wrong name).
+   */
+  MISSIVE_RESULT_CERTIFICATE_INVALID = 103,
+  /**
+   * STARTTLS is required (SSL_EXPLICIT) but the server does not offer it.
+   */
+  MISSIVE_RESULT_START_TLS_NOT_OFFERED = 104,
+  /**
+   * The connection was lost before the message was handed over; it was not delivered.
+   */
+  MISSIVE_RESULT_CONNECTION_LOST = 105,
+  /**
+   * The connection was lost (or timed out) after the whole message was sent and before the
+   * server's verdict: it may or may not have been delivered.
+   */
+  MISSIVE_RESULT_OUTCOME_UNKNOWN = 106,
+  /**
+   * The server refused a command (see the reply in the send result or error text);
+   * `missive_send_result_is_transient` tells a 4xx from a 5xx.
+   */
+  MISSIVE_RESULT_SERVER_REJECTED = 200,
+  /**
+   * Authentication failed (the server refused the credentials).
+   */
+  MISSIVE_RESULT_AUTH_FAILED = 201,
+  /**
+   * No authentication mechanism both sides support (or the one chosen is not offered).
+   */
+  MISSIVE_RESULT_AUTH_UNSUPPORTED = 202,
+  /**
+   * Credentials are set but the connection is not encrypted, and the security option is not
+   * NONE: they were not sent.
+   */
+  MISSIVE_RESULT_CREDENTIALS_REQUIRE_TLS = 203,
+  /**
+   * Every recipient was refused; nothing was delivered.
+   */
+  MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED = 204,
+  /**
+   * Some recipients were refused (listed in the send result). With the default policy the
+   * message was delivered to the others; with `require_all_recipients` it was not sent.
+   */
+  MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED = 205,
+  /**
+   * The server's replies broke the SMTP protocol.
+   */
+  MISSIVE_RESULT_PROTOCOL_ERROR = 206,
+  /**
+   * An address needs SMTPUTF8 but the server does not offer it.
+   */
+  MISSIVE_RESULT_SMTP_UTF8_NOT_SUPPORTED = 207,
+  /**
+   * The message is larger than the server's advertised SIZE limit.
+   */
+  MISSIVE_RESULT_MESSAGE_TOO_LARGE = 208,
+  /**
    * A file or directory does not exist.
    */
   MISSIVE_RESULT_FILE_NOT_FOUND = 300,
@@ -112,7 +180,8 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_HOST_NOT_SET = 501,
   /**
-   * NETWORK delivery is not available in this version (pickup-directory delivery is).
+   * Retired: was "network delivery not available" before SMTP delivery existed; no longer
+   * returned. Kept so the number is never reused.
    */
   MISSIVE_RESULT_NETWORK_UNAVAILABLE = 502,
   /**
@@ -311,6 +380,27 @@ typedef struct missive_message missive_message;
  */
 typedef struct missive_message_collection missive_message_collection;
 
+/**
+ * The outcome of sending one message: whether it was delivered, the server's final reply
+ * (code, enhanced status code, text, queue id), and the accepted and refused recipients.
+ *
+ * Made by `missive_client_send` (and the other send functions) on success and on failure;
+ * free with `missive_send_result_free`.
+ * Thread safety: safe to use from multiple threads simultaneously (it never changes).
+ */
+typedef struct missive_send_result missive_send_result;
+
+/**
+ * Receives one protocol line (without CRLF; not NUL-terminated; valid only during the call).
+ * `direction` is a `missive_log_direction`.
+ */
+typedef void (*missive_log_cb)(void *userdata, int32_t direction, const char *line, size_t line_len);
+
+/**
+ * Frees a callback's userdata when the callback is replaced or the client freed.
+ */
+typedef void (*missive_userdata_free_cb)(void *userdata);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -457,26 +547,38 @@ enum missive_result missive_client_set_pickup_directory(struct missive_client *c
                                                         size_t path_len);
 
 /**
- * Delivers `message` by the delivery method. With PICKUP_DIRECTORY, the message is written
- * atomically as a new uniquely named `.eml` file, starting with `X-Sender:` and
- * `X-Receiver:` envelope lines (Bcc recipients included) and without a Bcc header.
+ * Delivers `message` by the delivery method.
+ *
+ * With NETWORK, the message goes over SMTP to the configured host, on a connection the client
+ * keeps for the next send (each concurrent send uses its own). With PICKUP_DIRECTORY, it is
+ * written atomically as a new uniquely named `.eml` file, starting with `X-Sender:` and
+ * `X-Receiver:` envelope lines (Bcc recipients included). Either way there is no Bcc header.
  * `message` is not changed (a message without a Message-ID or date is sent with the ones
  * `missive_message_message_id` / `missive_message_save_buffer` show).
  *
- * Returns NO_SENDER, NO_RECIPIENTS, PICKUP_DIRECTORY_NOT_SET, HOST_NOT_SET,
- * NETWORK_UNAVAILABLE (NETWORK delivery is not in this version yet), FILE_NOT_FOUND,
- * PERMISSION_DENIED (an unwritable pickup directory), IO, INVALID_ARGUMENT (the pickup path
- * is not a directory). Detail is stored on `client`.
+ * When `out_result` is not NULL, `*out_result` receives a new `missive_send_result` (on
+ * success and on failure alike; NULL only for argument errors) that the caller frees: the
+ * server's reply, queue id, accepted and refused recipients.
  *
+ * Returns OK; SOME_RECIPIENTS_REJECTED (delivered to the others unless
+ * `require_all_recipients`; see the result); NO_SENDER, NO_RECIPIENTS;
+ * PICKUP_DIRECTORY_NOT_SET, FILE_NOT_FOUND, PERMISSION_DENIED, IO, INVALID_ARGUMENT (pickup);
+ * HOST_NOT_SET, CONNECT_FAILED, TIMEOUT, TLS_FAILED, CERTIFICATE_INVALID,
+ * STARTTLS_NOT_OFFERED, CREDENTIALS_REQUIRE_TLS, AUTH_FAILED, AUTH_UNSUPPORTED,
+ * SERVER_REJECTED, ALL_RECIPIENTS_REJECTED, SMTPUTF8_NOT_SUPPORTED, MESSAGE_TOO_LARGE,
+ * PROTOCOL_ERROR, CONNECTION_LOST (not delivered), OUTCOME_UNKNOWN (may have been delivered)
+ * (SMTP). Detail is stored on `client`.
+ *
+ * Ownership: borrows `client` and `message`; the caller owns `*out_result`.
  * Thread safety: safe to call from several threads at once on the same client.
- * Ownership: arguments are borrowed for the call only; nothing is retained.
  *
  * # Safety
  * `client` is NULL or live; `message` is NULL or live and not changed by another thread
- * during the call.
+ * during the call; `out_result` is NULL or writable.
  */
 enum missive_result missive_client_send(struct missive_client *client,
-                                        const struct missive_message *message);
+                                        const struct missive_message *message,
+                                        struct missive_send_result **out_result);
 
 /**
  * Delivers every message of `collection`, in order. Every message is attempted even when an
@@ -497,6 +599,269 @@ enum missive_result missive_client_send(struct missive_client *client,
 enum missive_result missive_client_send_collection(struct missive_client *client,
                                                    const struct missive_message_collection *collection,
                                                    size_t *out_delivered);
+
+/**
+ * Sets host, port, security and credentials from a URL: `smtp://` (AUTO),
+ * `smtp+starttls://` (SSL_EXPLICIT), `smtps://` (SSL_IMPLICIT), `smtp+plain://` (NONE), with
+ * optional percent-encoded `user:password@`, `:port`, and `?auth=PLAIN|LOGIN|CRAM-MD5|XOAUTH2`
+ * and `&client_name=NAME`. Example: `smtp+starttls://me%40example.com:secret@smtp.example.com:587`.
+ * Settings the URL does not mention keep their values (the credentials are replaced).
+ *
+ * Returns INVALID_ARGUMENT naming what is wrong with the URL.
+ *
+ * Ownership: borrows the arguments; the URL's parts are copied.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; `url` points to `url_len` bytes.
+ */
+enum missive_result missive_client_set_url(struct missive_client *client,
+                                           const char *url,
+                                           size_t url_len);
+
+/**
+ * Sets an OAuth 2 access token: AUTH then uses XOAUTH2 with the user name and this token
+ * (Gmail, Office 365). `(NULL, 0)` removes it (the password is used again).
+ *
+ * Ownership: borrows the arguments; the token is copied (never logged).
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; `token` points to `token_len` bytes.
+ */
+enum missive_result missive_client_set_oauth2_token(struct missive_client *client,
+                                                    const char *token,
+                                                    size_t token_len);
+
+/**
+ * Chooses the AUTH mechanism (`mechanism` is a `missive_auth_mechanism`). Returns
+ * INVALID_ARGUMENT for other values.
+ *
+ * Ownership: borrows `client` for the call.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_auth_mechanism(struct missive_client *client,
+                                                      int32_t mechanism);
+
+/**
+ * Sets the name sent with EHLO (default: the machine's fully qualified name, else an address
+ * literal). `(NULL, 0)` restores the default. Returns INVALID_ARGUMENT for white space or
+ * control characters.
+ *
+ * Ownership: borrows the arguments; the name is copied.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; `name` points to `name_len` bytes.
+ */
+enum missive_result missive_client_set_client_name(struct missive_client *client,
+                                                   const char *name,
+                                                   size_t name_len);
+
+/**
+ * Sets the timeouts in milliseconds: `connect_ms` for each TCP connection attempt,
+ * `command_ms` for the greeting and each command's reply (and each write). 0 keeps the
+ * current value (defaults: 30 s connect, 60 s greeting, 120 s command).
+ *
+ * Ownership: borrows `client` for the call.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_timeouts(struct missive_client *client,
+                                                uint32_t connect_ms,
+                                                uint32_t command_ms);
+
+/**
+ * Trusts the CA certificates in the PEM file at `path` (in addition to the system's and the
+ * built-in roots). `(NULL, 0)` removes it. The file is read when connecting; a missing or
+ * unreadable file then fails the send with TLS_FAILED.
+ *
+ * Ownership: borrows the arguments; the path is copied.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; `path` points to `path_len` bytes.
+ */
+enum missive_result missive_client_set_ca_file(struct missive_client *client,
+                                               const char *path,
+                                               size_t path_len);
+
+/**
+ * Presents a client certificate: `cert_path` is a PEM certificate chain, `key_path` its PEM
+ * private key. Both `(NULL, 0)` removes it; one empty is INVALID_ARGUMENT.
+ *
+ * Ownership: borrows the arguments; the paths are copied.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; each path points to its length.
+ */
+enum missive_result missive_client_set_client_certificate(struct missive_client *client,
+                                                          const char *cert_path,
+                                                          size_t cert_path_len,
+                                                          const char *key_path,
+                                                          size_t key_path_len);
+
+/**
+ * Sets the minimum TLS version (`version` is a `missive_tls_version`). Returns
+ * INVALID_ARGUMENT for other values.
+ *
+ * Ownership: borrows `client` for the call.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_min_tls_version(struct missive_client *client,
+                                                       int32_t version);
+
+/**
+ * DANGEROUS: with `accept` true, server certificates are accepted whatever their issuer, name
+ * or dates (signatures are still checked). Anyone on the network path can then read and change
+ * the mail and capture credentials. For test servers only.
+ *
+ * Ownership: borrows `client` for the call.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_dangerous_accept_invalid_certs(struct missive_client *client,
+                                                                  bool accept);
+
+/**
+ * Turns use of PIPELINING (RFC 2920) on (the default: used when the server offers it) or off
+ * (for broken servers).
+ *
+ * Ownership: borrows `client` for the call.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_pipelining(struct missive_client *client, bool enable);
+
+/**
+ * With `require` true, a message some of whose recipients are refused is not sent at all
+ * (RSET; SOME_RECIPIENTS_REJECTED). The default (false) delivers to the accepted recipients
+ * and reports the refused ones.
+ *
+ * Ownership: borrows `client` for the call.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_require_all_recipients(struct missive_client *client,
+                                                              bool require);
+
+/**
+ * Sets a protocol-log callback that receives every SMTP line sent and received, with AUTH
+ * secrets replaced by `<redacted>` and message content summarised as one line. `cb` NULL
+ * removes it. `userdata_free` (may be NULL) is called with `userdata` once the callback is
+ * replaced or the client freed, after every send that uses it has finished.
+ *
+ * The callback runs on the thread that called the sending function, possibly on several
+ * threads at once when the client is shared; it must not call functions on this client.
+ *
+ * Ownership: the client keeps `userdata` until it calls `userdata_free`.
+ * Thread safety: safe to call from several threads at once on the same client; `cb` and
+ * `userdata` must be usable from any thread.
+ *
+ * # Safety
+ * `client` is NULL or live; `cb` is NULL or a valid function; `userdata_free` is NULL or a
+ * valid function.
+ */
+enum missive_result missive_client_set_protocol_log(struct missive_client *client,
+                                                    missive_log_cb cb,
+                                                    void *userdata,
+                                                    missive_userdata_free_cb userdata_free);
+
+/**
+ * Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one
+ * address; empty for the null sender `<>`), `recipients` a comma-separated list of addresses,
+ * `data` the message (sent as is, with CRLF normalisation and dot-stuffing). Only NETWORK and
+ * PICKUP_DIRECTORY delivery apply as for `missive_client_send`, and `*out_result` likewise.
+ *
+ * Returns INVALID_ADDRESS for a malformed address, NO_RECIPIENTS for an empty list, and the
+ * codes of `missive_client_send`.
+ *
+ * Ownership: borrows the arguments (copied as needed); the caller owns `*out_result`.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; each pointer points to its length; `out_result` is NULL or
+ * writable.
+ */
+enum missive_result missive_client_send_raw(struct missive_client *client,
+                                            const char *mail_from,
+                                            size_t mail_from_len,
+                                            const char *recipients,
+                                            size_t recipients_len,
+                                            const uint8_t *data,
+                                            size_t data_len,
+                                            struct missive_send_result **out_result);
+
+/**
+ * Sends NOOP on the kept SMTP connection (connecting first when there is none): checks that
+ * the server is reachable and the session usable. Returns the codes of the connection
+ * phase of `missive_client_send` (HOST_NOT_SET, CONNECT_FAILED, TIMEOUT, TLS errors, AUTH
+ * errors, SERVER_REJECTED).
+ *
+ * Ownership: borrows `client` for the call.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_noop(struct missive_client *client);
+
+/**
+ * Connects, secures the connection, authenticates with the configured credentials and quits,
+ * on a connection of its own: OK means the credentials work. Returns the codes of
+ * `missive_client_noop`, notably AUTH_FAILED.
+ *
+ * Ownership: borrows `client` for the call.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_validate_credentials(struct missive_client *client);
+
+/**
+ * Copies the server's EHLO capabilities (connecting when needed), one per line as the server
+ * sent them (e.g. "PIPELINING\nSIZE 10240000\nSTARTTLS\nAUTH PLAIN LOGIN"), NUL-terminated,
+ * size-then-fill. After STARTTLS these are the capabilities announced over TLS. Returns the
+ * codes of `missive_client_noop`.
+ *
+ * Ownership: borrows `client`; the text is copied into `buf`.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+ */
+enum missive_result missive_client_capabilities(struct missive_client *client,
+                                                char *buf,
+                                                size_t buf_len,
+                                                size_t *out_len);
+
+/**
+ * Sends QUIT on the SMTP connections the client keeps and closes them (the next send opens a
+ * new one). Freeing the client does this too.
+ *
+ * Ownership: borrows `client` for the call.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_close(struct missive_client *client);
 
 /**
  * Creates an empty collection; NULL only if a panic was caught. Free with
@@ -1142,6 +1507,167 @@ bool missive_message_needs_smtputf8(const struct missive_message *message);
  * Thread safety: safe to call from any thread.
  */
 const char *missive_result_str(int32_t result);
+
+/**
+ * Frees a send result. NULL is a no-op.
+ *
+ * Ownership: takes ownership of `result`; the pointer is invalid afterwards.
+ * Thread safety: no other call on the result may be in progress.
+ *
+ * # Safety
+ * `result` is NULL or live, and freed exactly once.
+ */
+void missive_send_result_free(struct missive_send_result *result);
+
+/**
+ * Whether the message was delivered (handed to the server, or written to the pickup
+ * directory). False when `result` is NULL.
+ *
+ * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `result` is NULL or live.
+ */
+bool missive_send_result_delivered(const struct missive_send_result *result);
+
+/**
+ * Whether a failure was temporary (a 4xx reply, a timeout, a lost connection): trying again
+ * later may succeed. False when delivered, for permanent (5xx) failures, and when `result` is
+ * NULL.
+ *
+ * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `result` is NULL or live.
+ */
+bool missive_send_result_is_transient(const struct missive_send_result *result);
+
+/**
+ * Whether the connection was lost after the whole message was sent and before the server's
+ * verdict, so the message may or may not have been delivered. False when `result` is NULL.
+ *
+ * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `result` is NULL or live.
+ */
+bool missive_send_result_outcome_unknown(const struct missive_send_result *result);
+
+/**
+ * The final SMTP reply code (e.g. 250, 451, 550); 0 when there is none (pickup delivery, a
+ * failure before any reply) or `result` is NULL.
+ *
+ * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `result` is NULL or live.
+ */
+uint16_t missive_send_result_reply_code(const struct missive_send_result *result);
+
+/**
+ * Copies one text of the result (`which` is a `missive_send_result_text`), NUL-terminated,
+ * size-then-fill. Returns NOT_FOUND when the result has no such text; INVALID_ARGUMENT for an
+ * unknown `which`.
+ *
+ * Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+ * thread.
+ *
+ * # Safety
+ * `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+ */
+enum missive_result missive_send_result_text(const struct missive_send_result *result,
+                                             int32_t which,
+                                             char *buf,
+                                             size_t buf_len,
+                                             size_t *out_len);
+
+/**
+ * The number of recipients the server accepted (all of them for pickup delivery); 0 when
+ * `result` is NULL.
+ *
+ * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `result` is NULL or live.
+ */
+size_t missive_send_result_accepted_count(const struct missive_send_result *result);
+
+/**
+ * Copies the address of accepted recipient `index`, NUL-terminated, size-then-fill.
+ * Returns INDEX_OUT_OF_RANGE.
+ *
+ * Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+ * thread.
+ *
+ * # Safety
+ * `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+ */
+enum missive_result missive_send_result_accepted(const struct missive_send_result *result,
+                                                 size_t index,
+                                                 char *buf,
+                                                 size_t buf_len,
+                                                 size_t *out_len);
+
+/**
+ * The number of recipients the server refused; 0 when `result` is NULL.
+ *
+ * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `result` is NULL or live.
+ */
+size_t missive_send_result_rejected_count(const struct missive_send_result *result);
+
+/**
+ * Copies refused recipient `index`: its address, NUL-terminated, size-then-fill, and (when
+ * `out_code` is not NULL) the reply code the server gave it. Returns INDEX_OUT_OF_RANGE.
+ * `missive_send_result_rejected_reply` gives the reply's text.
+ *
+ * Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+ * thread.
+ *
+ * # Safety
+ * `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable;
+ * `out_code` is NULL or writable.
+ */
+enum missive_result missive_send_result_rejected(const struct missive_send_result *result,
+                                                 size_t index,
+                                                 char *buf,
+                                                 size_t buf_len,
+                                                 size_t *out_len,
+                                                 uint16_t *out_code);
+
+/**
+ * Copies the server's reply to refused recipient `index` as text: code, enhanced code and
+ * text, e.g. "550 5.1.1 <x@example.com>: Recipient address rejected", NUL-terminated,
+ * size-then-fill. Returns INDEX_OUT_OF_RANGE.
+ *
+ * Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+ * thread.
+ *
+ * # Safety
+ * `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+ */
+enum missive_result missive_send_result_rejected_reply(const struct missive_send_result *result,
+                                                       size_t index,
+                                                       char *buf,
+                                                       size_t buf_len,
+                                                       size_t *out_len);
+
+/**
+ * Copies the text of the most recent failure of a call on `result` (see
+ * `missive_message_error`).
+ *
+ * Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+ * thread.
+ *
+ * # Safety
+ * `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+ */
+enum missive_result missive_send_result_error(const struct missive_send_result *result,
+                                              char *buf,
+                                              size_t buf_len,
+                                              size_t *out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -2,11 +2,14 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 
 use super::pickup::{PickupDelivery, Prepared, deliver_to_pickup};
-use crate::message::{MailMessage, MessageError, MessageErrorKind, MimeOptions};
-use crate::smtp::Security;
+use crate::message::{DsnReturn, MailMessage, MessageError, MessageErrorKind, MimeOptions};
+use crate::smtp::{
+    Capabilities, Credentials, DsnNotify, DsnRet, Envelope, Recipient, Reply, SendResult,
+    SmtpClient, SmtpConfig, SmtpError, SmtpErrorKind,
+};
 
 /// Where `send` puts a message.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -19,24 +22,55 @@ pub enum DeliveryMethod {
 }
 
 /// The client's settings.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ClientConfig {
-    /// SMTP server host name or address.
-    pub host: String,
-    /// SMTP server port; 0 means the default for the security option (465 implicit, else 25).
-    pub port: u16,
+    /// The SMTP settings: host, port, security, TLS, timeouts, pipelining, protocol log.
+    /// Its `credentials` are made from `username`, `password` and `oauth2_token` at send time.
+    pub smtp: SmtpConfig,
     /// User name for AUTH; empty means no authentication.
     pub username: String,
-    /// Password (or access token) for AUTH.
+    /// Password for AUTH.
     pub password: String,
-    /// How the connection is secured.
-    pub security: Security,
+    /// An OAuth 2 access token: when set, AUTH uses XOAUTH2 with it instead of the password.
+    pub oauth2_token: Option<String>,
     /// Where messages go.
     pub delivery_method: DeliveryMethod,
     /// The pickup directory, for `DeliveryMethod::PickupDirectory`.
     pub pickup_directory: Option<PathBuf>,
-    /// How messages are written.
+    /// How composed messages are written.
     pub mime: MimeOptions,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            smtp: SmtpConfig::new(""),
+            username: String::new(),
+            password: String::new(),
+            oauth2_token: None,
+            delivery_method: DeliveryMethod::Network,
+            pickup_directory: None,
+            mime: MimeOptions::default(),
+        }
+    }
+}
+
+impl ClientConfig {
+    /// The SMTP configuration with the credentials filled in.
+    pub fn smtp_config(&self) -> SmtpConfig {
+        let mut c = self.smtp.clone();
+        c.credentials = if self.username.is_empty() {
+            None
+        } else if let Some(token) = &self.oauth2_token {
+            Some(Credentials::oauth2(self.username.clone(), token.clone()))
+        } else {
+            Some(Credentials::password(
+                self.username.clone(),
+                self.password.clone(),
+            ))
+        };
+        c
+    }
 }
 
 /// Why a delivery failed.
@@ -48,17 +82,29 @@ pub enum DeliverErrorKind {
     PickupDirectoryNotSet,
     /// `Network` delivery was chosen but no host is set.
     HostNotSet,
-    /// Network delivery is not available in this build.
-    NetworkUnavailable,
+    /// The SMTP exchange failed (see the attached [`SmtpError`]).
+    Smtp(SmtpErrorKind),
 }
 
 /// A delivery failure with a message naming the problem.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct DeliverError {
     /// The kind of failure.
     pub kind: DeliverErrorKind,
     /// What happened, for people.
     pub message: String,
+    /// The SMTP detail (reply, refused recipients) when the failure came from the server.
+    pub smtp: Option<Box<SmtpError>>,
+}
+
+impl DeliverError {
+    fn new(kind: DeliverErrorKind, message: impl Into<String>) -> Self {
+        DeliverError {
+            kind,
+            message: message.into(),
+            smtp: None,
+        }
+    }
 }
 
 impl fmt::Display for DeliverError {
@@ -71,17 +117,97 @@ impl std::error::Error for DeliverError {}
 
 impl From<MessageError> for DeliverError {
     fn from(e: MessageError) -> Self {
+        DeliverError::new(DeliverErrorKind::Message(e.kind()), e.message())
+    }
+}
+
+impl From<SmtpError> for DeliverError {
+    fn from(e: SmtpError) -> Self {
         DeliverError {
-            kind: DeliverErrorKind::Message(e.kind()),
-            message: e.message().to_string(),
+            kind: DeliverErrorKind::Smtp(e.kind),
+            message: e.to_string(),
+            smtp: Some(Box::new(e)),
         }
     }
 }
 
-/// An email client. Safe to share between threads: settings are read under a lock for each send.
-#[derive(Debug, Default)]
+/// What a successful delivery did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Written into the pickup directory.
+    Pickup(PickupDelivery),
+    /// Accepted by the SMTP server (possibly with some recipients refused: see `rejected`).
+    Smtp(SendResult),
+}
+
+impl Delivery {
+    /// The recipients that were accepted.
+    pub fn accepted(&self) -> &[String] {
+        match self {
+            Delivery::Pickup(p) => &p.recipients,
+            Delivery::Smtp(r) => &r.accepted,
+        }
+    }
+
+    /// The recipients the server refused, with its replies (never any for pickup delivery).
+    pub fn rejected(&self) -> &[(String, Reply)] {
+        match self {
+            Delivery::Pickup(_) => &[],
+            Delivery::Smtp(r) => &r.rejected,
+        }
+    }
+}
+
+/// SMTP connections kept between sends, made for one version of the settings.
+#[derive(Default)]
+struct Pool {
+    generation: u64,
+    idle: Vec<SmtpClient>,
+}
+
+/// An email client. Safe to share between threads: settings are read under a lock for each
+/// send, and each concurrent send uses its own SMTP connection; connections are kept for reuse
+/// until the settings change or [`Client::close`] is called.
+#[derive(Default)]
 pub struct Client {
-    config: RwLock<ClientConfig>,
+    config: RwLock<(u64, ClientConfig)>,
+    pool: Mutex<Pool>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The SMTP envelope for a prepared message.
+pub fn envelope_for(p: &Prepared) -> Envelope {
+    let notify = (!p.dsn.notify.is_default()).then_some(DsnNotify {
+        never: p.dsn.notify.never,
+        success: p.dsn.notify.success,
+        failure: p.dsn.notify.failure,
+        delay: p.dsn.notify.delay,
+    });
+    Envelope {
+        mail_from: p.mail_from.clone(),
+        recipients: p
+            .recipients
+            .iter()
+            .map(|a| Recipient {
+                address: a.clone(),
+                notify,
+            })
+            .collect(),
+        smtputf8: p.smtputf8,
+        eight_bit: p.data.iter().any(|b| *b >= 0x80),
+        dsn_ret: p.dsn.ret.map(|r| match r {
+            DsnReturn::Full => DsnRet::Full,
+            DsnReturn::Headers => DsnRet::Headers,
+        }),
+        dsn_envid: p.dsn.envelope_id.clone(),
+    }
 }
 
 impl Client {
@@ -95,51 +221,114 @@ impl Client {
         self.config
             .read()
             .unwrap_or_else(|e| e.into_inner())
+            .1
             .clone()
     }
 
-    /// Changes the settings.
+    fn config_with_generation(&self) -> (u64, ClientConfig) {
+        self.config
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Changes the settings. Kept SMTP connections are closed, as they were made with the old
+    /// settings.
     pub fn configure<R>(&self, f: impl FnOnce(&mut ClientConfig) -> R) -> R {
-        f(&mut self.config.write().unwrap_or_else(|e| e.into_inner()))
+        let r = {
+            let mut guard = self.config.write().unwrap_or_else(|e| e.into_inner());
+            guard.0 += 1;
+            f(&mut guard.1)
+        };
+        self.close();
+        r
+    }
+
+    /// Sends QUIT on every kept SMTP connection and closes it.
+    pub fn close(&self) {
+        let idle = std::mem::take(&mut self.pool.lock().unwrap_or_else(|e| e.into_inner()).idle);
+        drop(idle); // SmtpClient sends QUIT on drop
+    }
+
+    /// Runs `f` with a kept SMTP connection for the current settings (or a new one), and keeps
+    /// the connection afterwards if the settings did not change meanwhile.
+    fn with_smtp<R>(
+        &self,
+        f: impl FnOnce(&mut SmtpClient) -> Result<R, SmtpError>,
+    ) -> Result<R, DeliverError> {
+        let (generation, config) = self.config_with_generation();
+        if config.smtp.host.is_empty() {
+            return Err(DeliverError::new(
+                DeliverErrorKind::HostNotSet,
+                "delivery method is NETWORK but no SMTP host is set",
+            ));
+        }
+        let kept = {
+            let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+            if pool.generation != generation {
+                pool.generation = generation;
+                pool.idle.clear();
+            }
+            pool.idle.pop()
+        };
+        let mut smtp = kept.unwrap_or_else(|| SmtpClient::new(config.smtp_config()));
+        let result = f(&mut smtp);
+        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.generation == generation && smtp.is_connected() {
+            pool.idle.push(smtp);
+        }
+        Ok(result?)
     }
 
     /// Delivers one message by the configured method.
-    pub fn send(&self, msg: &MailMessage) -> Result<PickupDelivery, DeliverError> {
+    pub fn send(&self, msg: &MailMessage) -> Result<Delivery, DeliverError> {
         let prepared = Prepared::from_message(msg, &self.config().mime)?;
         self.send_prepared(&prepared)
     }
 
     /// Delivers a prepared message (envelope and bytes) by the configured method.
-    pub fn send_prepared(&self, prepared: &Prepared) -> Result<PickupDelivery, DeliverError> {
+    pub fn send_prepared(&self, prepared: &Prepared) -> Result<Delivery, DeliverError> {
         let config = self.config();
         match config.delivery_method {
             DeliveryMethod::PickupDirectory => {
-                let dir = config
-                    .pickup_directory
-                    .as_ref()
-                    .ok_or_else(|| DeliverError {
-                        kind: DeliverErrorKind::PickupDirectoryNotSet,
-                        message:
-                            "delivery method is PICKUP_DIRECTORY but no pickup directory is set"
-                                .into(),
-                    })?;
-                Ok(deliver_to_pickup(dir, prepared)?)
+                let dir = config.pickup_directory.as_ref().ok_or_else(|| {
+                    DeliverError::new(
+                        DeliverErrorKind::PickupDirectoryNotSet,
+                        "delivery method is PICKUP_DIRECTORY but no pickup directory is set",
+                    )
+                })?;
+                Ok(Delivery::Pickup(deliver_to_pickup(dir, prepared)?))
             }
             DeliveryMethod::Network => {
-                if config.host.is_empty() {
-                    return Err(DeliverError {
-                        kind: DeliverErrorKind::HostNotSet,
-                        message: "delivery method is NETWORK but no SMTP host is set".into(),
-                    });
-                }
-                Err(DeliverError {
-                    kind: DeliverErrorKind::NetworkUnavailable,
-                    message: "SMTP delivery is not available in this version of missive; use the \
-                              PICKUP_DIRECTORY delivery method"
-                        .into(),
-                })
+                let envelope = envelope_for(prepared);
+                self.with_smtp(|s| s.send(&envelope, &prepared.data))
+                    .map(Delivery::Smtp)
             }
         }
+    }
+
+    /// Sends a NOOP over the kept connection (connecting first when there is none) and
+    /// returns the server's reply.
+    pub fn noop(&self) -> Result<Reply, DeliverError> {
+        self.with_smtp(|s| s.connection()?.noop())
+    }
+
+    /// The capabilities the server announced in its EHLO reply (connecting when needed).
+    pub fn capabilities(&self) -> Result<Capabilities, DeliverError> {
+        self.with_smtp(|s| Ok(s.connection()?.capabilities().clone()))
+    }
+
+    /// Connects, authenticates with the configured credentials and quits, on a connection of
+    /// its own.
+    pub fn validate_credentials(&self) -> Result<(), DeliverError> {
+        let config = self.config();
+        if config.smtp.host.is_empty() {
+            return Err(DeliverError::new(
+                DeliverErrorKind::HostNotSet,
+                "no SMTP host is set",
+            ));
+        }
+        Ok(crate::smtp::validate_credentials(&config.smtp_config())?)
     }
 
     /// Delivers each message in turn. Every message is attempted; the result for each is
@@ -147,7 +336,7 @@ impl Client {
     pub fn send_all<'a>(
         &self,
         msgs: impl IntoIterator<Item = &'a MailMessage>,
-    ) -> Vec<Result<PickupDelivery, DeliverError>> {
+    ) -> Vec<Result<Delivery, DeliverError>> {
         msgs.into_iter().map(|m| self.send(m)).collect()
     }
 }

@@ -8,7 +8,9 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;
 
-pub use client::{Client, ClientConfig, DeliverError, DeliverErrorKind, DeliveryMethod};
+pub use client::{
+    Client, ClientConfig, DeliverError, DeliverErrorKind, Delivery, DeliveryMethod, envelope_for,
+};
 pub use pickup::{PickupDelivery, Prepared, deliver_to_pickup, pickup_envelope};
 
 /// Writes `chunks` to `path` atomically: into a new temporary file in the same directory, flushed

@@ -46,6 +46,15 @@ impl FfiDefault for usize {
     }
 }
 
+impl FfiDefault for u16 {
+    fn on_null() -> Self {
+        0
+    }
+    fn on_panic() -> Self {
+        0
+    }
+}
+
 impl FfiDefault for bool {
     fn on_null() -> Self {
         false

@@ -1,15 +1,20 @@
 //! `missive_client`: where and how messages are delivered.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use super::boundary::{copy_error, ffi_boundary, try_ref, try_str};
+use super::boundary::{copy_error, ffi_boundary, try_bytes, try_ref, try_str, write_out};
 use super::collection::missive_message_collection;
 use super::handle::{self, Handle};
 use super::message::{code_of, missive_message};
 use super::result::{ErrorSlot, HasError, missive_result};
-use crate::deliver::{Client, DeliverError, DeliverErrorKind, DeliveryMethod};
-use crate::smtp::Security;
+use super::send_result::{SendResultHandle, missive_send_result};
+use crate::deliver::{Client, DeliverError, DeliverErrorKind, Delivery, DeliveryMethod, Prepared};
+use crate::message::{MailAddress, parse_address_list};
+use crate::smtp::{
+    AuthMechanism, ClientCertificate, LogDirection, Security, SmtpErrorKind, Stage, TlsVersion,
+};
 
 /// An email client: the server, security and credentials, and the delivery method.
 ///
@@ -77,7 +82,36 @@ pub(crate) fn deliver_code(kind: DeliverErrorKind) -> missive_result {
         DeliverErrorKind::Message(k) => code_of(k),
         DeliverErrorKind::PickupDirectoryNotSet => missive_result::PickupDirectoryNotSet,
         DeliverErrorKind::HostNotSet => missive_result::HostNotSet,
-        DeliverErrorKind::NetworkUnavailable => missive_result::NetworkUnavailable,
+        DeliverErrorKind::Smtp(k) => smtp_code(k),
+    }
+}
+
+/// The result code for an SMTP error.
+pub(crate) fn smtp_code(kind: SmtpErrorKind) -> missive_result {
+    match kind {
+        SmtpErrorKind::Connect => missive_result::ConnectFailed,
+        SmtpErrorKind::Timeout {
+            stage: Stage::DataEnd,
+        }
+        | SmtpErrorKind::ConnectionLost {
+            stage: Stage::DataEnd,
+        } => missive_result::OutcomeUnknown,
+        SmtpErrorKind::Timeout { .. } => missive_result::Timeout,
+        SmtpErrorKind::Tls => missive_result::TlsFailed,
+        SmtpErrorKind::TlsRequiredNotOffered => missive_result::StartTlsNotOffered,
+        SmtpErrorKind::CertificateInvalid => missive_result::CertificateInvalid,
+        SmtpErrorKind::AuthFailed => missive_result::AuthFailed,
+        SmtpErrorKind::AuthUnsupported => missive_result::AuthUnsupported,
+        SmtpErrorKind::CredentialsRequireTls => missive_result::CredentialsRequireTls,
+        SmtpErrorKind::ServerRejected { .. } => missive_result::ServerRejected,
+        SmtpErrorKind::AllRecipientsRejected => missive_result::AllRecipientsRejected,
+        SmtpErrorKind::SomeRecipientsRejected => missive_result::SomeRecipientsRejected,
+        SmtpErrorKind::ProtocolError => missive_result::ProtocolError,
+        SmtpErrorKind::ConnectionLost { .. } => missive_result::ConnectionLost,
+        SmtpErrorKind::SmtpUtf8NotSupported => missive_result::SmtpUtf8NotSupported,
+        SmtpErrorKind::MessageTooLarge => missive_result::MessageTooLarge,
+        SmtpErrorKind::InvalidInput => missive_result::InvalidArgument,
+        SmtpErrorKind::Io => missive_result::Io,
     }
 }
 
@@ -151,7 +185,7 @@ pub unsafe extern "C" fn missive_client_set_host(
             return h.fail(missive_result::InvalidArgument,
                 format!("{host:?} is not a host name: it contains white space or control characters"));
         }
-        h.client.configure(|c| c.host = host.to_string());
+        h.client.configure(|c| c.smtp.host = host.to_string());
         h.ok()
     }
 }
@@ -171,7 +205,7 @@ pub unsafe extern "C" fn missive_client_set_port(
 ) -> missive_result {
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
-        h.client.configure(|c| c.port = port);
+        h.client.configure(|c| c.smtp.port = port);
         h.ok()
     }
 }
@@ -240,7 +274,7 @@ pub unsafe extern "C" fn missive_client_set_security(
             other => return h.fail(missive_result::InvalidArgument,
                 format!("{other} is not a missive_security (0-3)")),
         };
-        h.client.configure(|c| c.security = s);
+        h.client.configure(|c| c.smtp.security = s);
         h.ok()
     }
 }
@@ -296,39 +330,83 @@ pub unsafe extern "C" fn missive_client_set_pickup_directory(
     }
 }
 
-/// Delivers `message` by the delivery method. With PICKUP_DIRECTORY, the message is written
-/// atomically as a new uniquely named `.eml` file, starting with `X-Sender:` and
-/// `X-Receiver:` envelope lines (Bcc recipients included) and without a Bcc header.
+/// Delivers `message` by the delivery method.
+///
+/// With NETWORK, the message goes over SMTP to the configured host, on a connection the client
+/// keeps for the next send (each concurrent send uses its own). With PICKUP_DIRECTORY, it is
+/// written atomically as a new uniquely named `.eml` file, starting with `X-Sender:` and
+/// `X-Receiver:` envelope lines (Bcc recipients included). Either way there is no Bcc header.
 /// `message` is not changed (a message without a Message-ID or date is sent with the ones
 /// `missive_message_message_id` / `missive_message_save_buffer` show).
 ///
-/// Returns NO_SENDER, NO_RECIPIENTS, PICKUP_DIRECTORY_NOT_SET, HOST_NOT_SET,
-/// NETWORK_UNAVAILABLE (NETWORK delivery is not in this version yet), FILE_NOT_FOUND,
-/// PERMISSION_DENIED (an unwritable pickup directory), IO, INVALID_ARGUMENT (the pickup path
-/// is not a directory). Detail is stored on `client`.
+/// When `out_result` is not NULL, `*out_result` receives a new `missive_send_result` (on
+/// success and on failure alike; NULL only for argument errors) that the caller frees: the
+/// server's reply, queue id, accepted and refused recipients.
 ///
+/// Returns OK; SOME_RECIPIENTS_REJECTED (delivered to the others unless
+/// `require_all_recipients`; see the result); NO_SENDER, NO_RECIPIENTS;
+/// PICKUP_DIRECTORY_NOT_SET, FILE_NOT_FOUND, PERMISSION_DENIED, IO, INVALID_ARGUMENT (pickup);
+/// HOST_NOT_SET, CONNECT_FAILED, TIMEOUT, TLS_FAILED, CERTIFICATE_INVALID,
+/// STARTTLS_NOT_OFFERED, CREDENTIALS_REQUIRE_TLS, AUTH_FAILED, AUTH_UNSUPPORTED,
+/// SERVER_REJECTED, ALL_RECIPIENTS_REJECTED, SMTPUTF8_NOT_SUPPORTED, MESSAGE_TOO_LARGE,
+/// PROTOCOL_ERROR, CONNECTION_LOST (not delivered), OUTCOME_UNKNOWN (may have been delivered)
+/// (SMTP). Detail is stored on `client`.
+///
+/// Ownership: borrows `client` and `message`; the caller owns `*out_result`.
 /// Thread safety: safe to call from several threads at once on the same client.
-/// Ownership: arguments are borrowed for the call only; nothing is retained.
 ///
 /// # Safety
 /// `client` is NULL or live; `message` is NULL or live and not changed by another thread
-/// during the call.
+/// during the call; `out_result` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn missive_client_send(
     client: *mut missive_client,
     message: *const missive_message,
+    out_result: *mut *mut missive_send_result,
 ) -> missive_result {
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
         let m = try_ref!(message);
-        let prepared = match m.prepared() {
-            Ok(p) => p,
-            Err(e) => return h.fail(code_of(e.kind()), e.message()),
-        };
-        match h.client.send_prepared(&prepared) {
-            Ok(_) => h.ok(),
-            Err(e) => fail_deliver(h, &e),
+        let outcome = m.prepared()
+            .map_err(DeliverError::from)
+            .and_then(|p| h.client.send_prepared(&p));
+        // SAFETY: forwarded contract.
+        unsafe { finish_send(h, outcome, out_result) }
+    }
+}
+
+/// Stores the result object (when asked for) and turns the outcome into a code.
+///
+/// # Safety
+/// `out_result` is NULL or writable.
+unsafe fn finish_send(
+    h: &ClientHandle,
+    outcome: Result<Delivery, DeliverError>,
+    out_result: *mut *mut missive_send_result,
+) -> missive_result {
+    if !out_result.is_null() {
+        let r = handle::into_raw::<missive_send_result>(SendResultHandle::from_outcome(&outcome));
+        // SAFETY: checked non-NULL; the caller guarantees it is writable.
+        unsafe { *out_result = r };
+    }
+    match outcome {
+        Ok(d) if d.rejected().is_empty() => h.ok(),
+        Ok(d) => {
+            let list = d
+                .rejected()
+                .iter()
+                .map(|(a, r)| format!("<{a}>: {r}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            h.fail(
+                missive_result::SomeRecipientsRejected,
+                format!(
+                    "delivered to {} recipient(s); refused: {list}",
+                    d.accepted().len()
+                ),
+            )
         }
+        Err(e) => fail_deliver(h, &e),
     }
 }
 
@@ -379,5 +457,561 @@ pub unsafe extern "C" fn missive_client_send_collection(
             .join("; ");
         let code = if delivered == 0 { failures[0].1 } else { missive_result::PartialFailure };
         h.fail(code, format!("{} of {} messages not delivered: {text}", failures.len(), c.messages.len()))
+    }
+}
+
+/// Sets host, port, security and credentials from a URL: `smtp://` (AUTO),
+/// `smtp+starttls://` (SSL_EXPLICIT), `smtps://` (SSL_IMPLICIT), `smtp+plain://` (NONE), with
+/// optional percent-encoded `user:password@`, `:port`, and `?auth=PLAIN|LOGIN|CRAM-MD5|XOAUTH2`
+/// and `&client_name=NAME`. Example: `smtp+starttls://me%40example.com:secret@smtp.example.com:587`.
+/// Settings the URL does not mention keep their values (the credentials are replaced).
+///
+/// Returns INVALID_ARGUMENT naming what is wrong with the URL.
+///
+/// Ownership: borrows the arguments; the URL's parts are copied.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live; `url` points to `url_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_url(
+    client: *mut missive_client,
+    url: *const c_char,
+    url_len: usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let url = try_str!(h, url, url_len, "url");
+        let parsed = match crate::smtp::parse_url(url) {
+            Ok(p) => p,
+            Err(e) => return h.fail(missive_result::InvalidArgument, e.message),
+        };
+        h.client.configure(|c| {
+            c.smtp.host = parsed.host.clone();
+            c.smtp.port = parsed.port;
+            c.smtp.security = parsed.security;
+            if parsed.client_name.is_some() { c.smtp.client_name = parsed.client_name.clone(); }
+            if parsed.auth_mechanism.is_some() { c.smtp.auth_mechanism = parsed.auth_mechanism; }
+            match &parsed.credentials {
+                Some(cred) => {
+                    c.username = cred.username.clone();
+                    match &cred.secret {
+                        crate::smtp::Secret::Password(p) => { c.password = p.clone(); c.oauth2_token = None; }
+                        crate::smtp::Secret::OAuth2Token(t) => { c.oauth2_token = Some(t.clone()); }
+                    }
+                }
+                None => { c.username.clear(); c.password.clear(); c.oauth2_token = None; }
+            }
+        });
+        h.ok()
+    }
+}
+
+/// Sets an OAuth 2 access token: AUTH then uses XOAUTH2 with the user name and this token
+/// (Gmail, Office 365). `(NULL, 0)` removes it (the password is used again).
+///
+/// Ownership: borrows the arguments; the token is copied (never logged).
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live; `token` points to `token_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_oauth2_token(
+    client: *mut missive_client,
+    token: *const c_char,
+    token_len: usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let token = try_str!(h, token, token_len, "token");
+        h.client.configure(|c| c.oauth2_token = (!token.is_empty()).then(|| token.to_string()));
+        h.ok()
+    }
+}
+
+/// SMTP authentication mechanisms (`mechanism` arguments are `int32_t`).
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum missive_auth_mechanism {
+    /// The strongest both sides support (XOAUTH2 with a token; else CRAM-MD5, PLAIN, LOGIN).
+    Auto = 0,
+    /// PLAIN (RFC 4616).
+    Plain = 1,
+    /// LOGIN.
+    Login = 2,
+    /// CRAM-MD5 (RFC 2195).
+    CramMd5 = 3,
+    /// XOAUTH2 (needs `missive_client_set_oauth2_token`).
+    Xoauth2 = 4,
+}
+
+/// Chooses the AUTH mechanism (`mechanism` is a `missive_auth_mechanism`). Returns
+/// INVALID_ARGUMENT for other values.
+///
+/// Ownership: borrows `client` for the call.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_auth_mechanism(
+    client: *mut missive_client,
+    mechanism: i32,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let m = match mechanism {
+            0 => None,
+            1 => Some(AuthMechanism::Plain),
+            2 => Some(AuthMechanism::Login),
+            3 => Some(AuthMechanism::CramMd5),
+            4 => Some(AuthMechanism::XOAuth2),
+            other => return h.fail(missive_result::InvalidArgument,
+                format!("{other} is not a missive_auth_mechanism (0-4)")),
+        };
+        h.client.configure(|c| c.smtp.auth_mechanism = m);
+        h.ok()
+    }
+}
+
+/// Sets the name sent with EHLO (default: the machine's fully qualified name, else an address
+/// literal). `(NULL, 0)` restores the default. Returns INVALID_ARGUMENT for white space or
+/// control characters.
+///
+/// Ownership: borrows the arguments; the name is copied.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live; `name` points to `name_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_client_name(
+    client: *mut missive_client,
+    name: *const c_char,
+    name_len: usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let name = try_str!(h, name, name_len, "name");
+        if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return h.fail(missive_result::InvalidArgument,
+                format!("{name:?} is not a host name: it contains white space or control characters"));
+        }
+        h.client.configure(|c| c.smtp.client_name = (!name.is_empty()).then(|| name.to_string()));
+        h.ok()
+    }
+}
+
+/// Sets the timeouts in milliseconds: `connect_ms` for each TCP connection attempt,
+/// `command_ms` for the greeting and each command's reply (and each write). 0 keeps the
+/// current value (defaults: 30 s connect, 60 s greeting, 120 s command).
+///
+/// Ownership: borrows `client` for the call.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_timeouts(
+    client: *mut missive_client,
+    connect_ms: u32,
+    command_ms: u32,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        h.client.configure(|c| {
+            if connect_ms > 0 { c.smtp.connect_timeout = std::time::Duration::from_millis(connect_ms.into()); }
+            if command_ms > 0 {
+                c.smtp.command_timeout = std::time::Duration::from_millis(command_ms.into());
+                c.smtp.greeting_timeout = std::time::Duration::from_millis(command_ms.into());
+            }
+        });
+        h.ok()
+    }
+}
+
+/// Trusts the CA certificates in the PEM file at `path` (in addition to the system's and the
+/// built-in roots). `(NULL, 0)` removes it. The file is read when connecting; a missing or
+/// unreadable file then fails the send with TLS_FAILED.
+///
+/// Ownership: borrows the arguments; the path is copied.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live; `path` points to `path_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_ca_file(
+    client: *mut missive_client,
+    path: *const c_char,
+    path_len: usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let path = try_str!(h, path, path_len, "path");
+        h.client.configure(|c| c.smtp.tls.ca_file = (!path.is_empty()).then(|| PathBuf::from(path)));
+        h.ok()
+    }
+}
+
+/// Presents a client certificate: `cert_path` is a PEM certificate chain, `key_path` its PEM
+/// private key. Both `(NULL, 0)` removes it; one empty is INVALID_ARGUMENT.
+///
+/// Ownership: borrows the arguments; the paths are copied.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live; each path points to its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_client_certificate(
+    client: *mut missive_client,
+    cert_path: *const c_char,
+    cert_path_len: usize,
+    key_path: *const c_char,
+    key_path_len: usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let cert = try_str!(h, cert_path, cert_path_len, "cert_path");
+        let key = try_str!(h, key_path, key_path_len, "key_path");
+        let value = match (cert.is_empty(), key.is_empty()) {
+            (true, true) => None,
+            (false, false) => Some(ClientCertificate { cert_chain_file: cert.into(), key_file: key.into() }),
+            _ => return h.fail(missive_result::InvalidArgument,
+                "give both the certificate and the key, or neither"),
+        };
+        h.client.configure(|c| c.smtp.tls.client_certificate = value);
+        h.ok()
+    }
+}
+
+/// Minimum TLS versions (`version` arguments are `int32_t`).
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum missive_tls_version {
+    /// TLS 1.2 (the default minimum).
+    Tls12 = 0,
+    /// TLS 1.3.
+    Tls13 = 1,
+}
+
+/// Sets the minimum TLS version (`version` is a `missive_tls_version`). Returns
+/// INVALID_ARGUMENT for other values.
+///
+/// Ownership: borrows `client` for the call.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_min_tls_version(
+    client: *mut missive_client,
+    version: i32,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let v = match version {
+            0 => TlsVersion::Tls12,
+            1 => TlsVersion::Tls13,
+            other => return h.fail(missive_result::InvalidArgument,
+                format!("{other} is not a missive_tls_version (0-1)")),
+        };
+        h.client.configure(|c| c.smtp.tls.min_version = v);
+        h.ok()
+    }
+}
+
+/// DANGEROUS: with `accept` true, server certificates are accepted whatever their issuer, name
+/// or dates (signatures are still checked). Anyone on the network path can then read and change
+/// the mail and capture credentials. For test servers only.
+///
+/// Ownership: borrows `client` for the call.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_dangerous_accept_invalid_certs(
+    client: *mut missive_client,
+    accept: bool,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        h.client.configure(|c| c.smtp.tls.dangerous_accept_invalid_certs = accept);
+        h.ok()
+    }
+}
+
+/// Turns use of PIPELINING (RFC 2920) on (the default: used when the server offers it) or off
+/// (for broken servers).
+///
+/// Ownership: borrows `client` for the call.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_pipelining(
+    client: *mut missive_client,
+    enable: bool,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        h.client.configure(|c| c.smtp.pipelining = enable);
+        h.ok()
+    }
+}
+
+/// With `require` true, a message some of whose recipients are refused is not sent at all
+/// (RSET; SOME_RECIPIENTS_REJECTED). The default (false) delivers to the accepted recipients
+/// and reports the refused ones.
+///
+/// Ownership: borrows `client` for the call.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_require_all_recipients(
+    client: *mut missive_client,
+    require: bool,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        h.client.configure(|c| c.smtp.require_all_recipients = require);
+        h.ok()
+    }
+}
+
+/// Direction of a protocol-log line (the `direction` argument of `missive_log_cb`).
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum missive_log_direction {
+    /// A line the client sent.
+    Sent = 0,
+    /// A line the server sent.
+    Received = 1,
+}
+
+/// Receives one protocol line (without CRLF; not NUL-terminated; valid only during the call).
+/// `direction` is a `missive_log_direction`.
+pub type missive_log_cb = Option<
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        direction: i32,
+        line: *const c_char,
+        line_len: usize,
+    ),
+>;
+
+/// Frees a callback's userdata when the callback is replaced or the client freed.
+pub type missive_userdata_free_cb = Option<unsafe extern "C" fn(userdata: *mut c_void)>;
+
+/// The C callback and its userdata, freed with `userdata_free` when the last user is gone.
+struct LogCallback {
+    cb: unsafe extern "C" fn(*mut c_void, i32, *const c_char, usize),
+    userdata: *mut c_void,
+    userdata_free: missive_userdata_free_cb,
+}
+
+// SAFETY: the caller of `missive_client_set_protocol_log` promises that the callback and its
+// userdata may be used from any thread (documented there).
+unsafe impl Send for LogCallback {}
+// SAFETY: as above.
+unsafe impl Sync for LogCallback {}
+
+impl Drop for LogCallback {
+    fn drop(&mut self) {
+        if let Some(free) = self.userdata_free {
+            // SAFETY: the caller supplied `free` for exactly this userdata.
+            unsafe { free(self.userdata) };
+        }
+    }
+}
+
+/// Sets a protocol-log callback that receives every SMTP line sent and received, with AUTH
+/// secrets replaced by `<redacted>` and message content summarised as one line. `cb` NULL
+/// removes it. `userdata_free` (may be NULL) is called with `userdata` once the callback is
+/// replaced or the client freed, after every send that uses it has finished.
+///
+/// The callback runs on the thread that called the sending function, possibly on several
+/// threads at once when the client is shared; it must not call functions on this client.
+///
+/// Ownership: the client keeps `userdata` until it calls `userdata_free`.
+/// Thread safety: safe to call from several threads at once on the same client; `cb` and
+/// `userdata` must be usable from any thread.
+///
+/// # Safety
+/// `client` is NULL or live; `cb` is NULL or a valid function; `userdata_free` is NULL or a
+/// valid function.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_protocol_log(
+    client: *mut missive_client,
+    cb: missive_log_cb,
+    userdata: *mut c_void,
+    userdata_free: missive_userdata_free_cb,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let log: Option<crate::smtp::ProtocolLog> = cb.map(|cb| {
+            let holder = Arc::new(LogCallback { cb, userdata, userdata_free });
+            let f: crate::smtp::ProtocolLog = Arc::new(move |dir: LogDirection, line: &str| {
+                let d = match dir { LogDirection::Sent => 0, LogDirection::Received => 1 };
+                // SAFETY: the caller promised `cb` is valid and may run on any thread.
+                unsafe { (holder.cb)(holder.userdata, d, line.as_ptr().cast(), line.len()) };
+            });
+            f
+        });
+        h.client.configure(|c| c.smtp.protocol_log = log);
+        h.ok()
+    }
+}
+
+/// Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one
+/// address; empty for the null sender `<>`), `recipients` a comma-separated list of addresses,
+/// `data` the message (sent as is, with CRLF normalisation and dot-stuffing). Only NETWORK and
+/// PICKUP_DIRECTORY delivery apply as for `missive_client_send`, and `*out_result` likewise.
+///
+/// Returns INVALID_ADDRESS for a malformed address, NO_RECIPIENTS for an empty list, and the
+/// codes of `missive_client_send`.
+///
+/// Ownership: borrows the arguments (copied as needed); the caller owns `*out_result`.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live; each pointer points to its length; `out_result` is NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_send_raw(
+    client: *mut missive_client,
+    mail_from: *const c_char,
+    mail_from_len: usize,
+    recipients: *const c_char,
+    recipients_len: usize,
+    data: *const u8,
+    data_len: usize,
+    out_result: *mut *mut missive_send_result,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let from = try_str!(h, mail_from, mail_from_len, "mail_from");
+        let rcpts = try_str!(h, recipients, recipients_len, "recipients");
+        let data = try_bytes!(h, data, data_len, "data");
+        let from = if from.trim().is_empty() {
+            String::new()
+        } else {
+            match MailAddress::parse(from) {
+                Ok(a) => a.address(),
+                Err(e) => return h.fail(code_of(e.kind()), e.message()),
+            }
+        };
+        let list = match parse_address_list(rcpts) {
+            Ok(l) => l,
+            Err(e) => return h.fail(code_of(e.kind()), e.message()),
+        };
+        if list.is_empty() {
+            return h.fail(missive_result::NoRecipients, "the recipient list is empty");
+        }
+        let prepared = Prepared {
+            mail_from: from,
+            smtputf8: list.iter().any(MailAddress::needs_smtputf8),
+            recipients: list.iter().map(MailAddress::address).collect(),
+            data: Arc::new(data.to_vec()),
+            dsn: Default::default(),
+        };
+        let outcome = h.client.send_prepared(&prepared);
+        // SAFETY: forwarded contract.
+        unsafe { finish_send(h, outcome, out_result) }
+    }
+}
+
+/// Sends NOOP on the kept SMTP connection (connecting first when there is none): checks that
+/// the server is reachable and the session usable. Returns the codes of the connection
+/// phase of `missive_client_send` (HOST_NOT_SET, CONNECT_FAILED, TIMEOUT, TLS errors, AUTH
+/// errors, SERVER_REJECTED).
+///
+/// Ownership: borrows `client` for the call.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_noop(client: *mut missive_client) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        match h.client.noop() {
+            Ok(_) => h.ok(),
+            Err(e) => fail_deliver(h, &e),
+        }
+    }
+}
+
+/// Connects, secures the connection, authenticates with the configured credentials and quits,
+/// on a connection of its own: OK means the credentials work. Returns the codes of
+/// `missive_client_noop`, notably AUTH_FAILED.
+///
+/// Ownership: borrows `client` for the call.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_validate_credentials(
+    client: *mut missive_client,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        match h.client.validate_credentials() {
+            Ok(()) => h.ok(),
+            Err(e) => fail_deliver(h, &e),
+        }
+    }
+}
+
+/// Copies the server's EHLO capabilities (connecting when needed), one per line as the server
+/// sent them (e.g. "PIPELINING\nSIZE 10240000\nSTARTTLS\nAUTH PLAIN LOGIN"), NUL-terminated,
+/// size-then-fill. After STARTTLS these are the capabilities announced over TLS. Returns the
+/// codes of `missive_client_noop`.
+///
+/// Ownership: borrows `client`; the text is copied into `buf`.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_capabilities(
+    client: *mut missive_client,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        if out_len.is_null() {
+            return h.fail(missive_result::NullArgument, "out_len is NULL");
+        }
+        match h.client.capabilities() {
+            // SAFETY: forwarded contract.
+            Ok(caps) => unsafe { write_out(h, caps.raw.join("\n").as_bytes(), true, buf.cast(), buf_len, out_len) },
+            Err(e) => fail_deliver(h, &e),
+        }
+    }
+}
+
+/// Sends QUIT on the SMTP connections the client keeps and closes them (the next send opens a
+/// new one). Freeing the client does this too.
+///
+/// Ownership: borrows `client` for the call.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_close(client: *mut missive_client) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        h.client.close();
+        h.ok()
     }
 }

@@ -2,6 +2,7 @@
 //! code. This module is the only one with `unsafe` code; raw pointers are made and turned back
 //! into Rust objects only in `handle`.
 #![allow(clippy::missing_safety_doc)] // every function documents its contract under "# Safety"
+#![allow(non_camel_case_types)] // C names: missive_client, missive_log_cb, ...
 
 pub(crate) mod boundary;
 pub mod client;
@@ -9,6 +10,7 @@ pub mod collection;
 pub(crate) mod handle;
 pub mod message;
 pub mod result;
+pub mod send_result;
 
 use std::ffi::c_char;
 

@@ -27,6 +27,42 @@ pub enum missive_result {
     IndexOutOfRange = 6,
     /// The requested item does not exist (e.g. a header the message lacks).
     NotFound = 7,
+    /// The TCP connection to the server could not be made (every address was tried).
+    ConnectFailed = 100,
+    /// A timeout fired (connect, greeting or a command); the error text names the step.
+    Timeout = 101,
+    /// The TLS handshake or TLS layer failed.
+    TlsFailed = 102,
+    /// The server's certificate was refused (untrusted, expired, wrong name).
+    CertificateInvalid = 103,
+    /// STARTTLS is required (SSL_EXPLICIT) but the server does not offer it.
+    StartTlsNotOffered = 104,
+    /// The connection was lost before the message was handed over; it was not delivered.
+    ConnectionLost = 105,
+    /// The connection was lost (or timed out) after the whole message was sent and before the
+    /// server's verdict: it may or may not have been delivered.
+    OutcomeUnknown = 106,
+    /// The server refused a command (see the reply in the send result or error text);
+    /// `missive_send_result_is_transient` tells a 4xx from a 5xx.
+    ServerRejected = 200,
+    /// Authentication failed (the server refused the credentials).
+    AuthFailed = 201,
+    /// No authentication mechanism both sides support (or the one chosen is not offered).
+    AuthUnsupported = 202,
+    /// Credentials are set but the connection is not encrypted, and the security option is not
+    /// NONE: they were not sent.
+    CredentialsRequireTls = 203,
+    /// Every recipient was refused; nothing was delivered.
+    AllRecipientsRejected = 204,
+    /// Some recipients were refused (listed in the send result). With the default policy the
+    /// message was delivered to the others; with `require_all_recipients` it was not sent.
+    SomeRecipientsRejected = 205,
+    /// The server's replies broke the SMTP protocol.
+    ProtocolError = 206,
+    /// An address needs SMTPUTF8 but the server does not offer it.
+    SmtpUtf8NotSupported = 207,
+    /// The message is larger than the server's advertised SIZE limit.
+    MessageTooLarge = 208,
     /// A file or directory does not exist.
     FileNotFound = 300,
     /// The operating system refused access to a file or directory.
@@ -49,7 +85,8 @@ pub enum missive_result {
     PickupDirectoryNotSet = 500,
     /// NETWORK delivery without a host.
     HostNotSet = 501,
-    /// NETWORK delivery is not available in this version (pickup-directory delivery is).
+    /// Retired: was "network delivery not available" before SMTP delivery existed; no longer
+    /// returned. Kept so the number is never reused.
     NetworkUnavailable = 502,
     /// Some messages of a collection were not delivered (see the error text for which).
     PartialFailure = 503,
@@ -68,6 +105,24 @@ impl missive_result {
             Panic => "an internal error (panic) was caught\0",
             IndexOutOfRange => "the index is past the end of the list\0",
             NotFound => "the requested item does not exist\0",
+            ConnectFailed => "could not connect to the SMTP server\0",
+            Timeout => "a timeout fired\0",
+            TlsFailed => "TLS failed\0",
+            CertificateInvalid => "the server's certificate was refused\0",
+            StartTlsNotOffered => "STARTTLS is required but the server does not offer it\0",
+            ConnectionLost => "the connection was lost; the message was not delivered\0",
+            OutcomeUnknown => {
+                "the connection was lost after the message was sent; it may have been delivered\0"
+            }
+            ServerRejected => "the server refused the request\0",
+            AuthFailed => "authentication failed\0",
+            AuthUnsupported => "no usable authentication mechanism\0",
+            CredentialsRequireTls => "credentials are not sent over an unencrypted connection\0",
+            AllRecipientsRejected => "every recipient was refused\0",
+            SomeRecipientsRejected => "some recipients were refused\0",
+            ProtocolError => "the server broke the SMTP protocol\0",
+            SmtpUtf8NotSupported => "the server does not support SMTPUTF8\0",
+            MessageTooLarge => "the message exceeds the server's size limit\0",
             FileNotFound => "the file or directory does not exist\0",
             PermissionDenied => "permission denied\0",
             Io => "an I/O error occurred\0",
@@ -79,7 +134,7 @@ impl missive_result {
             NoRecipients => "the message has no recipients\0",
             PickupDirectoryNotSet => "no pickup directory is set\0",
             HostNotSet => "no SMTP host is set\0",
-            NetworkUnavailable => "network delivery is not available in this version\0",
+            NetworkUnavailable => "(retired code) network delivery not available\0",
             PartialFailure => "some messages were not delivered\0",
         }
     }
@@ -94,6 +149,22 @@ impl missive_result {
         missive_result::Panic,
         missive_result::IndexOutOfRange,
         missive_result::NotFound,
+        missive_result::ConnectFailed,
+        missive_result::Timeout,
+        missive_result::TlsFailed,
+        missive_result::CertificateInvalid,
+        missive_result::StartTlsNotOffered,
+        missive_result::ConnectionLost,
+        missive_result::OutcomeUnknown,
+        missive_result::ServerRejected,
+        missive_result::AuthFailed,
+        missive_result::AuthUnsupported,
+        missive_result::CredentialsRequireTls,
+        missive_result::AllRecipientsRejected,
+        missive_result::SomeRecipientsRejected,
+        missive_result::ProtocolError,
+        missive_result::SmtpUtf8NotSupported,
+        missive_result::MessageTooLarge,
         missive_result::FileNotFound,
         missive_result::PermissionDenied,
         missive_result::Io,

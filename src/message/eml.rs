@@ -48,7 +48,15 @@ pub fn load_path(path: &Path) -> Result<MailMessage, MessageError> {
 /// Loads a message from bytes (RFC 5322 / MIME). The message keeps the bytes.
 pub fn load_bytes(bytes: Vec<u8>) -> Result<MailMessage, MessageError> {
     check_header_section(&bytes)?;
-    let parsed = MessageParser::default()
+    // Structured fields get their parsers; every other field is read as unstructured text, so
+    // that encoded words in unknown headers are decoded and folding is removed.
+    let parsed = MessageParser::new()
+        .with_mime_headers()
+        .with_date_headers()
+        .with_address_headers()
+        .with_message_ids()
+        .header_text(HeaderName::Subject)
+        .default_header_text()
         .parse(&bytes[..])
         .ok_or_else(|| malformed("the data is not a MIME message"))?;
     check_multiparts(&parsed, &bytes)?;
@@ -149,6 +157,21 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Every address of every field called `name` (a header may occur more than once).
+fn all_addresses(
+    p: &Message<'_>,
+    name: HeaderName<'static>,
+) -> Result<Vec<MailAddress>, MessageError> {
+    let label = name.as_str().to_string();
+    let mut out = Vec::new();
+    for value in p.header_values(name) {
+        if let HeaderValue::Address(a) = value {
+            out.extend(map_addresses(Some(a), &label)?);
+        }
+    }
+    Ok(out)
+}
+
 fn map_addresses(
     value: Option<&PAddress<'_>>,
     header: &str,
@@ -179,11 +202,15 @@ fn first_address(
 /// The value of a header as text: decoded for unstructured fields, else the raw value unfolded.
 fn header_text(raw: &[u8], h: &mail_parser::Header<'_>) -> String {
     if let HeaderValue::Text(t) = &h.value {
-        return t.trim().to_string();
+        return unfold(t);
     }
     let start = (h.offset_start as usize).min(raw.len());
     let end = (h.offset_end as usize).clamp(start, raw.len());
-    let value = String::from_utf8_lossy(&raw[start..end]);
+    unfold(&String::from_utf8_lossy(&raw[start..end]))
+}
+
+/// Removes folding (CRLF before white space) and any other line breaks, and trims.
+fn unfold(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for piece in value.split(['\r', '\n']) {
         if !piece.is_empty() {
@@ -195,17 +222,21 @@ fn header_text(raw: &[u8], h: &mail_parser::Header<'_>) -> String {
             }
         }
     }
-    out.trim().to_string()
+    out.chars()
+        .filter(|c| !c.is_control() || *c == '\t')
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 fn map_message(p: &Message<'_>) -> Result<MailMessage, MessageError> {
     let mut msg = MailMessage::new();
     msg.from = first_address(p.from(), "From")?;
     msg.sender = first_address(p.sender(), "Sender")?;
-    msg.to = map_addresses(p.to(), "To")?;
-    msg.cc = map_addresses(p.cc(), "Cc")?;
-    msg.bcc = map_addresses(p.bcc(), "Bcc")?;
-    msg.reply_to = map_addresses(p.reply_to(), "Reply-To")?;
+    msg.to = all_addresses(p, HeaderName::To)?;
+    msg.cc = all_addresses(p, HeaderName::Cc)?;
+    msg.bcc = all_addresses(p, HeaderName::Bcc)?;
+    msg.reply_to = all_addresses(p, HeaderName::ReplyTo)?;
     msg.subject = p
         .subject()
         .unwrap_or("")
@@ -256,6 +287,7 @@ fn map_message(p: &Message<'_>) -> Result<MailMessage, MessageError> {
     }
     let mut walker = Walker {
         msg: &p.parts,
+        raw,
         out: &mut msg,
         text_set: false,
         html_set: false,
@@ -287,6 +319,7 @@ fn is_mapped(name: &HeaderName<'_>) -> bool {
 
 struct Walker<'a, 'x> {
     msg: &'a [MessagePart<'x>],
+    raw: &'a [u8],
     out: &'a mut MailMessage,
     text_set: bool,
     html_set: bool,
@@ -437,8 +470,8 @@ impl<'a, 'x> Walker<'a, 'x> {
         let content = match &part.body {
             PartType::Message(m) => m.raw_message().to_vec(),
             PartType::Text(_) | PartType::Html(_) => {
-                // Text attachments: the decoded transfer encoding, in the original charset.
-                raw_decoded(part)
+                // Text attachments: the transfer encoding undone, in the original charset.
+                raw_decoded(self.raw, part)
             }
             _ => part.contents().to_vec(),
         };
@@ -476,12 +509,20 @@ fn text_of(part: &MessagePart<'_>) -> String {
     }
 }
 
-/// The bytes of a text part with the transfer encoding undone but no charset conversion.
-fn raw_decoded(part: &MessagePart<'_>) -> Vec<u8> {
-    match &part.body {
-        PartType::Text(t) | PartType::Html(t) => t.as_bytes().to_vec(),
-        _ => part.contents().to_vec(),
-    }
+/// The bytes of a part with the transfer encoding undone but no charset conversion (mail-parser
+/// converts text parts to UTF-8; attachments must come back byte for byte).
+fn raw_decoded(raw: &[u8], part: &MessagePart<'_>) -> Vec<u8> {
+    use mail_parser::Encoding;
+    use mail_parser::decoders::{base64::base64_decode, quoted_printable::quoted_printable_decode};
+    let start = (part.offset_body as usize).min(raw.len());
+    let end = (part.offset_end as usize).clamp(start, raw.len());
+    let body = &raw[start..end];
+    let decoded = match part.encoding {
+        Encoding::Base64 => base64_decode(body),
+        Encoding::QuotedPrintable => quoted_printable_decode(body),
+        Encoding::None => Some(body.to_vec()),
+    };
+    decoded.unwrap_or_else(|| part.contents().to_vec())
 }
 
 /// Writes the message as MIME into `out`.
@@ -517,6 +558,17 @@ mod tests {
             let e = load_bytes(bad.to_vec()).unwrap_err();
             assert_eq!(e.kind(), MessageErrorKind::MalformedEml, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn unknown_headers_are_decoded_and_unfolded() {
+        let m = load_bytes(
+            b"From: a@b.c\r\nX-Note: =?utf-8?B?R3LDvMOfZSBhdXMgS8O2bG4=?=\r\nX-Fold: a\r\n b\r\n\r\nhi"
+                .to_vec(),
+        )
+        .unwrap();
+        assert_eq!(m.header("X-Note"), Some("Grüße aus Köln"));
+        assert_eq!(m.header("X-Fold"), Some("a b"));
     }
 
     #[test]

@@ -91,7 +91,10 @@ pub fn to_mime(msg: &MailMessage, opts: &MimeOptions) -> Vec<u8> {
         }
     }
     for h in &msg.headers {
-        let value: HeaderType<'_> = if h.value.is_ascii() {
+        // ASCII values go as they are (structured fields such as List-Unsubscribe must not be
+        // encoded), unless a run without white space is too long to fold within 998 octets.
+        let foldable = longest_word(&h.value) + h.name.len() + 2 <= 900;
+        let value: HeaderType<'_> = if h.value.is_ascii() && foldable {
             Raw::new(h.value.clone()).into()
         } else {
             Text::new(h.value.clone()).into()
@@ -103,6 +106,11 @@ pub fn to_mime(msg: &MailMessage, opts: &MimeOptions) -> Vec<u8> {
     let mut out = Vec::new();
     builder.serialize(&mut out);
     out
+}
+
+/// The length of the longest run without white space.
+fn longest_word(s: &str) -> usize {
+    s.split([' ', '\t']).map(str::len).max().unwrap_or(0)
 }
 
 /// Hands out multipart boundaries: random by default, reproducible with a fixed prefix.
@@ -131,8 +139,39 @@ impl<'a> Boundaries<'a> {
 fn text_part(ct: &'static str, text: &str) -> MimePart<'static> {
     MimePart::new(
         ContentType::new(ct).attribute("charset", "utf-8"),
-        BodyPart::Text(Cow::Owned(text.to_string())),
+        BodyPart::Text(Cow::Owned(crlf(text))),
     )
+}
+
+/// Text with every line break as CRLF: a lone CR or a lone LF becomes CRLF (RFC 5322 allows no
+/// other line ending, and a bare CR in 7bit text is a defect).
+pub fn crlf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 32);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("\r\n");
+            }
+            '\n' => out.push_str("\r\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A part whose body is already base64-encoded (binary content: kept byte for byte).
+fn base64_part(ct: ContentType<'static>, bytes: &[u8]) -> MimePart<'static> {
+    // A Binary body keeps mail-builder from adding `charset=utf-8`; with the
+    // Content-Transfer-Encoding header given, the body is written as it is.
+    MimePart::new(
+        ct,
+        BodyPart::Binary(Cow::Owned(base64_body(bytes).into_bytes())),
+    )
+    .transfer_encoding("base64")
 }
 
 fn resource_part(a: &Attachment, inline: bool) -> MimePart<'static> {
@@ -141,8 +180,7 @@ fn resource_part(a: &Attachment, inline: bool) -> MimePart<'static> {
         ct = ct.attribute("name", a.name.clone());
     }
     // Attachments are always base64: their bytes must come back exactly as given.
-    let mut part = MimePart::new(ct, BodyPart::Text(Cow::Owned(base64_body(&a.content))))
-        .transfer_encoding("base64");
+    let mut part = base64_part(ct, &a.content);
     part = if inline {
         let mut disposition = ContentType::new("inline");
         if !a.name.is_empty() {
@@ -196,9 +234,8 @@ fn body_tree(msg: &MailMessage, b: &mut Boundaries<'_>) -> MimePart<'static> {
             ct = ct.attribute("charset", cs.clone());
         }
         let part = match (utf8, std::str::from_utf8(&view.content)) {
-            (true, Ok(s)) => MimePart::new(ct, BodyPart::Text(Cow::Owned(s.to_string()))),
-            _ => MimePart::new(ct, BodyPart::Text(Cow::Owned(base64_body(&view.content))))
-                .transfer_encoding("base64"),
+            (true, Ok(s)) => MimePart::new(ct, BodyPart::Text(Cow::Owned(crlf(s)))),
+            _ => base64_part(ct, &view.content),
         };
         alternatives.push(part);
     }

@@ -549,6 +549,19 @@ impl MailMessage {
             ));
         }
         reject_header_controls(value, &format!("value of header {name}"))?;
+        if let Some(word) = value
+            .split([' ', '\t'])
+            .find(|w| w.len() + name.len() + 2 > 900)
+        {
+            return Err(MessageError::new(
+                MessageErrorKind::InvalidHeader,
+                format!(
+                    "the value of header {name} has a {}-character run without white space; \
+                     it cannot be folded into lines of at most 998 octets",
+                    word.len()
+                ),
+            ));
+        }
         self.touch();
         self.headers.push(Header {
             name: name.to_string(),

@@ -1,0 +1,339 @@
+//! `missive_send_result`: what happened to one message.
+
+use std::ffi::c_char;
+
+use super::boundary::{copy_error, ffi_boundary, try_ref, write_out};
+use super::handle::{self, Handle};
+use super::result::{ErrorSlot, HasError, missive_result};
+use crate::deliver::{DeliverError, Delivery};
+use crate::smtp::Reply;
+
+/// The outcome of sending one message: whether it was delivered, the server's final reply
+/// (code, enhanced status code, text, queue id), and the accepted and refused recipients.
+///
+/// Made by `missive_client_send` (and the other send functions) on success and on failure;
+/// free with `missive_send_result_free`.
+/// Thread safety: safe to use from multiple threads simultaneously (it never changes).
+#[allow(non_camel_case_types)]
+pub struct missive_send_result {
+    _private: [u8; 0],
+}
+
+/// What a `missive_send_result *` points to.
+#[derive(Debug, Default)]
+pub(crate) struct SendResultHandle {
+    delivered: bool,
+    reply: Option<Reply>,
+    transient: bool,
+    outcome_unknown: bool,
+    accepted: Vec<String>,
+    rejected: Vec<(String, Reply)>,
+    pickup_path: Option<String>,
+    error: ErrorSlot,
+}
+
+impl SendResultHandle {
+    pub(crate) fn from_outcome(outcome: &Result<Delivery, DeliverError>) -> Self {
+        match outcome {
+            Ok(Delivery::Pickup(p)) => SendResultHandle {
+                delivered: true,
+                accepted: p.recipients.clone(),
+                pickup_path: Some(p.path.display().to_string()),
+                ..Default::default()
+            },
+            Ok(Delivery::Smtp(r)) => SendResultHandle {
+                delivered: true,
+                reply: Some(r.reply.clone()),
+                accepted: r.accepted.clone(),
+                rejected: r.rejected.clone(),
+                ..Default::default()
+            },
+            Err(e) => match &e.smtp {
+                Some(s) => SendResultHandle {
+                    delivered: false,
+                    reply: s.reply.clone(),
+                    transient: s.is_transient(),
+                    outcome_unknown: s.outcome_unknown(),
+                    rejected: s.rejected.clone(),
+                    ..Default::default()
+                },
+                None => SendResultHandle::default(),
+            },
+        }
+    }
+}
+
+impl HasError for SendResultHandle {
+    fn error_slot(&self) -> &ErrorSlot {
+        &self.error
+    }
+}
+
+// SAFETY: `missive_send_result` pointers are only made by `handle::into_raw` with a
+// SendResultHandle.
+unsafe impl Handle for missive_send_result {
+    type Inner = SendResultHandle;
+}
+
+const _: () = {
+    const fn is_send_sync<T: Send + Sync>() {}
+    is_send_sync::<SendResultHandle>();
+};
+
+/// Frees a send result. NULL is a no-op.
+///
+/// Ownership: takes ownership of `result`; the pointer is invalid afterwards.
+/// Thread safety: no other call on the result may be in progress.
+///
+/// # Safety
+/// `result` is NULL or live, and freed exactly once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_free(result: *mut missive_send_result) {
+    ffi_boundary! {
+        // SAFETY: forwarded contract.
+        unsafe { handle::free(result) }
+    }
+}
+
+/// Whether the message was delivered (handed to the server, or written to the pickup
+/// directory). False when `result` is NULL.
+///
+/// Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+///
+/// # Safety
+/// `result` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_delivered(result: *const missive_send_result) -> bool {
+    ffi_boundary! { try_ref!(result).delivered }
+}
+
+/// Whether a failure was temporary (a 4xx reply, a timeout, a lost connection): trying again
+/// later may succeed. False when delivered, for permanent (5xx) failures, and when `result` is
+/// NULL.
+///
+/// Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+///
+/// # Safety
+/// `result` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_is_transient(
+    result: *const missive_send_result,
+) -> bool {
+    ffi_boundary! { try_ref!(result).transient }
+}
+
+/// Whether the connection was lost after the whole message was sent and before the server's
+/// verdict, so the message may or may not have been delivered. False when `result` is NULL.
+///
+/// Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+///
+/// # Safety
+/// `result` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_outcome_unknown(
+    result: *const missive_send_result,
+) -> bool {
+    ffi_boundary! { try_ref!(result).outcome_unknown }
+}
+
+/// The final SMTP reply code (e.g. 250, 451, 550); 0 when there is none (pickup delivery, a
+/// failure before any reply) or `result` is NULL.
+///
+/// Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+///
+/// # Safety
+/// `result` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_reply_code(result: *const missive_send_result) -> u16 {
+    ffi_boundary! { try_ref!(result).reply.as_ref().map_or(0, |r| r.code) }
+}
+
+/// Which text of a send result `missive_send_result_text` copies (as `int32_t`).
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum missive_send_result_text {
+    /// The final reply's text, lines joined with "\n" (without the codes).
+    ReplyText = 0,
+    /// The enhanced status code, e.g. "2.0.0" (NOT_FOUND when the server sent none).
+    EnhancedCode = 1,
+    /// The server's queue id from the final reply, e.g. Postfix's "4ABC123" (NOT_FOUND when
+    /// the reply carries none).
+    QueueId = 2,
+    /// The path of the file written by pickup-directory delivery (NOT_FOUND otherwise).
+    PickupPath = 3,
+}
+
+/// Copies one text of the result (`which` is a `missive_send_result_text`), NUL-terminated,
+/// size-then-fill. Returns NOT_FOUND when the result has no such text; INVALID_ARGUMENT for an
+/// unknown `which`.
+///
+/// Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+/// thread.
+///
+/// # Safety
+/// `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_text(
+    result: *const missive_send_result,
+    which: i32,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(result);
+        let text = match which {
+            0 => h.reply.as_ref().map(|r| r.lines.join("\n")),
+            1 => h.reply.as_ref().and_then(|r| r.enhanced).map(|(a, b, c)| format!("{a}.{b}.{c}")),
+            2 => h.reply.as_ref().and_then(|r| r.queue_id()),
+            3 => h.pickup_path.clone(),
+            other => return h.fail(missive_result::InvalidArgument,
+                format!("{other} is not a missive_send_result_text (0-3)")),
+        };
+        let Some(text) = text else {
+            return h.fail(missive_result::NotFound, "the send result has no such text");
+        };
+        // SAFETY: forwarded contract.
+        unsafe { write_out(h, text.as_bytes(), true, buf.cast(), buf_len, out_len) }
+    }
+}
+
+/// The number of recipients the server accepted (all of them for pickup delivery); 0 when
+/// `result` is NULL.
+///
+/// Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+///
+/// # Safety
+/// `result` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_accepted_count(
+    result: *const missive_send_result,
+) -> usize {
+    ffi_boundary! { try_ref!(result).accepted.len() }
+}
+
+/// Copies the address of accepted recipient `index`, NUL-terminated, size-then-fill.
+/// Returns INDEX_OUT_OF_RANGE.
+///
+/// Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+/// thread.
+///
+/// # Safety
+/// `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_accepted(
+    result: *const missive_send_result,
+    index: usize,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(result);
+        let Some(a) = h.accepted.get(index) else {
+            return h.fail(missive_result::IndexOutOfRange,
+                format!("index {index} is past the end of {} accepted recipients", h.accepted.len()));
+        };
+        // SAFETY: forwarded contract.
+        unsafe { write_out(h, a.as_bytes(), true, buf.cast(), buf_len, out_len) }
+    }
+}
+
+/// The number of recipients the server refused; 0 when `result` is NULL.
+///
+/// Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+///
+/// # Safety
+/// `result` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_rejected_count(
+    result: *const missive_send_result,
+) -> usize {
+    ffi_boundary! { try_ref!(result).rejected.len() }
+}
+
+/// Copies refused recipient `index`: its address, NUL-terminated, size-then-fill, and (when
+/// `out_code` is not NULL) the reply code the server gave it. Returns INDEX_OUT_OF_RANGE.
+/// `missive_send_result_rejected_reply` gives the reply's text.
+///
+/// Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+/// thread.
+///
+/// # Safety
+/// `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable;
+/// `out_code` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_rejected(
+    result: *const missive_send_result,
+    index: usize,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+    out_code: *mut u16,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(result);
+        let Some((addr, reply)) = h.rejected.get(index) else {
+            return h.fail(missive_result::IndexOutOfRange,
+                format!("index {index} is past the end of {} refused recipients", h.rejected.len()));
+        };
+        // SAFETY: forwarded contract.
+        let r = unsafe { write_out(h, addr.as_bytes(), true, buf.cast(), buf_len, out_len) };
+        if r == missive_result::Ok && !out_code.is_null() {
+            // SAFETY: checked non-NULL; the caller guarantees it is writable.
+            unsafe { *out_code = reply.code };
+        }
+        r
+    }
+}
+
+/// Copies the server's reply to refused recipient `index` as text: code, enhanced code and
+/// text, e.g. "550 5.1.1 <x@example.com>: Recipient address rejected", NUL-terminated,
+/// size-then-fill. Returns INDEX_OUT_OF_RANGE.
+///
+/// Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+/// thread.
+///
+/// # Safety
+/// `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_rejected_reply(
+    result: *const missive_send_result,
+    index: usize,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(result);
+        let Some((_, reply)) = h.rejected.get(index) else {
+            return h.fail(missive_result::IndexOutOfRange,
+                format!("index {index} is past the end of {} refused recipients", h.rejected.len()));
+        };
+        // SAFETY: forwarded contract.
+        unsafe { write_out(h, reply.to_string().as_bytes(), true, buf.cast(), buf_len, out_len) }
+    }
+}
+
+/// Copies the text of the most recent failure of a call on `result` (see
+/// `missive_message_error`).
+///
+/// Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+/// thread.
+///
+/// # Safety
+/// `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_error(
+    result: *const missive_send_result,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(result);
+        // SAFETY: forwarded contract.
+        unsafe { copy_error(h, buf, buf_len, out_len) }
+    }
+}
