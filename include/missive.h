@@ -356,6 +356,83 @@ typedef enum missive_dsn_ret {
 } missive_dsn_ret;
 
 /**
+ * Which text of a send result `missive_send_result_text` copies (as `int32_t`).
+ */
+typedef enum missive_send_result_field {
+  /**
+   * The final reply's text, lines joined with "\n" (without the codes).
+   */
+  MISSIVE_SEND_RESULT_FIELD_REPLY_TEXT = 0,
+  /**
+   * The enhanced status code, e.g. "2.0.0" (NOT_FOUND when the server sent none).
+   */
+  MISSIVE_SEND_RESULT_FIELD_ENHANCED_CODE = 1,
+  /**
+   * The server's queue id from the final reply, e.g. Postfix's "4ABC123" (NOT_FOUND when
+   * the reply carries none).
+   */
+  MISSIVE_SEND_RESULT_FIELD_QUEUE_ID = 2,
+  /**
+   * The path of the file written by pickup-directory delivery (NOT_FOUND otherwise).
+   */
+  MISSIVE_SEND_RESULT_FIELD_PICKUP_PATH = 3,
+} missive_send_result_field;
+
+/**
+ * SMTP authentication mechanisms (`mechanism` arguments are `int32_t`).
+ */
+typedef enum missive_auth_mechanism {
+  /**
+   * The strongest both sides support (XOAUTH2 with a token; else CRAM-MD5, PLAIN, LOGIN).
+   */
+  MISSIVE_AUTH_MECHANISM_AUTO = 0,
+  /**
+   * PLAIN (RFC 4616).
+   */
+  MISSIVE_AUTH_MECHANISM_PLAIN = 1,
+  /**
+   * LOGIN.
+   */
+  MISSIVE_AUTH_MECHANISM_LOGIN = 2,
+  /**
+   * CRAM-MD5 (RFC 2195).
+   */
+  MISSIVE_AUTH_MECHANISM_CRAM_MD5 = 3,
+  /**
+   * XOAUTH2 (needs `missive_client_set_oauth2_token`).
+   */
+  MISSIVE_AUTH_MECHANISM_XOAUTH2 = 4,
+} missive_auth_mechanism;
+
+/**
+ * Minimum TLS versions (`version` arguments are `int32_t`).
+ */
+typedef enum missive_tls_version {
+  /**
+   * TLS 1.2 (the default minimum).
+   */
+  MISSIVE_TLS_VERSION_TLS12 = 0,
+  /**
+   * TLS 1.3.
+   */
+  MISSIVE_TLS_VERSION_TLS13 = 1,
+} missive_tls_version;
+
+/**
+ * Direction of a protocol-log line (the `direction` argument of `missive_log_cb`).
+ */
+typedef enum missive_log_direction {
+  /**
+   * A line the client sent.
+   */
+  MISSIVE_LOG_DIRECTION_SENT = 0,
+  /**
+   * A line the server sent.
+   */
+  MISSIVE_LOG_DIRECTION_RECEIVED = 1,
+} missive_log_direction;
+
+/**
  * An email client: the server, security and credentials, and the delivery method.
  *
  * Create with `missive_client_new`, free with `missive_client_free` (exactly once).
@@ -1565,7 +1642,7 @@ bool missive_send_result_outcome_unknown(const struct missive_send_result *resul
 uint16_t missive_send_result_reply_code(const struct missive_send_result *result);
 
 /**
- * Copies one text of the result (`which` is a `missive_send_result_text`), NUL-terminated,
+ * Copies one text of the result (`which` is a `missive_send_result_field`), NUL-terminated,
  * size-then-fill. Returns NOT_FOUND when the result has no such text; INVALID_ARGUMENT for an
  * unknown `which`.
  *

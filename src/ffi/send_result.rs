@@ -152,7 +152,7 @@ pub unsafe extern "C" fn missive_send_result_reply_code(result: *const missive_s
 #[repr(C)]
 #[allow(non_camel_case_types)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum missive_send_result_text {
+pub enum missive_send_result_field {
     /// The final reply's text, lines joined with "\n" (without the codes).
     ReplyText = 0,
     /// The enhanced status code, e.g. "2.0.0" (NOT_FOUND when the server sent none).
@@ -164,7 +164,7 @@ pub enum missive_send_result_text {
     PickupPath = 3,
 }
 
-/// Copies one text of the result (`which` is a `missive_send_result_text`), NUL-terminated,
+/// Copies one text of the result (`which` is a `missive_send_result_field`), NUL-terminated,
 /// size-then-fill. Returns NOT_FOUND when the result has no such text; INVALID_ARGUMENT for an
 /// unknown `which`.
 ///
@@ -189,7 +189,7 @@ pub unsafe extern "C" fn missive_send_result_text(
             2 => h.reply.as_ref().and_then(|r| r.queue_id()),
             3 => h.pickup_path.clone(),
             other => return h.fail(missive_result::InvalidArgument,
-                format!("{other} is not a missive_send_result_text (0-3)")),
+                format!("{other} is not a missive_send_result_field (0-3)")),
         };
         let Some(text) = text else {
             return h.fail(missive_result::NotFound, "the send result has no such text");
