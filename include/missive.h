@@ -10,7 +10,8 @@
  *  - Text in is (const char *ptr, size_t len), UTF-8, copied, need not be NUL-terminated;
  *    (NULL, 0) is the empty string, (NULL, n > 0) is MISSIVE_RESULT_NULL_ARGUMENT.
  *  - Out values use size-then-fill: *out_len receives the bytes needed (text: including the
- *    NUL); buf = NULL with buf_len = 0 only asks. Outputs are written only on success.
+ *    NUL), also with MISSIVE_RESULT_BUFFER_TOO_SMALL; buf = NULL with buf_len = 0 only asks.
+ *    Other outputs are written only on success.
  *  - A NULL handle gives MISSIVE_RESULT_NULL_ARGUMENT, NULL, 0 or false, by return type.
  *  - A panic inside the library is caught and returned as MISSIVE_RESULT_PANIC.
  */
@@ -1066,8 +1067,9 @@ enum missive_result missive_message_error(const struct missive_message *message,
 
 /**
  * Replaces the contents of `message` with the .eml file at `path` (UTF-8, not NUL-terminated).
- * The message keeps the file's bytes: sent or saved unchanged, those bytes go out as they are
- * (without any Bcc header); any change afterwards makes it a composed message again.
+ * The message keeps the file's bytes: saved unchanged, it is saved byte for byte; sent
+ * unchanged, those bytes go out as they are, less any Bcc header. Any change afterwards makes
+ * it a composed message again.
  *
  * Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, MALFORMED_EML (not a message),
  * TRUNCATED_EML (a multipart that never closes), INVALID_ADDRESS (an unparseable address
@@ -1459,7 +1461,7 @@ enum missive_result missive_message_part_field(const struct missive_message *mes
 /**
  * Adds a custom header. The name is printable ASCII without spaces or `:`, and not one the
  * message sets itself (From, To, Cc, Bcc, Reply-To, Sender, Subject, Date, Message-ID,
- * MIME-Version, Content-*, X-Priority, Importance); the value is UTF-8 without CR, LF or other
+ * MIME-Version, any Content-*, X-Priority, Importance); the value is UTF-8 without CR, LF or other
  * control characters (encoded on output when not ASCII).
  *
  * Returns INVALID_HEADER naming the problem.
@@ -1534,8 +1536,9 @@ enum missive_result missive_message_set_message_id(struct missive_message *messa
                                                    size_t id_len);
 
 /**
- * Copies the Message-ID (without angle brackets), NUL-terminated, size-then-fill. A message
- * without one is given one now: the one it will be saved and sent with while unchanged.
+ * Copies the Message-ID (without angle brackets), NUL-terminated, size-then-fill. A composed
+ * message without one is given one now: the one it will be saved and sent with while
+ * unchanged. A loaded message keeps its bytes as they are: NOT_FOUND when it has none.
  *
  * Thread safety: read-only; may run concurrently with other read-only calls on the
  * same handle, not with calls that change it.

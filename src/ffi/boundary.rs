@@ -92,6 +92,25 @@ macro_rules! try_ref {
 }
 pub(crate) use try_ref;
 
+/// Borrows a second handle argument; when it is NULL, stores the problem on `$owner` (the
+/// handle the call is made on) and returns NULL_ARGUMENT.
+macro_rules! try_arg {
+    ($owner:expr, $ptr:expr, $what:expr) => {
+        // SAFETY: the function's contract says the pointer is NULL or a live handle.
+        match unsafe { $crate::ffi::handle::borrow($ptr) } {
+            Some(inner) => inner,
+            None => {
+                return $crate::ffi::result::HasError::fail(
+                    $owner,
+                    $crate::ffi::result::missive_result::NullArgument,
+                    format!("{} is NULL", $what),
+                );
+            }
+        }
+    };
+}
+pub(crate) use try_arg;
+
 /// Borrows a handle mutably or returns the NULL value of the function's return type.
 macro_rules! try_mut {
     ($ptr:expr) => {
@@ -183,10 +202,11 @@ pub(crate) unsafe fn text_arg<'a>(
     })
 }
 
-/// Copies `value` out with the size-then-fill pattern. `*out_len` always receives the number
-/// of bytes the full value needs in `buf` (including a terminating NUL when `nul` is set).
-/// With `buf == NULL && buf_len == 0` nothing else happens and OK is returned; with a buffer
-/// that is too small, nothing is written to it and BUFFER_TOO_SMALL is returned.
+/// Copies `value` out with the size-then-fill pattern. On OK and on BUFFER_TOO_SMALL,
+/// `*out_len` receives the number of bytes the full value needs in `buf` (including a
+/// terminating NUL when `nul` is set); on other failures nothing is written.
+/// With `buf == NULL && buf_len == 0` only the size is reported; with a buffer that is too
+/// small, nothing is written to it and BUFFER_TOO_SMALL is returned.
 ///
 /// # Safety
 /// `buf` is NULL or points to `buf_len` writable bytes; `out_len` is NULL or writable.
@@ -201,17 +221,17 @@ pub(crate) unsafe fn write_out(
     if out_len.is_null() {
         return owner.fail(missive_result::NullArgument, "out_len is NULL");
     }
-    let needed = value.len() + usize::from(nul);
-    // SAFETY: checked non-NULL; the caller guarantees it is writable.
-    unsafe { *out_len = needed };
-    if buf.is_null() {
-        if buf_len == 0 {
-            return owner.ok();
-        }
+    if buf.is_null() && buf_len > 0 {
         return owner.fail(
             missive_result::NullArgument,
             format!("buf is NULL but buf_len is {buf_len}"),
         );
+    }
+    let needed = value.len() + usize::from(nul);
+    // SAFETY: checked non-NULL; the caller guarantees it is writable.
+    unsafe { *out_len = needed };
+    if buf.is_null() {
+        return owner.ok();
     }
     if buf_len < needed {
         return owner.fail(

@@ -4,7 +4,7 @@ use std::ffi::{c_char, c_void};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::boundary::{copy_error, ffi_boundary, try_bytes, try_ref, try_str, write_out};
+use super::boundary::{copy_error, ffi_boundary, try_arg, try_bytes, try_ref, try_str, write_out};
 use super::collection::missive_message_collection;
 use super::handle::{self, Handle};
 use super::message::{code_of, missive_message};
@@ -366,7 +366,7 @@ pub unsafe extern "C" fn missive_client_send(
 ) -> missive_result {
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
-        let m = try_ref!(message);
+        let m = try_arg!(h, message, "message");
         let outcome = m.prepared()
             .map_err(DeliverError::from)
             .and_then(|p| h.client.send_prepared(&p));
@@ -432,7 +432,7 @@ pub unsafe extern "C" fn missive_client_send_collection(
 ) -> missive_result {
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
-        let c = try_ref!(collection);
+        let c = try_arg!(h, collection, "collection");
         let mut delivered = 0usize;
         let mut failures: Vec<(usize, missive_result, String)> = Vec::new();
         for (i, m) in c.messages.iter().enumerate() {

@@ -1,6 +1,6 @@
 //! `missive_message_collection`: an ordered list of messages, for sending in bulk.
 
-use super::boundary::{ffi_boundary, try_mut, try_ref};
+use super::boundary::{ffi_boundary, try_arg, try_mut, try_ref};
 use super::handle::{self, Handle};
 use super::message::{MessageHandle, missive_message};
 use super::result::{ErrorSlot, HasError, missive_result};
@@ -83,7 +83,7 @@ pub unsafe extern "C" fn missive_message_collection_add(
 ) -> missive_result {
     ffi_boundary! {
         let c = try_mut!(collection);
-        let m = try_ref!(message);
+        let m = try_arg!(c, message, "message");
         c.messages.push(Box::new(m.clone()));
         c.ok()
     }

@@ -286,8 +286,9 @@ pub unsafe extern "C" fn missive_message_error(
 }
 
 /// Replaces the contents of `message` with the .eml file at `path` (UTF-8, not NUL-terminated).
-/// The message keeps the file's bytes: sent or saved unchanged, those bytes go out as they are
-/// (without any Bcc header); any change afterwards makes it a composed message again.
+/// The message keeps the file's bytes: saved unchanged, it is saved byte for byte; sent
+/// unchanged, those bytes go out as they are, less any Bcc header. Any change afterwards makes
+/// it a composed message again.
 ///
 /// Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, MALFORMED_EML (not a message),
 /// TRUNCATED_EML (a multipart that never closes), INVALID_ADDRESS (an unparseable address
@@ -991,7 +992,7 @@ pub unsafe extern "C" fn missive_message_part_field(
 
 /// Adds a custom header. The name is printable ASCII without spaces or `:`, and not one the
 /// message sets itself (From, To, Cc, Bcc, Reply-To, Sender, Subject, Date, Message-ID,
-/// MIME-Version, Content-*, X-Priority, Importance); the value is UTF-8 without CR, LF or other
+/// MIME-Version, any Content-*, X-Priority, Importance); the value is UTF-8 without CR, LF or other
 /// control characters (encoded on output when not ASCII).
 ///
 /// Returns INVALID_HEADER naming the problem.
@@ -1126,8 +1127,9 @@ pub unsafe extern "C" fn missive_message_set_message_id(
     }
 }
 
-/// Copies the Message-ID (without angle brackets), NUL-terminated, size-then-fill. A message
-/// without one is given one now: the one it will be saved and sent with while unchanged.
+/// Copies the Message-ID (without angle brackets), NUL-terminated, size-then-fill. A composed
+/// message without one is given one now: the one it will be saved and sent with while
+/// unchanged. A loaded message keeps its bytes as they are: NOT_FOUND when it has none.
 ///
 /// Thread safety: read-only; may run concurrently with other read-only calls on the
 /// same handle, not with calls that change it.
@@ -1145,7 +1147,11 @@ pub unsafe extern "C" fn missive_message_message_id(
         let h = try_ref!(message);
         let id = match h.msg.message_id() {
             Some(id) => id.to_string(),
-            None => h.rendered().message_id.unwrap_or_default(),
+            None => match h.rendered().message_id {
+                Some(id) => id,
+                None => return h.fail(missive_result::NotFound,
+                    "the loaded message has no Message-ID (it is sent as loaded, without one)"),
+            },
         };
         // SAFETY: forwarded contract.
         unsafe { write_out(h, id.as_bytes(), true, buf.cast(), buf_len, out_len) }

@@ -542,7 +542,8 @@ impl MailMessage {
                 format!("the header name {name:?} is longer than 76 characters"),
             ));
         }
-        if STRUCTURAL_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        let lower = name.to_ascii_lowercase();
+        if STRUCTURAL_HEADERS.contains(&lower.as_str()) || lower.starts_with("content-") {
             return Err(MessageError::new(
                 MessageErrorKind::InvalidHeader,
                 format!("{name} is set through its own property, not as a custom header"),
