@@ -841,8 +841,9 @@ enum missive_result missive_client_set_require_all_recipients(struct missive_cli
 /**
  * Sets a protocol-log callback that receives every SMTP line sent and received, with AUTH
  * secrets replaced by `<redacted>` and message content summarised as one line. `cb` NULL
- * removes it. `userdata_free` (may be NULL) is called with `userdata` once the callback is
- * replaced or the client freed, after every send that uses it has finished.
+ * removes it (and `userdata_free`, if given, is called with `userdata` at once).
+ * `userdata_free` (may be NULL) is called with `userdata` once the callback is replaced or the
+ * client freed, after every send that uses it has finished.
  *
  * The callback runs on the thread that called the sending function, possibly on several
  * threads at once when the client is shared; it must not call functions on this client.

@@ -832,8 +832,9 @@ impl Drop for LogCallback {
 
 /// Sets a protocol-log callback that receives every SMTP line sent and received, with AUTH
 /// secrets replaced by `<redacted>` and message content summarised as one line. `cb` NULL
-/// removes it. `userdata_free` (may be NULL) is called with `userdata` once the callback is
-/// replaced or the client freed, after every send that uses it has finished.
+/// removes it (and `userdata_free`, if given, is called with `userdata` at once).
+/// `userdata_free` (may be NULL) is called with `userdata` once the callback is replaced or the
+/// client freed, after every send that uses it has finished.
 ///
 /// The callback runs on the thread that called the sending function, possibly on several
 /// threads at once when the client is shared; it must not call functions on this client.
@@ -854,6 +855,10 @@ pub unsafe extern "C" fn missive_client_set_protocol_log(
 ) -> missive_result {
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
+        if cb.is_none() && let Some(free) = userdata_free {
+            // SAFETY: the caller supplied `free` for exactly this userdata; nothing keeps it.
+            unsafe { free(userdata) };
+        }
         let log: Option<crate::smtp::ProtocolLog> = cb.map(|cb| {
             let holder = Arc::new(LogCallback { cb, userdata, userdata_free });
             let f: crate::smtp::ProtocolLog = Arc::new(move |dir: LogDirection, line: &str| {
@@ -990,6 +995,10 @@ pub unsafe extern "C" fn missive_client_capabilities(
         let h = try_ref!(client.cast_const());
         if out_len.is_null() {
             return h.fail(missive_result::NullArgument, "out_len is NULL");
+        }
+        if buf.is_null() && buf_len > 0 {
+            // Checked before connecting: the call could only fail.
+            return h.fail(missive_result::NullArgument, format!("buf is NULL but buf_len is {buf_len}"));
         }
         match h.client.capabilities() {
             // SAFETY: forwarded contract.
