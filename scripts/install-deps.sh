@@ -11,6 +11,7 @@ have valgrind || need_apt+=(valgrind)
 have python3  || need_apt+=(python3 python3-pip)
 have cc       || need_apt+=(gcc)
 have nm       || need_apt+=(binutils)
+have openssl  || need_apt+=(openssl)
 # Postfix provides smtp-sink and smtpd, the real SMTP servers the tests talk to.
 [ -x /usr/sbin/smtp-sink ] || [ -x /usr/lib/postfix/sbin/smtp-sink ] || need_apt+=(postfix)
 
