@@ -16,7 +16,8 @@ echo "== cargo test"
 cargo test --all-targets
 echo "== CTest"
 build="${MISSIVE_BUILD_DIR:-build/test}"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
+# Reuse the debug build cargo test just made instead of a second, release build.
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMISSIVE_CARGO_PROFILE=dev >/dev/null
 cmake --build "$build"
 ctest --test-dir "$build" --output-on-failure -j2
 
