@@ -12,8 +12,8 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
-echo "== cargo test"
-cargo test --all-targets
+echo "== cargo test (unit, integration and doc tests; benches are built by clippy, not run)"
+cargo test
 echo "== CTest"
 build="${MISSIVE_BUILD_DIR:-build/test}"
 # Reuse the debug build cargo test just made instead of a second, release build.

@@ -52,8 +52,7 @@ impl MailAddress {
         }
         if let Some(open) = find_unquoted(input, '<') {
             let rest = &input[open + 1..];
-            let close = rest
-                .find('>')
+            let close = find_unquoted(rest, '>')
                 .ok_or_else(|| invalid_address(format!("missing '>' in {input:?}")))?;
             if !rest[close + 1..].trim().is_empty() {
                 return Err(invalid_address(format!(
@@ -245,6 +244,13 @@ fn validate_local(local: &str, spec: &str) -> Result<(), MessageError> {
         })?;
         let mut escaped = false;
         for c in inner.chars() {
+            // RFC 5321 allows only printable characters and space in a quoted local part; angle
+            // brackets would be misread by servers that scan for the path's end.
+            if c == '\t' || c == '<' || c == '>' {
+                return Err(invalid_address(format!(
+                    "the quoted local part of {spec:?} contains {c:?}, which SMTP does not carry"
+                )));
+            }
             if escaped {
                 escaped = false;
             } else if c == '\\' {
@@ -373,6 +379,11 @@ mod tests {
         assert_eq!(a.display_name(), None);
         let a = MailAddress::parse("\"john smith\"@example.com").unwrap();
         assert_eq!(a.local_part(), "\"john smith\"");
+        // Found by fuzzing: the closing '>' is searched outside quotes, so a display name and
+        // a quoted local part with specials round-trip through to_string().
+        let a = MailAddress::parse("Name <\"a,b\"@example.com>").unwrap();
+        assert_eq!(a.local_part(), "\"a,b\"");
+        assert_eq!(MailAddress::parse(&a.to_string()).unwrap(), a);
     }
 
     #[test]
@@ -391,6 +402,9 @@ mod tests {
             "Name <a@b.c> trailing",
             "a@-bad-.com",
             "a@[300.1.1.1]",
+            "\">\"@m.example",
+            "<\">\"@m.example>",
+            "\"a\tb\"@x.org",
             "",
         ] {
             let err = MailAddress::parse(bad).unwrap_err();
