@@ -127,7 +127,8 @@ impl Sink {
         let after = &stat[stat.rfind(')')? + 2..];
         let fields: Vec<&str> = after.split_whitespace().collect();
         // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after ") ".
-        let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        let ticks: u64 =
+            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
         // SAFETY: sysconf has no preconditions.
         let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
         let hz = if hz > 0 { hz as u64 } else { 100 };
@@ -268,9 +269,15 @@ fn run_missive(sink: &Sink, messages: &[Vec<u8>], batch: usize) -> Figures {
     conn.quit();
     let wall = start.elapsed();
     let cpu = rusage_cpu(libc::RUSAGE_SELF) - cpu_before;
-    let sink_cpu = sink.cpu().zip(sink_before).map(|(a, b)| a.saturating_sub(b));
+    let sink_cpu = sink
+        .cpu()
+        .zip(sink_before)
+        .map(|(a, b)| a.saturating_sub(b));
     if let Some(e) = first_failure {
-        eprintln!("missive: {failures} of {} messages failed; first: {e}", items.len());
+        eprintln!(
+            "missive: {failures} of {} messages failed; first: {e}",
+            items.len()
+        );
         std::process::exit(1);
     }
     Figures {
@@ -293,8 +300,20 @@ fn run_missive(sink: &Sink, messages: &[Vec<u8>], batch: usize) -> Figures {
 /// smtp-source has no PIPELINING support (its man page says so): it waits for each reply.
 fn source_args(port: u16, n: usize) -> Vec<String> {
     [
-        "-s", "1", "-m", &n.to_string(), "-d", "-l", &PAYLOAD.to_string(), "-M", "localhost",
-        "-f", FROM, "-t", TO, &format!("127.0.0.1:{port}"),
+        "-s",
+        "1",
+        "-m",
+        &n.to_string(),
+        "-d",
+        "-l",
+        &PAYLOAD.to_string(),
+        "-M",
+        "localhost",
+        "-f",
+        FROM,
+        "-t",
+        TO,
+        &format!("127.0.0.1:{port}"),
     ]
     .iter()
     .map(|s| s.to_string())
@@ -316,7 +335,10 @@ fn run_smtp_source(sink: &Sink, n: usize) -> Figures {
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
     let wall = start.elapsed();
     let cpu = rusage_cpu(libc::RUSAGE_CHILDREN) - cpu_before;
-    let sink_cpu = sink.cpu().zip(sink_before).map(|(a, b)| a.saturating_sub(b));
+    let sink_cpu = sink
+        .cpu()
+        .zip(sink_before)
+        .map(|(a, b)| a.saturating_sub(b));
     if !out.status.success() {
         eprintln!(
             "smtp-source failed ({}): {}{}",
