@@ -69,6 +69,15 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_NOT_FOUND = 7,
   /**
+   * The operation has not finished yet (`missive_operation_wait` timed out, or its outcome
+   * was asked for too early).
+   */
+  MISSIVE_RESULT_PENDING = 20,
+  /**
+   * The operation was cancelled: messages not yet started were not attempted.
+   */
+  MISSIVE_RESULT_CANCELLED = 21,
+  /**
    * The TCP connection to the server could not be made (every address was tried).
    */
   MISSIVE_RESULT_CONNECT_FAILED = 100,
@@ -189,6 +198,14 @@ typedef enum missive_result {
    * Some messages of a collection were not delivered (see the error text for which).
    */
   MISSIVE_RESULT_PARTIAL_FAILURE = 503,
+  /**
+   * Queue functions without a queue directory (`missive_client_set_queue_directory`).
+   */
+  MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET = 550,
+  /**
+   * Another drain of the same queue directory (in this or another process) is running.
+   */
+  MISSIVE_RESULT_QUEUE_BUSY = 551,
 } missive_result;
 
 /**
@@ -357,6 +374,101 @@ typedef enum missive_dsn_ret {
 } missive_dsn_ret;
 
 /**
+ * An attendee's role (`role` arguments are `int32_t` holding one of these).
+ */
+typedef enum missive_attendee_role {
+  /**
+   * A required participant (`ROLE=REQ-PARTICIPANT`).
+   */
+  MISSIVE_ATTENDEE_ROLE_REQUIRED = 0,
+  /**
+   * An optional participant (`ROLE=OPT-PARTICIPANT`).
+   */
+  MISSIVE_ATTENDEE_ROLE_OPTIONAL = 1,
+  /**
+   * A room or equipment (`CUTYPE=RESOURCE;ROLE=NON-PARTICIPANT`).
+   */
+  MISSIVE_ATTENDEE_ROLE_RESOURCE = 2,
+} missive_attendee_role;
+
+/**
+ * The iTIP method of a calendar (`method` arguments are `int32_t` holding one of these).
+ */
+typedef enum missive_calendar_method {
+  /**
+   * An invitation, or an update (same UID, SEQUENCE raised with
+   * `missive_appointment_increment_sequence`).
+   */
+  MISSIVE_CALENDAR_METHOD_REQUEST = 0,
+  /**
+   * A cancellation (STATUS:CANCELLED).
+   */
+  MISSIVE_CALENDAR_METHOD_CANCEL = 1,
+} missive_calendar_method;
+
+/**
+ * How often an appointment repeats (`frequency` arguments are `int32_t`).
+ */
+typedef enum missive_recurrence_frequency {
+  /**
+   * It does not repeat (removes a recurrence).
+   */
+  MISSIVE_RECURRENCE_FREQUENCY_NONE = 0,
+  /**
+   * Every `interval` days.
+   */
+  MISSIVE_RECURRENCE_FREQUENCY_DAILY = 1,
+  /**
+   * Every `interval` weeks.
+   */
+  MISSIVE_RECURRENCE_FREQUENCY_WEEKLY = 2,
+  /**
+   * Every `interval` months.
+   */
+  MISSIVE_RECURRENCE_FREQUENCY_MONTHLY = 3,
+} missive_recurrence_frequency;
+
+/**
+ * An appointment's status (`status` arguments are `int32_t`).
+ */
+typedef enum missive_appointment_status {
+  /**
+   * `STATUS:CONFIRMED` (the default).
+   */
+  MISSIVE_APPOINTMENT_STATUS_CONFIRMED = 0,
+  /**
+   * `STATUS:TENTATIVE`.
+   */
+  MISSIVE_APPOINTMENT_STATUS_TENTATIVE = 1,
+  /**
+   * `STATUS:CANCELLED`.
+   */
+  MISSIVE_APPOINTMENT_STATUS_CANCELLED = 2,
+} missive_appointment_status;
+
+/**
+ * Which text field `missive_appointment_set_text` sets (`field` arguments are `int32_t`).
+ */
+typedef enum missive_appointment_text {
+  /**
+   * SUMMARY (the title; required).
+   */
+  MISSIVE_APPOINTMENT_TEXT_SUMMARY = 0,
+  /**
+   * DESCRIPTION (line breaks allowed).
+   */
+  MISSIVE_APPOINTMENT_TEXT_DESCRIPTION = 1,
+  /**
+   * LOCATION.
+   */
+  MISSIVE_APPOINTMENT_TEXT_LOCATION = 2,
+  /**
+   * UID: replace the generated one, e.g. to update or cancel an appointment sent earlier.
+   */
+  MISSIVE_APPOINTMENT_TEXT_UID = 3,
+} missive_appointment_text;
+
+/**
  * Which text of a send result `missive_send_result_text` copies (as `int32_t`).
  */
 typedef enum missive_send_result_field {
@@ -434,6 +546,74 @@ typedef enum missive_log_direction {
 } missive_log_direction;
 
 /**
+ * How `missive_client_forward` forwards a message (`mode` arguments are `int32_t`).
+ */
+typedef enum missive_forward_mode {
+  /**
+   * The default: a new envelope only; the message's bytes are unchanged (for a loaded,
+   * unchanged message exactly the loaded bytes, less any Bcc field), so DKIM signatures
+   * survive.
+   */
+  MISSIVE_FORWARD_MODE_REDIRECT = 0,
+  /**
+   * A `Resent-Date`/`Resent-From`/`Resent-To`/`Resent-Message-ID` block on top of the
+   * unchanged bytes (RFC 5322 section 3.6.6). Needs the forward sender.
+   */
+  MISSIVE_FORWARD_MODE_RESEND = 1,
+  /**
+   * A new message "Fwd: subject" from the forward sender to the new recipients, with the
+   * original as a `message/rfc822` part. Needs the forward sender.
+   */
+  MISSIVE_FORWARD_MODE_ATTACH = 2,
+} missive_forward_mode;
+
+/**
+ * What happened to one message of a bulk send (`out_status` of `missive_bulk_result_item`,
+ * and the `status` argument of `missive_bulk_result_count`, as `int32_t`).
+ */
+typedef enum missive_bulk_status {
+  /**
+   * Delivered (accepted by the server, or written into the pickup directory).
+   */
+  MISSIVE_BULK_STATUS_SENT = 0,
+  /**
+   * Not delivered: the server refused it, or it could not be sent (see the code, the send
+   * result's reply and `missive_send_result_is_transient`).
+   */
+  MISSIVE_BULK_STATUS_FAILED = 1,
+  /**
+   * The connection was lost after the whole message was sent and before the server's
+   * verdict: it may or may not have been delivered. Not sent again unless the retry policy
+   * says so.
+   */
+  MISSIVE_BULK_STATUS_UNKNOWN = 2,
+  /**
+   * Not sent at all: the send was cancelled before this message was started.
+   */
+  MISSIVE_BULK_STATUS_NOT_ATTEMPTED = 3,
+} missive_bulk_status;
+
+/**
+ * An appointment: summary, description, location, start and end (UTC, an IANA time zone, or
+ * whole days), organizer, attendees, recurrence, reminder, status, and a stable UID and
+ * SEQUENCE. Put it on a message with `missive_message_add_appointment`.
+ *
+ * Create with `missive_appointment_new`, free with `missive_appointment_free` (exactly once).
+ * Thread safety: may be moved between threads; must not be used concurrently.
+ */
+typedef struct missive_appointment missive_appointment;
+
+/**
+ * The outcomes of a bulk send, one per message in the collection's order: status, result
+ * code, error text and a send result (the server's reply, recipients) for each.
+ *
+ * Made by `missive_client_send_collection`; free with `missive_bulk_result_free`. Those of an
+ * operation (`missive_operation_result`) belong to the operation.
+ * Thread safety: safe to use from multiple threads simultaneously (it never changes).
+ */
+typedef struct missive_bulk_result missive_bulk_result;
+
+/**
  * An email client: the server, security and credentials, and the delivery method.
  *
  * Create with `missive_client_new`, free with `missive_client_free` (exactly once).
@@ -459,14 +639,68 @@ typedef struct missive_message missive_message;
 typedef struct missive_message_collection missive_message_collection;
 
 /**
+ * A send running in the background on a thread the library owns.
+ *
+ * Made by `missive_client_send_async` and `missive_client_send_collection_async`; free with
+ * `missive_operation_free` (exactly once). Freeing it before it completes does not stop the
+ * send (call `missive_operation_cancel` first for that): the send goes on, and the completion
+ * callback still runs exactly once.
+ * Thread safety: safe to use from multiple threads simultaneously.
+ */
+typedef struct missive_operation missive_operation;
+
+/**
  * The outcome of sending one message: whether it was delivered, the server's final reply
  * (code, enhanced status code, text, queue id), and the accepted and refused recipients.
  *
  * Made by `missive_client_send` (and the other send functions) on success and on failure;
  * free with `missive_send_result_free`.
- * Thread safety: safe to use from multiple threads simultaneously (it never changes).
+ * Thread safety: safe to use from multiple threads simultaneously (the outcome never changes;
+ * the error text describes the last failed lookup on it, e.g. a text it does not have).
  */
 typedef struct missive_send_result missive_send_result;
+
+/**
+ * Progress of a bulk send, as given to `missive_progress_cb`. The counts never decrease from
+ * one call to the next.
+ */
+typedef struct missive_progress {
+  /**
+   * Messages with a final outcome (sent, failed or unknown).
+   */
+  size_t done;
+  /**
+   * Messages sent.
+   */
+  size_t sent;
+  /**
+   * Messages failed or with an unknown outcome.
+   */
+  size_t failed;
+  /**
+   * Messages in the send.
+   */
+  size_t total;
+  /**
+   * Bytes of the messages sent.
+   */
+  uint64_t bytes_sent;
+  /**
+   * Bytes of all the messages.
+   */
+  uint64_t bytes_total;
+} missive_progress;
+
+/**
+ * Receives the progress of a bulk send (`progress` is valid only during the call). Return 0 to
+ * go on, nonzero to cancel: messages not yet started are then reported NOT_ATTEMPTED.
+ */
+typedef int32_t (*missive_progress_cb)(void *userdata, const struct missive_progress *progress);
+
+/**
+ * Frees a callback's userdata when the callback is replaced or the client freed.
+ */
+typedef void (*missive_userdata_free_cb)(void *userdata);
 
 /**
  * Receives one protocol line (without CRLF; not NUL-terminated; valid only during the call).
@@ -475,9 +709,77 @@ typedef struct missive_send_result missive_send_result;
 typedef void (*missive_log_cb)(void *userdata, int32_t direction, const char *line, size_t line_len);
 
 /**
- * Frees a callback's userdata when the callback is replaced or the client freed.
+ * Reads up to `len` bytes of a message into `buf`; returns the number read, 0 at the end, or
+ * a negative value for an error (the forward then fails with MISSIVE_RESULT_IO and nothing is
+ * delivered).
  */
-typedef void (*missive_userdata_free_cb)(void *userdata);
+typedef int64_t (*missive_read_cb)(void *userdata, uint8_t *buf, size_t len);
+
+/**
+ * Called exactly once when an operation completes, on the library's worker thread for the
+ * operation. `code` is the operation's result code (as `missive_operation_result_code`);
+ * `result` holds one outcome per message, is borrowed, and is valid only during the call (the
+ * same outcomes stay available from `missive_operation_result` while the operation handle
+ * lives). The callback must not block for long; it may call any missive function, including
+ * `missive_operation_free` on its own operation, but waiting on its own operation from the
+ * callback deadlocks.
+ */
+typedef void (*missive_completion_cb)(void *userdata,
+                                      enum missive_result code,
+                                      const struct missive_bulk_result *result);
+
+/**
+ * What `missive_client_drain_queue` did.
+ */
+typedef struct missive_queue_drain_counts {
+  /**
+   * Messages delivered (and removed from the queue).
+   */
+  size_t delivered;
+  /**
+   * Messages that failed temporarily and were rescheduled (backoff).
+   */
+  size_t deferred;
+  /**
+   * Messages moved to the dead-letter folder (permanent failure or attempts exhausted).
+   */
+  size_t dead_lettered;
+  /**
+   * Messages found in flight (left by a process that died) and put back first.
+   */
+  size_t recovered;
+  /**
+   * Messages still queued afterwards (due or not).
+   */
+  size_t remaining;
+} missive_queue_drain_counts;
+
+/**
+ * What `missive_client_queue_state` found.
+ */
+typedef struct missive_queue_counts {
+  /**
+   * Messages waiting (due or not).
+   */
+  size_t queued;
+  /**
+   * Of those, the ones due now.
+   */
+  size_t due;
+  /**
+   * Messages being delivered (or left by a process that died, until the next drain).
+   */
+  size_t in_flight;
+  /**
+   * Messages in the dead-letter folder.
+   */
+  size_t dead_lettered;
+  /**
+   * The earliest next attempt of a queued message, in milliseconds since the Unix epoch;
+   * 0 when the queue is empty.
+   */
+  uint64_t next_attempt_unix_ms;
+} missive_queue_counts;
 
 #ifdef __cplusplus
 extern "C" {
@@ -500,6 +802,461 @@ const char *missive_version(void);
  * Thread safety: safe to call from any thread.
  */
 enum missive_result missive_test_panic(void);
+
+/**
+ * Creates an appointment with a new, unique UID, SEQUENCE 0, DTSTAMP now and status
+ * CONFIRMED. NULL only if a panic was caught.
+ *
+ * Ownership: the caller owns the result and frees it with `missive_appointment_free`.
+ * Thread safety: safe to call from any thread.
+ */
+struct missive_appointment *missive_appointment_new(void);
+
+/**
+ * Frees an appointment. NULL is a no-op. Free exactly once.
+ *
+ * Ownership: takes ownership of `appointment`; the pointer is invalid afterwards.
+ * Thread safety: no other call on the handle may be in progress.
+ *
+ * # Safety
+ * `appointment` is NULL or live and not in use by another thread.
+ */
+void missive_appointment_free(struct missive_appointment *appointment);
+
+/**
+ * Copies the text of the most recent failure on `appointment` (empty after a success), as
+ * `missive_message_error` does. Returns NULL_ARGUMENT when `appointment` or `out_len` is NULL;
+ * BUFFER_TOO_SMALL.
+ *
+ * Ownership: borrows its arguments for the call; copies into `buf`.
+ * Thread safety: read-only; not concurrently with calls that change the handle.
+ *
+ * # Safety
+ * `appointment` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` is
+ * NULL or writable.
+ */
+enum missive_result missive_appointment_error(const struct missive_appointment *appointment,
+                                              char *buf,
+                                              size_t buf_len,
+                                              size_t *out_len);
+
+/**
+ * Sets a text field (`field` is a `missive_appointment_text`; UTF-8, copied). Line breaks are
+ * kept in DESCRIPTION and escaped when written. Returns INVALID_ARGUMENT for an unknown field,
+ * an empty UID or a UID with control characters; NULL_ARGUMENT for a NULL `appointment` or
+ * (NULL, n > 0) text.
+ *
+ * Ownership: borrows its arguments for the call; the text is copied.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `appointment` is NULL or live and not used concurrently; `text` points to `text_len` bytes.
+ */
+enum missive_result missive_appointment_set_text(struct missive_appointment *appointment,
+                                                 int32_t field,
+                                                 const char *text,
+                                                 size_t text_len);
+
+/**
+ * Copies the UID (NUL-terminated) into `buf` with the size-then-fill pattern: `*out_len`
+ * receives the bytes needed including the NUL; `buf = NULL, buf_len = 0` asks. Returns
+ * NULL_ARGUMENT when `appointment` or `out_len` is NULL; BUFFER_TOO_SMALL.
+ *
+ * Ownership: borrows its arguments for the call; copies into `buf`.
+ * Thread safety: read-only; not concurrently with calls that change the handle.
+ *
+ * # Safety
+ * `appointment` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` is
+ * NULL or writable.
+ */
+enum missive_result missive_appointment_uid(const struct missive_appointment *appointment,
+                                            char *buf,
+                                            size_t buf_len,
+                                            size_t *out_len);
+
+/**
+ * Raises SEQUENCE by one, for an update or a cancellation of an appointment already sent (the
+ * UID stays), and sets DTSTAMP to now. `*out_sequence` (when `out_sequence` is not NULL)
+ * receives the new value. Returns NULL_ARGUMENT when `appointment` is NULL.
+ *
+ * Ownership: borrows its arguments for the call.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `appointment` is NULL or live and not used concurrently; `out_sequence` is NULL or writable.
+ */
+enum missive_result missive_appointment_increment_sequence(struct missive_appointment *appointment,
+                                                           uint32_t *out_sequence);
+
+/**
+ * Sets the organizer (one mailbox, `Name <a@b>`). Without one, the message's From is used
+ * when the appointment is added to a message. Returns INVALID_ADDRESS for a malformed address;
+ * NULL_ARGUMENT for a NULL `appointment` or (NULL, n > 0) address.
+ *
+ * Ownership: borrows its arguments for the call; the address is copied.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `appointment` is NULL or live and not used concurrently; `address` points to `address_len`
+ * bytes.
+ */
+enum missive_result missive_appointment_set_organizer(struct missive_appointment *appointment,
+                                                      const char *address,
+                                                      size_t address_len);
+
+/**
+ * Adds an attendee (one mailbox) with a `missive_attendee_role` and whether a reply is
+ * requested; an attendee with the same address is updated instead. The message's To and Cc
+ * recipients are added as required attendees with RSVP when the appointment is put on a
+ * message, so list here only the others (optional attendees, rooms). Returns
+ * INVALID_ADDRESS, INVALID_ARGUMENT (unknown role), NULL_ARGUMENT.
+ *
+ * Ownership: borrows its arguments for the call; the address is copied.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `appointment` is NULL or live and not used concurrently; `address` points to `address_len`
+ * bytes.
+ */
+enum missive_result missive_appointment_add_attendee(struct missive_appointment *appointment,
+                                                     const char *address,
+                                                     size_t address_len,
+                                                     int32_t role,
+                                                     bool rsvp);
+
+/**
+ * Sets start and end as instants (seconds since the Unix epoch), written in UTC. Returns
+ * INVALID_ARGUMENT when `end` is not after `start` or either is outside 1970-9999;
+ * NULL_ARGUMENT when `appointment` is NULL.
+ *
+ * Ownership: borrows `appointment` for the call.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `appointment` is NULL or live and not used concurrently.
+ */
+enum missive_result missive_appointment_set_times_utc(struct missive_appointment *appointment,
+                                                      int64_t start,
+                                                      int64_t end);
+
+/**
+ * Sets start and end as wall-clock times in the IANA time zone `tzid` (e.g.
+ * `Europe/Berlin`; UTF-8): `start` and `end` each point to six `int32_t` values, year, month,
+ * day, hour, minute, second. The calendar carries `TZID=` and a VTIMEZONE derived from the
+ * system's zone database (/usr/share/zoneinfo, or `TZDIR`). Returns INVALID_ARGUMENT when the
+ * zone is not installed (the error text says so), for an impossible date or time or an end not
+ * after the start; NULL_ARGUMENT when a pointer is NULL.
+ *
+ * Ownership: borrows its arguments for the call; `tzid` is copied.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `appointment` is NULL or live and not used concurrently; `tzid` points to `tzid_len`
+ * bytes; `start` and `end` are NULL or point to 6 readable `int32_t`.
+ */
+enum missive_result missive_appointment_set_times_local(struct missive_appointment *appointment,
+                                                        const char *tzid,
+                                                        size_t tzid_len,
+                                                        const int32_t *start,
+                                                        const int32_t *end);
+
+/**
+ * Makes an all-day event: from the date `year`-`month`-`day` for `days` whole days (1 or
+ * more; written as `VALUE=DATE`, the end being the day after the last). Returns
+ * INVALID_ARGUMENT for an impossible date or `days` of 0; NULL_ARGUMENT when `appointment` is
+ * NULL.
+ *
+ * Ownership: borrows `appointment` for the call.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `appointment` is NULL or live and not used concurrently.
+ */
+enum missive_result missive_appointment_set_all_day(struct missive_appointment *appointment,
+                                                    int32_t year,
+                                                    uint32_t month,
+                                                    uint32_t day,
+                                                    uint32_t days);
+
+/**
+ * Sets the recurrence: `frequency` is a `missive_recurrence_frequency` (NONE removes it),
+ * every `interval` periods (1 or more), ending after `count` occurrences (when `count` > 0) or
+ * at the instant `until` (seconds since the epoch, inclusive; when `count` is 0). Returns
+ * INVALID_ARGUMENT for an unknown frequency, `interval` 0, or neither/both of `count` and
+ * `until`; NULL_ARGUMENT when `appointment` is NULL.
+ *
+ * Ownership: borrows `appointment` for the call.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `appointment` is NULL or live and not used concurrently.
+ */
+enum missive_result missive_appointment_set_recurrence(struct missive_appointment *appointment,
+                                                       int32_t frequency,
+                                                       uint32_t interval,
+                                                       uint32_t count,
+                                                       int64_t until);
+
+/**
+ * Sets a reminder (a VALARM) `minutes` before the start; a negative value removes it.
+ * Returns NULL_ARGUMENT when `appointment` is NULL.
+ *
+ * Ownership: borrows `appointment` for the call.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `appointment` is NULL or live and not used concurrently.
+ */
+enum missive_result missive_appointment_set_reminder(struct missive_appointment *appointment,
+                                                     int32_t minutes);
+
+/**
+ * Sets the status (`status` is a `missive_appointment_status`). Returns INVALID_ARGUMENT for
+ * other values; NULL_ARGUMENT when `appointment` is NULL.
+ *
+ * Ownership: borrows `appointment` for the call.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `appointment` is NULL or live and not used concurrently.
+ */
+enum missive_result missive_appointment_set_status(struct missive_appointment *appointment,
+                                                   int32_t status);
+
+/**
+ * Copies the appointment as an iCalendar object (`text/calendar`, CRLF lines folded at 75
+ * octets, not NUL-terminated) for `method` (a `missive_calendar_method`) into `buf`, with the
+ * size-then-fill pattern. The attendees are the ones added to the appointment (the message's
+ * recipients are added only by `missive_message_add_appointment`). Returns
+ * INVALID_ARGUMENT (no start, end, summary or organizer; an unknown time zone: the error text
+ * says which), BUFFER_TOO_SMALL, NULL_ARGUMENT (`appointment` or `out_len` NULL).
+ *
+ * Ownership: borrows its arguments for the call; copies into `buf`.
+ * Thread safety: read-only; not concurrently with calls that change the handle.
+ *
+ * # Safety
+ * `appointment` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` is
+ * NULL or writable.
+ */
+enum missive_result missive_appointment_to_ics(const struct missive_appointment *appointment,
+                                               int32_t method,
+                                               uint8_t *buf,
+                                               size_t buf_len,
+                                               size_t *out_len);
+
+/**
+ * Puts `appointment` on `message` as a meeting request or cancellation (`method` is a
+ * `missive_calendar_method`): the calendar goes in as the alternate view
+ * `text/calendar; method=REQUEST|CANCEL; charset=utf-8` beside the text and HTML bodies, and
+ * also as an `invite.ics` attachment when `attach_ics` is true. Every To and Cc recipient of the
+ * message (add them first) becomes an ATTENDEE with RSVP=TRUE and PARTSTAT=NEEDS-ACTION; the
+ * organizer defaults to the message's From. A second call replaces the calendar. Returns
+ * INVALID_ARGUMENT (incomplete appointment, unknown time zone, bad method; the error text
+ * says which), NULL_ARGUMENT (either handle NULL); the error text is stored on `message`, which is unchanged on failure.
+ *
+ * Ownership: borrows both handles for the call; the calendar is copied into the message.
+ * Thread safety: changes `message`; no other call on it may run concurrently. `appointment`
+ * is only read.
+ *
+ * # Safety
+ * `message` is NULL or live and not used concurrently; `appointment` is NULL or live.
+ */
+enum missive_result missive_message_add_appointment(struct missive_message *message,
+                                                    const struct missive_appointment *appointment,
+                                                    int32_t method,
+                                                    bool attach_ics);
+
+/**
+ * Frees a bulk result made by `missive_client_send_collection`. NULL is a no-op. Never free
+ * the result of an operation (`missive_operation_result`): the operation owns it.
+ *
+ * Ownership: takes ownership of `result`; the pointer and the send results borrowed from it
+ * are invalid afterwards.
+ * Thread safety: no other call on the result may be in progress.
+ *
+ * # Safety
+ * `result` is NULL or live, owned by the caller, and freed exactly once.
+ */
+void missive_bulk_result_free(struct missive_bulk_result *result);
+
+/**
+ * The number of outcomes (the number of messages sent together); 0 when `result` is NULL.
+ *
+ * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `result` is NULL or live.
+ */
+size_t missive_bulk_result_len(const struct missive_bulk_result *result);
+
+/**
+ * The number of messages with `status` (a `missive_bulk_status`); 0 for an unknown status or
+ * when `result` is NULL. SENT + FAILED + UNKNOWN + NOT_ATTEMPTED = `missive_bulk_result_len`.
+ *
+ * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `result` is NULL or live.
+ */
+size_t missive_bulk_result_count(const struct missive_bulk_result *result, int32_t status);
+
+/**
+ * The overall code: OK when every message was sent (or there were none); CANCELLED when the
+ * send was cancelled and some messages were not attempted; the first failure's code when none
+ * was sent; PARTIAL_FAILURE otherwise. For a single-message operation, that message's code.
+ * NULL_ARGUMENT when `result` is NULL.
+ *
+ * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `result` is NULL or live.
+ */
+enum missive_result missive_bulk_result_code(const struct missive_bulk_result *result);
+
+/**
+ * Whether the send was cancelled (by `missive_operation_cancel` or the progress callback).
+ * False when `result` is NULL.
+ *
+ * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `result` is NULL or live.
+ */
+bool missive_bulk_result_was_cancelled(const struct missive_bulk_result *result);
+
+/**
+ * The outcome of message `index`: `*out_status` (when not NULL) receives its
+ * `missive_bulk_status`, `*out_code` (when not NULL) its result code (OK when sent;
+ * SOME_RECIPIENTS_REJECTED when sent to only some; the failure's code, OUTCOME_UNKNOWN for
+ * UNKNOWN; CANCELLED for NOT_ATTEMPTED). Returns INDEX_OUT_OF_RANGE past the end.
+ *
+ * Ownership: borrows `result` for the call; writes the outputs. Thread safety: safe from any
+ * thread.
+ *
+ * # Safety
+ * `result` is NULL or live; `out_status` and `out_code` are NULL or writable.
+ */
+enum missive_result missive_bulk_result_item(const struct missive_bulk_result *result,
+                                             size_t index,
+                                             int32_t *out_status,
+                                             enum missive_result *out_code);
+
+/**
+ * Borrows the send result of message `index` (reply code and text, enhanced code, queue id,
+ * transient flag, outcome-unknown flag, accepted and refused recipients; all empty for
+ * NOT_ATTEMPTED). NULL when `result` is NULL or `index` is out of range.
+ *
+ * Ownership: borrowed: valid while `result` lives; never free it.
+ * Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `result` is NULL or live.
+ */
+const struct missive_send_result *missive_bulk_result_get(const struct missive_bulk_result *result,
+                                                          size_t index);
+
+/**
+ * Copies why message `index` was not delivered (empty when it was), NUL-terminated,
+ * size-then-fill. Returns INDEX_OUT_OF_RANGE past the end.
+ *
+ * Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+ * thread.
+ *
+ * # Safety
+ * `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+ */
+enum missive_result missive_bulk_result_message_error(const struct missive_bulk_result *result,
+                                                      size_t index,
+                                                      char *buf,
+                                                      size_t buf_len,
+                                                      size_t *out_len);
+
+/**
+ * Copies the text of the most recent failure of a call on `result` (see
+ * `missive_message_error`).
+ *
+ * Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+ * thread.
+ *
+ * # Safety
+ * `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+ */
+enum missive_result missive_bulk_result_error(const struct missive_bulk_result *result,
+                                              char *buf,
+                                              size_t buf_len,
+                                              size_t *out_len);
+
+/**
+ * Sends collections over several connections at once (`missive_client_set_connections` of
+ * them, 4 by default), all working one shared queue of messages; off by default (one
+ * connection). Applies to `missive_client_send_collection` and the `_async` sends.
+ *
+ * Ownership: borrows `client` for the call. NULL: NULL_ARGUMENT when `client` is NULL.
+ * Thread safety: safe to call from several threads at once on the same client; a send
+ * already running keeps the settings it started with.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_multi_connection(struct missive_client *client,
+                                                        bool enabled);
+
+/**
+ * Sets the number of connections used with multi-connection sending (1 to 64; default 4).
+ * Returns INVALID_ARGUMENT outside that range.
+ *
+ * Ownership: borrows `client` for the call. NULL: NULL_ARGUMENT when `client` is NULL.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_connections(struct missive_client *client,
+                                                   size_t connections);
+
+/**
+ * Sets when messages of a collection are sent again. `max_attempts` (at least 1; default 1,
+ * no retry) bounds the attempts per message after transient failures (4xx replies, a
+ * connection lost while the content was being sent). `retry_unknown` (default false) also
+ * resends, within `max_attempts`, a message whose outcome is unknown (the connection was lost
+ * after its end was sent): it may then be delivered twice. Without it such a message is
+ * reported UNKNOWN. Messages of which nothing was sent when a connection was lost are always
+ * resent on a new connection (they cannot arrive twice). Returns INVALID_ARGUMENT for 0.
+ *
+ * Ownership: borrows `client` for the call. NULL: NULL_ARGUMENT when `client` is NULL.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_retry_policy(struct missive_client *client,
+                                                    uint32_t max_attempts,
+                                                    bool retry_unknown);
+
+/**
+ * Sets a progress callback for collection sends (`missive_client_send_collection` and
+ * `missive_client_send_collection_async`), called after each batch of messages (up to 100)
+ * with the counts so far; returning nonzero cancels the send. `cb` NULL removes it (and
+ * `userdata_free`, if given, is called with `userdata` at once). `userdata_free` (may be NULL)
+ * is called once the callback is replaced or the client freed, after every send that uses it
+ * has finished.
+ *
+ * The callback runs on the thread that called `missive_client_send_collection`, or, with
+ * multi-connection sending or an `_async` send, on a worker thread the library owns; never on
+ * two threads at once for the same send. It must not free the client.
+ *
+ * Ownership: the client keeps `userdata` until it calls `userdata_free`. NULL: NULL_ARGUMENT
+ * when `client` is NULL.
+ * Thread safety: safe to call from several threads at once on the same client; `cb` and
+ * `userdata` must be usable from any thread.
+ *
+ * # Safety
+ * `client` is NULL or live; `cb` and `userdata_free` are NULL or valid functions.
+ */
+enum missive_result missive_client_set_progress_callback(struct missive_client *client,
+                                                         missive_progress_cb cb,
+                                                         void *userdata,
+                                                         missive_userdata_free_cb userdata_free);
 
 /**
  * Creates a client with default settings: NETWORK delivery, AUTO security, port 0 (the
@@ -659,24 +1416,32 @@ enum missive_result missive_client_send(struct missive_client *client,
                                         struct missive_send_result **out_result);
 
 /**
- * Delivers every message of `collection`, in order. Every message is attempted even when an
- * earlier one fails. `*out_delivered` (when `out_delivered` is not NULL) receives the number
- * delivered.
+ * Delivers every message of `collection` and reports each one: a failure of one message does
+ * not stop the others. Over SMTP the messages are pipelined in batches, on one connection or,
+ * with `missive_client_set_multi_connection`, on several working one shared queue; a lost
+ * connection is re-opened and the send goes on. A message whose final reply was lost is
+ * reported UNKNOWN (not sent twice) unless `missive_client_set_retry_policy` says otherwise.
+ * The progress callback (`missive_client_set_progress_callback`) can cancel.
  *
- * Returns OK when all were delivered (or the collection is empty); the first failure's code
- * when none was; PARTIAL_FAILURE when some were. The error text names each failed message by
- * its index.
+ * When `out_result` is not NULL, `*out_result` receives a new `missive_bulk_result` with one
+ * outcome per message, in order (on success and on failure alike; NULL only for argument
+ * errors), which the caller frees with `missive_bulk_result_free`.
+ *
+ * Returns OK when all were delivered (or the collection is empty); CANCELLED when cancelled
+ * with messages left; the first failure's code when none was delivered; PARTIAL_FAILURE when
+ * some were. The error text on `client` names the failed messages by index (the first ten).
  *
  * Thread safety: safe to call from several threads at once on the same client.
- * Ownership: arguments are borrowed for the call only; nothing is retained.
+ * Ownership: arguments are borrowed for the call only; the caller owns `*out_result`.
+ * NULL: NULL_ARGUMENT when `client` or `collection` is NULL.
  *
  * # Safety
  * `client` is NULL or live; `collection` is NULL or live and not changed during the call;
- * `out_delivered` is NULL or writable.
+ * `out_result` is NULL or writable.
  */
 enum missive_result missive_client_send_collection(struct missive_client *client,
                                                    const struct missive_message_collection *collection,
-                                                   size_t *out_delivered);
+                                                   struct missive_bulk_result **out_result);
 
 /**
  * Sets host, port, security and credentials from a URL: `smtp://` (AUTO),
@@ -1015,6 +1780,142 @@ enum missive_result missive_message_collection_error(const struct missive_messag
                                                      char *buf,
                                                      size_t buf_len,
                                                      size_t *out_len);
+
+/**
+ * Sets the forwarding address (e.g. `"Desk <desk@example.com>"`): the envelope sender (MAIL
+ * FROM) of every forward, the `Resent-From` of RESEND and the `From` of ATTACH. (NULL, 0)
+ * clears it; REDIRECT then uses the message's own Sender or From as the envelope sender, and
+ * RESEND and ATTACH fail with NO_SENDER. Returns INVALID_ADDRESS for a malformed address.
+ *
+ * Ownership: borrows the arguments; the address is copied.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; `address` points to `address_len` bytes.
+ */
+enum missive_result missive_client_set_forward_sender(struct missive_client *client,
+                                                      const char *address,
+                                                      size_t address_len);
+
+/**
+ * Forwards `message` to `recipients` (a comma-separated address list) and nobody else, in
+ * `mode` (a `missive_forward_mode`): REDIRECT (new envelope, bytes unchanged: a loaded,
+ * unchanged message goes byte for byte as loaded, so DKIM signatures survive), RESEND
+ * (`Resent-*` block on top) or ATTACH (a new "Fwd:" message carrying the original as
+ * `message/rfc822`). The envelope sender is the forward sender
+ * (`missive_client_set_forward_sender`), else, for REDIRECT, the message's Sender or From.
+ * Unlike some SDKs, the original From/To are never rewritten and the original Cc/Bcc
+ * recipients get nothing. Delivered by the client's delivery method, as `missive_client_send`
+ * (no TNEF conversion); `*out_result` likewise.
+ *
+ * Returns INVALID_ARGUMENT for an unknown mode, NO_RECIPIENTS for an empty list,
+ * INVALID_ADDRESS, NO_SENDER (RESEND/ATTACH without a forward sender, or REDIRECT of a message
+ * without sender), and the codes of `missive_client_send`. Detail is stored on `client`.
+ *
+ * Ownership: borrows `client` and `message` (not changed); the caller owns `*out_result`.
+ * NULL: a NULL `client` gives NULL_ARGUMENT; a NULL `message` gives NULL_ARGUMENT with detail
+ * on `client`; `out_result` may be NULL.
+ * Thread safety: safe to call from several threads at once on the same client; `message`
+ * must not be changed during the call.
+ *
+ * # Safety
+ * `client` is NULL or live; `message` is NULL or live; `recipients` points to
+ * `recipients_len` bytes; `out_result` is NULL or writable.
+ */
+enum missive_result missive_client_forward(struct missive_client *client,
+                                           const struct missive_message *message,
+                                           int32_t mode,
+                                           const char *recipients,
+                                           size_t recipients_len,
+                                           struct missive_send_result **out_result);
+
+/**
+ * Forwards the `.eml` file at `path` (UTF-8) without loading it: a new envelope (`mail_from`,
+ * one address or empty for the null sender `<>`; `recipients`, comma-separated) and the bytes
+ * unchanged except that Bcc header fields are dropped. Over SMTP the content is
+ * CRLF-normalised and dot-stuffed on the fly through fixed-size buffers (memory does not grow
+ * with the file), and the file's size is checked against the server's SIZE limit before
+ * anything is sent (MESSAGE_TOO_LARGE). With PICKUP_DIRECTORY it is copied into a new pickup
+ * file. `*out_result` as for `missive_client_send`.
+ *
+ * Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO (also when reading fails midway: the
+ * transaction is then aborted, nothing is delivered), INVALID_ADDRESS, NO_RECIPIENTS, and the
+ * codes of `missive_client_send`.
+ *
+ * Ownership: borrows the arguments for the call; the caller owns `*out_result`.
+ * NULL: a NULL `client` gives NULL_ARGUMENT; strings follow the (NULL, 0) rule; `out_result`
+ * may be NULL.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; each pointer points to its length; `out_result` is NULL or
+ * writable.
+ */
+enum missive_result missive_client_forward_file(struct missive_client *client,
+                                                const char *path,
+                                                size_t path_len,
+                                                const char *mail_from,
+                                                size_t mail_from_len,
+                                                const char *recipients,
+                                                size_t recipients_len,
+                                                struct missive_send_result **out_result);
+
+/**
+ * As `missive_client_forward_file`, reading the message from the open file descriptor `fd`,
+ * from its current offset to its end. For a regular file the size (from fstat, less the
+ * offset) is checked against the server's SIZE limit before anything is sent; for a pipe or
+ * socket the size is unknown. `fd` is not closed; its offset is advanced past what was read.
+ *
+ * Returns INVALID_ARGUMENT for a negative `fd`, IO for a descriptor that cannot be read, and
+ * the codes of `missive_client_forward_file`.
+ *
+ * Ownership: borrows the arguments (`fd` stays the caller's); the caller owns `*out_result`.
+ * NULL: a NULL `client` gives NULL_ARGUMENT; strings follow the (NULL, 0) rule; `out_result`
+ * may be NULL.
+ * Thread safety: safe to call from several threads at once on the same client; `fd` must not
+ * be read by anyone else during the call.
+ *
+ * # Safety
+ * `client` is NULL or live; `fd` is an open descriptor (or negative); each pointer points to
+ * its length; `out_result` is NULL or writable.
+ */
+enum missive_result missive_client_forward_fd(struct missive_client *client,
+                                              int32_t fd,
+                                              const char *mail_from,
+                                              size_t mail_from_len,
+                                              const char *recipients,
+                                              size_t recipients_len,
+                                              struct missive_send_result **out_result);
+
+/**
+ * As `missive_client_forward_file`, reading the message through `read_cb(userdata, buf, len)`
+ * until it returns 0 (a negative return is an error: the transaction is aborted, nothing is
+ * delivered, and the call returns IO). `size_hint` is the message's size in bytes when known
+ * (checked against the server's SIZE limit before anything is sent), or negative when
+ * unknown. Nothing is read before the server accepted the envelope.
+ *
+ * `read_cb` runs on the calling thread, during this call only; it must not call functions on
+ * this client. `userdata` is passed to it untouched and never freed.
+ *
+ * Ownership: borrows the arguments for the call (nothing is retained); the caller owns
+ * `*out_result`.
+ * NULL: a NULL `client` or `read_cb` gives NULL_ARGUMENT; strings follow the (NULL, 0) rule;
+ * `out_result` may be NULL.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; `read_cb` is NULL or a valid function that writes at most `len`
+ * bytes into `buf`; each pointer points to its length; `out_result` is NULL or writable.
+ */
+enum missive_result missive_client_forward_stream(struct missive_client *client,
+                                                  missive_read_cb read_cb,
+                                                  void *userdata,
+                                                  int64_t size_hint,
+                                                  const char *mail_from,
+                                                  size_t mail_from_len,
+                                                  const char *recipients,
+                                                  size_t recipients_len,
+                                                  struct missive_send_result **out_result);
 
 /**
  * Creates an empty message. Returns NULL only if memory is exhausted or a panic was caught.
@@ -1582,6 +2483,289 @@ enum missive_result missive_message_set_delivery_notification(struct missive_mes
 bool missive_message_needs_smtputf8(const struct missive_message *message);
 
 /**
+ * Starts sending `message` in the background and returns at once with `*out_op`, an operation
+ * the caller frees with `missive_operation_free`. The message is copied (prepared) before the
+ * call returns: the caller may change or free it at once.
+ *
+ * `cb` (may be NULL) is called exactly once when the send completes, on a worker thread the
+ * library owns (see `missive_completion_cb`); then `userdata_free` (may be NULL) is called with
+ * `userdata`. The operation's code is that of `missive_client_send` for the message (CANCELLED
+ * when cancelled before it started).
+ *
+ * Returns OK when started; NULL_ARGUMENT when `client`, `message` or `out_op` is NULL; IO when
+ * no thread could be started. On failure `*out_op` is not written and neither `cb` nor
+ * `userdata_free` is ever called (the caller keeps `userdata`).
+ *
+ * Ownership: borrows `client` and `message` for the call (the operation keeps what it needs,
+ * so the client may be freed before the operation completes); the operation keeps `userdata`
+ * until it calls `userdata_free`; the caller owns `*out_op`.
+ * Thread safety: safe to call from several threads at once on the same client; `cb` and
+ * `userdata` must be usable from another thread.
+ *
+ * # Safety
+ * `client` is NULL or live; `message` is NULL or live and not changed during the call;
+ * `cb` and `userdata_free` are NULL or valid functions; `out_op` is NULL or writable.
+ */
+enum missive_result missive_client_send_async(struct missive_client *client,
+                                              const struct missive_message *message,
+                                              missive_completion_cb cb,
+                                              void *userdata,
+                                              missive_userdata_free_cb userdata_free,
+                                              struct missive_operation **out_op);
+
+/**
+ * Starts sending every message of `collection` in the background (as
+ * `missive_client_send_collection`, with the client's multi-connection, retry and progress
+ * settings) and returns at once with `*out_op`, which the caller frees with
+ * `missive_operation_free`. The messages are copied (prepared) before the call returns.
+ *
+ * `cb` (may be NULL) is called exactly once when every message has its outcome, on a worker
+ * thread the library owns (see `missive_completion_cb`); then `userdata_free` (may be NULL) is
+ * called with `userdata`. The progress callback, if set, also runs on the library's threads.
+ *
+ * Returns OK when started; NULL_ARGUMENT when `client`, `collection` or `out_op` is NULL; IO
+ * when no thread could be started. On failure `*out_op` is not written and neither `cb` nor
+ * `userdata_free` is ever called.
+ *
+ * Ownership: borrows `client` and `collection` for the call (the operation keeps what it
+ * needs); the operation keeps `userdata` until it calls `userdata_free`; the caller owns
+ * `*out_op`.
+ * Thread safety: safe to call from several threads at once on the same client; `cb` and
+ * `userdata` must be usable from another thread.
+ *
+ * # Safety
+ * `client` is NULL or live; `collection` is NULL or live and not changed during the call;
+ * `cb` and `userdata_free` are NULL or valid functions; `out_op` is NULL or writable.
+ */
+enum missive_result missive_client_send_collection_async(struct missive_client *client,
+                                                         const struct missive_message_collection *collection,
+                                                         missive_completion_cb cb,
+                                                         void *userdata,
+                                                         missive_userdata_free_cb userdata_free,
+                                                         struct missive_operation **out_op);
+
+/**
+ * Waits until the operation completes (and its completion callback has returned), at most
+ * `timeout_ms` milliseconds; a negative `timeout_ms` waits without limit, 0 only checks.
+ * Returns PENDING when the time ran out first, else the operation's code (as
+ * `missive_operation_result_code`). NULL_ARGUMENT when `op` is NULL.
+ *
+ * Ownership: borrows `op` for the call. Thread safety: safe to call from several threads at
+ * once; never from the operation's own completion callback (it would wait for itself).
+ *
+ * # Safety
+ * `op` is NULL or live.
+ */
+enum missive_result missive_operation_wait(const struct missive_operation *op, int64_t timeout_ms);
+
+/**
+ * Cancels the operation: batches already being sent finish, messages not yet started are
+ * reported NOT_ATTEMPTED, and the completion callback still runs once. Does nothing when the
+ * operation is already done. Returns OK; NULL_ARGUMENT when `op` is NULL.
+ *
+ * Ownership: borrows `op` for the call. Thread safety: safe to call from any thread, also from
+ * the progress and completion callbacks.
+ *
+ * # Safety
+ * `op` is NULL or live.
+ */
+enum missive_result missive_operation_cancel(const struct missive_operation *op);
+
+/**
+ * Whether the operation has completed (its completion callback has returned); false when `op`
+ * is NULL.
+ *
+ * Ownership: borrows `op` for the call. Thread safety: safe to call from any thread.
+ *
+ * # Safety
+ * `op` is NULL or live.
+ */
+bool missive_operation_is_done(const struct missive_operation *op);
+
+/**
+ * The operation's code: PENDING while it runs; then as `missive_bulk_result_code` (for
+ * `missive_client_send_async`, the code `missive_client_send` would have returned).
+ * NULL_ARGUMENT when `op` is NULL.
+ *
+ * Ownership: borrows `op` for the call. Thread safety: safe to call from any thread.
+ *
+ * # Safety
+ * `op` is NULL or live.
+ */
+enum missive_result missive_operation_result_code(const struct missive_operation *op);
+
+/**
+ * Borrows the outcomes (one per message, in order; one for `missive_client_send_async`) once
+ * the operation is done; NULL while it runs or when `op` is NULL. Valid until the operation is
+ * freed; never free it with `missive_bulk_result_free`.
+ *
+ * Ownership: borrowed from `op`. Thread safety: safe to call from any thread; the result never
+ * changes once available.
+ *
+ * # Safety
+ * `op` is NULL or live.
+ */
+const struct missive_bulk_result *missive_operation_result(const struct missive_operation *op);
+
+/**
+ * Copies the text of the most recent failure of a call on `op` (e.g. the summary of failed
+ * messages after `missive_operation_wait`), see `missive_message_error`.
+ *
+ * Ownership: borrows `op`; the text is copied into `buf`. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `op` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+ */
+enum missive_result missive_operation_error(const struct missive_operation *op,
+                                            char *buf,
+                                            size_t buf_len,
+                                            size_t *out_len);
+
+/**
+ * Frees the operation handle. NULL is a no-op. Freeing before completion does not cancel:
+ * the send goes on in the background and the completion callback still runs exactly once
+ * (call `missive_operation_cancel` first to stop it). Pointers from `missive_operation_result`
+ * become invalid.
+ *
+ * Ownership: takes ownership of `op`; the pointer is invalid afterwards.
+ * Thread safety: no other call on `op` may be in progress; may be called from the completion
+ * callback.
+ *
+ * # Safety
+ * `op` is NULL or live, and freed exactly once.
+ */
+void missive_operation_free(struct missive_operation *op);
+
+/**
+ * Sets the queue directory (a path, UTF-8; created when missing) used by
+ * `missive_client_send_to_queue`, `missive_client_drain_queue` and
+ * `missive_client_queue_state`. Inside it: `queue/` (messages waiting, each `ID.eml` with an
+ * `ID.state` sidecar holding attempts, next attempt and last error), `inflight/` (the message
+ * being delivered), `dead/` (dead letters, each with an `ID.reason` file). Returns
+ * INVALID_ARGUMENT for an empty path.
+ *
+ * Ownership: borrows the arguments; the path is copied.
+ * NULL: a NULL `client` gives NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; `path` points to `path_len` bytes.
+ */
+enum missive_result missive_client_set_queue_directory(struct missive_client *client,
+                                                       const char *path,
+                                                       size_t path_len);
+
+/**
+ * Sets the queue's retry policy: after the n-th failed attempt the next one is due
+ * `initial_delay_ms * 2^(n-1)` later, at most `max_delay_ms`; after `max_attempts` failed
+ * attempts the message is dead-lettered. Defaults: 60000 ms, 3600000 ms, 20. Returns
+ * INVALID_ARGUMENT when `max_attempts` is 0 or `max_delay_ms < initial_delay_ms`.
+ *
+ * Ownership: takes only values; nothing is retained but the numbers.
+ * NULL: a NULL `client` gives NULL_ARGUMENT.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_queue_retry(struct missive_client *client,
+                                                   uint64_t initial_delay_ms,
+                                                   uint64_t max_delay_ms,
+                                                   uint32_t max_attempts);
+
+/**
+ * Writes `message` durably into the queue directory and returns: a new file (temporary name,
+ * fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included) and
+ * the message as it will be sent (no Bcc header). Nothing is sent: `missive_client_drain_queue`
+ * delivers it. Once this returns OK the message survives a crash or kill of the process.
+ *
+ * Returns QUEUE_DIRECTORY_NOT_SET, NO_SENDER, NO_RECIPIENTS, FILE_NOT_FOUND,
+ * PERMISSION_DENIED, IO. Detail is stored on `client`.
+ *
+ * Ownership: borrows `client` and `message` (not changed; its bytes are copied to disk).
+ * NULL: a NULL `client` gives NULL_ARGUMENT; a NULL `message` gives NULL_ARGUMENT with detail
+ * on `client`.
+ * Thread safety: safe to call from several threads (and processes) at once, also while a
+ * drain runs; `message` must not be changed during the call.
+ *
+ * # Safety
+ * `client` is NULL or live; `message` is NULL or live.
+ */
+enum missive_result missive_client_send_to_queue(struct missive_client *client,
+                                                 const struct missive_message *message);
+
+/**
+ * Delivers due messages of the queue, oldest first, by the client's delivery method: at most
+ * `max_messages` (0: no limit), starting no new message once `time_budget_ms` has passed (0:
+ * no limit). Messages a killed process left in flight are put back first. A delivered message
+ * leaves the queue; a temporary failure (4xx, lost connection, timeout) reschedules it with
+ * exponential backoff (`missive_client_set_queue_retry`); a permanent failure (5xx) or the
+ * last allowed attempt moves it to `dead/` with the reason. When the server cannot be reached
+ * the drain stops early, without counting an attempt. Recipients refused while others
+ * accepted the message are queued again on their own (temporary) or dead-lettered.
+ *
+ * Crash safety: a process killed at any point loses no message and re-sends at most the one
+ * message that was in flight (when it died after the server accepted that message and before
+ * the queue recorded it). One drain runs at a time per queue directory, across processes.
+ *
+ * Returns OK (also when some messages were deferred or dead-lettered: see the counts),
+ * QUEUE_DIRECTORY_NOT_SET, QUEUE_BUSY (another drain is running), HOST_NOT_SET,
+ * PICKUP_DIRECTORY_NOT_SET, IO. `*out_counts` (when not NULL) is written on OK only.
+ *
+ * Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in.
+ * NULL: a NULL `client` gives NULL_ARGUMENT; `out_counts` may be NULL.
+ * Thread safety: safe to call from several threads at once on the same client (a second
+ * concurrent drain of the same directory returns QUEUE_BUSY).
+ *
+ * # Safety
+ * `client` is NULL or live; `out_counts` is NULL or writable.
+ */
+enum missive_result missive_client_drain_queue(struct missive_client *client,
+                                               size_t max_messages,
+                                               uint64_t time_budget_ms,
+                                               struct missive_queue_drain_counts *out_counts);
+
+/**
+ * Counts the queue's messages: queued (and due now), in flight, dead-lettered, and the
+ * earliest next attempt.
+ *
+ * Returns OK, QUEUE_DIRECTORY_NOT_SET, IO; NULL_ARGUMENT when `out_counts` is NULL.
+ *
+ * Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in on OK only.
+ * NULL: a NULL `client` or `out_counts` gives NULL_ARGUMENT.
+ * Thread safety: safe to call from several threads at once on the same client, also during
+ * a drain (the counts are then a snapshot).
+ *
+ * # Safety
+ * `client` is NULL or live; `out_counts` is NULL or writable.
+ */
+enum missive_result missive_client_queue_state(struct missive_client *client,
+                                               struct missive_queue_counts *out_counts);
+
+/**
+ * Lists the queue's messages as text, one line each (size-then-fill, NUL-terminated):
+ * `ID<TAB>STATE<TAB>ATTEMPTS<TAB>NEXT_ATTEMPT_UNIX_MS<TAB>LAST_ERROR<LF>`, where STATE is
+ * `queued`, `inflight` or `dead` (for dead letters LAST_ERROR is the reason). Queued messages
+ * come first, oldest first. The queue may change between a sizing call and a filling call:
+ * on BUFFER_TOO_SMALL ask again.
+ *
+ * Returns OK, BUFFER_TOO_SMALL, QUEUE_DIRECTORY_NOT_SET, IO.
+ *
+ * Ownership: borrows `client`; the text is copied into the caller's `buf`.
+ * NULL: a NULL `client` or `out_len` gives NULL_ARGUMENT; `buf` may be NULL with
+ * `buf_len` 0 to ask the size.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; `buf` is NULL or points to `buf_len` writable bytes; `out_len` is
+ * NULL or writable.
+ */
+enum missive_result missive_client_queue_list(struct missive_client *client,
+                                              char *buf,
+                                              size_t buf_len,
+                                              size_t *out_len);
+
+/**
  * Static, NUL-terminated English text for a result code; never NULL. Unknown codes give
  * "unknown result code".
  *
@@ -1636,7 +2820,8 @@ bool missive_send_result_outcome_unknown(const struct missive_send_result *resul
 
 /**
  * The final SMTP reply code (e.g. 250, 451, 550); 0 when there is none (pickup delivery, a
- * failure before any reply) or `result` is NULL.
+ * failure before any reply, every recipient refused — then each refused recipient has its own
+ * code, see `missive_send_result_rejected`) or `result` is NULL.
  *
  * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
  *
@@ -1749,6 +2934,51 @@ enum missive_result missive_send_result_error(const struct missive_send_result *
                                               char *buf,
                                               size_t buf_len,
                                               size_t *out_len);
+
+/**
+ * Sends every message of `client` as TNEF (`enable` true) or as ordinary MIME (false, the
+ * default): each message goes out as `multipart/mixed` with a `text/plain` part and a base64
+ * `application/ms-tnef; name="winmail.dat"` part carrying the subject, the text and HTML
+ * bodies, addresses, dates, importance and every attachment. Applies over SMTP and into the
+ * pickup directory alike; a message already in TNEF form is sent as it is.
+ *
+ * Returns NULL_ARGUMENT when `client` is NULL.
+ *
+ * Ownership: borrows `client` for the call.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_use_tnef(struct missive_client *client, bool enable);
+
+/**
+ * Writes (and sends) this message as TNEF (`enable` true) or as ordinary MIME (false), as
+ * `missive_client_set_use_tnef` describes. A message loaded from an .eml that carries a
+ * `winmail.dat` has it set already, so that it is sent as TNEF again when changed.
+ *
+ * Returns NULL_ARGUMENT when `message` is NULL.
+ *
+ * Ownership: borrows `message` for the call.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `message` is NULL or live and not used concurrently.
+ */
+enum missive_result missive_message_set_use_tnef(struct missive_message *message, bool enable);
+
+/**
+ * Whether the message is written as TNEF (set with `missive_message_set_use_tnef`, or loaded
+ * from a message with a `winmail.dat`). false when `message` is NULL.
+ *
+ * Ownership: borrows `message` for the call.
+ * Thread safety: read-only; may run concurrently with other read-only calls on the same
+ * handle, not with calls that change it.
+ *
+ * # Safety
+ * `message` is NULL or live.
+ */
+bool missive_message_use_tnef(const struct missive_message *message);
 
 #ifdef __cplusplus
 }  // extern "C"

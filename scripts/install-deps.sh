@@ -14,6 +14,23 @@ have nm       || need_apt+=(binutils)
 have openssl  || need_apt+=(openssl)
 # Postfix provides smtp-sink and smtpd, the real SMTP servers the tests talk to.
 [ -x /usr/sbin/smtp-sink ] || [ -x /usr/lib/postfix/sbin/smtp-sink ] || need_apt+=(postfix)
+# The wrappers' suites (bindings/): C++ with GoogleTest, .NET with Mono and NUnit, Go; the
+# install check uses pkg-config.
+have c++         || need_apt+=(g++)
+have pkg-config  || need_apt+=(pkg-config)
+[ -f /usr/include/gtest/gtest.h ] || need_apt+=(libgtest-dev)
+have mcs         || need_apt+=(mono-mcs)
+have mono        || need_apt+=(mono-runtime)
+have nunit-console || need_apt+=(nunit-console)
+ls /usr/lib/cli/nunit.framework-*/nunit.framework.dll >/dev/null 2>&1 || need_apt+=(libnunit-cil-dev)
+have go || [ -x /usr/local/go/bin/go ] || need_apt+=(golang-go)
+# Independent TNEF readers (tests/tnef_roundtrip.rs) and libical for Debian's own Python 3
+# (tests/calendar_itip.rs runs it with /usr/bin/python3, which sees python3-gi).
+have tnef       || need_apt+=(tnef)
+have ytnefprint || need_apt+=(ytnef-tools)
+[ -f /usr/lib/x86_64-linux-gnu/girepository-1.0/ICalGLib-3.0.typelib ] \
+  || ls /usr/lib/*/girepository-1.0/ICalGLib-3.0.typelib >/dev/null 2>&1 || need_apt+=(gir1.2-ical-3.0)
+/usr/bin/python3 -c "import gi" 2>/dev/null || need_apt+=(python3-gi)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing with apt-get: ${need_apt[*]}"
@@ -29,6 +46,9 @@ fi
 py_missing=()
 python3 -c "import aiosmtpd" 2>/dev/null || py_missing+=(aiosmtpd)
 python3 -c "import cryptography" 2>/dev/null || py_missing+=(cryptography)
+# tnefparse (a TNEF reader) and icalendar check TNEF and meeting-request output.
+python3 -c "import tnefparse" 2>/dev/null || py_missing+=(tnefparse)
+python3 -c "import icalendar" 2>/dev/null || py_missing+=(icalendar)
 if [ ${#py_missing[@]} -gt 0 ]; then
   echo "installing with pip: ${py_missing[*]}"
   python3 -m pip install --quiet --disable-pip-version-check "${py_missing[@]}" \

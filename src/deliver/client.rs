@@ -39,6 +39,13 @@ pub struct ClientConfig {
     pub pickup_directory: Option<PathBuf>,
     /// How composed messages are written.
     pub mime: MimeOptions,
+    /// Send every message as TNEF (`winmail.dat`), over SMTP and into the pickup directory.
+    pub use_tnef: bool,
+    /// The forwarding address: MAIL FROM of forwarded messages, `Resent-From` of RESEND,
+    /// `From` of ATTACH (see `forward.rs`).
+    pub forward_sender: Option<String>,
+    /// The on-disk queue and its retry policy (see `queue.rs`).
+    pub queue: super::queue::QueueSettings,
 }
 
 impl Default for ClientConfig {
@@ -51,6 +58,9 @@ impl Default for ClientConfig {
             delivery_method: DeliveryMethod::Network,
             pickup_directory: None,
             mime: MimeOptions::default(),
+            use_tnef: false,
+            forward_sender: None,
+            queue: super::queue::QueueSettings::default(),
         }
     }
 }
@@ -172,6 +182,8 @@ struct Pool {
 pub struct Client {
     config: RwLock<(u64, ClientConfig)>,
     pool: Mutex<Pool>,
+    /// Bulk-send settings (see `bulk.rs`); changing them keeps the connections.
+    pub(super) bulk: RwLock<super::bulk::BulkSettings>,
 }
 
 impl fmt::Debug for Client {
@@ -252,7 +264,7 @@ impl Client {
 
     /// Runs `f` with a kept SMTP connection for the current settings (or a new one), and keeps
     /// the connection afterwards if the settings did not change meanwhile.
-    fn with_smtp<R>(
+    pub(super) fn with_smtp<R>(
         &self,
         f: impl FnOnce(&mut SmtpClient) -> Result<R, SmtpError>,
     ) -> Result<R, DeliverError> {
@@ -280,6 +292,36 @@ impl Client {
         Ok(result?)
     }
 
+    /// Takes a kept SMTP connection for the current settings (or a new, unconnected client),
+    /// with the settings' generation, for a bulk worker; give it back with `checkin_smtp`.
+    pub(super) fn checkout_smtp(&self) -> Result<(u64, SmtpClient), DeliverError> {
+        let (generation, config) = self.config_with_generation();
+        if config.smtp.host.is_empty() {
+            return Err(DeliverError::new(
+                DeliverErrorKind::HostNotSet,
+                "delivery method is NETWORK but no SMTP host is set",
+            ));
+        }
+        let kept = {
+            let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+            if pool.generation != generation {
+                pool.generation = generation;
+                pool.idle.clear();
+            }
+            pool.idle.pop()
+        };
+        let smtp = kept.unwrap_or_else(|| SmtpClient::new(config.smtp_config()));
+        Ok((generation, smtp))
+    }
+
+    /// Keeps a connection taken with `checkout_smtp` if the settings did not change meanwhile.
+    pub(super) fn checkin_smtp(&self, generation: u64, smtp: SmtpClient) {
+        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.generation == generation && smtp.is_connected() {
+            pool.idle.push(smtp);
+        }
+    }
+
     /// Delivers one message by the configured method.
     pub fn send(&self, msg: &MailMessage) -> Result<Delivery, DeliverError> {
         let prepared = Prepared::from_message(msg, &self.config().mime)?;
@@ -289,6 +331,20 @@ impl Client {
     /// Delivers a prepared message (envelope and bytes) by the configured method.
     pub fn send_prepared(&self, prepared: &Prepared) -> Result<Delivery, DeliverError> {
         let config = self.config();
+        // use_tnef: a message not yet in TNEF form is rewritten as one (same envelope).
+        let tnef_prepared;
+        let prepared = match config.use_tnef {
+            true => match crate::tnef::mime_to_tnef(&prepared.data, &config.mime)? {
+                Some(bytes) => {
+                    let mut p = prepared.clone();
+                    p.data = std::sync::Arc::new(bytes);
+                    tnef_prepared = p;
+                    &tnef_prepared
+                }
+                None => prepared,
+            },
+            false => prepared,
+        };
         match config.delivery_method {
             DeliveryMethod::PickupDirectory => {
                 let dir = config.pickup_directory.as_ref().ok_or_else(|| {

@@ -1,17 +1,34 @@
 //! What a client does with a message: deliver it over SMTP or into a pickup directory.
 #![forbid(unsafe_code)]
 
+mod async_ops;
+mod bulk;
 mod client;
+mod forward;
 mod pickup;
+mod queue;
+mod stream;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;
 
+pub use async_ops::{CompletionFn, Operation};
+pub use bulk::{
+    BulkReport, BulkSettings, CancelToken, DEFAULT_BATCH_SIZE, DEFAULT_CONNECTIONS,
+    MAX_CONNECTIONS, MAX_REQUEUES, MAX_SESSION_FAILURES, Outcome, Progress, ProgressFn,
+    RetryPolicy,
+};
 pub use client::{
     Client, ClientConfig, DeliverError, DeliverErrorKind, Delivery, DeliveryMethod, envelope_for,
 };
+pub use forward::{ForwardMode, forward_bytes};
 pub use pickup::{PickupDelivery, Prepared, deliver_to_pickup, pickup_envelope};
+pub use queue::{
+    DrainReport, EntryState, Queue, QueueEntry, QueueError, QueueErrorKind, QueuePolicy,
+    QueueSettings, QueueState,
+};
+pub use stream::{BccStripped, strip_bcc_reader, write_pickup_stream};
 
 /// Writes `chunks` to `path` atomically: into a new temporary file in the same directory, flushed
 /// to disk with fsync, then renamed over `path`, and the directory synced. Readers see either no

@@ -56,7 +56,7 @@ pub enum missive_delivery_method {
 /// What a `missive_client *` points to.
 #[derive(Debug, Default)]
 pub(crate) struct ClientHandle {
-    pub(crate) client: Client,
+    pub(crate) client: Arc<Client>,
     error: ErrorSlot,
 }
 
@@ -410,53 +410,38 @@ unsafe fn finish_send(
     }
 }
 
-/// Delivers every message of `collection`, in order. Every message is attempted even when an
-/// earlier one fails. `*out_delivered` (when `out_delivered` is not NULL) receives the number
-/// delivered.
+/// Delivers every message of `collection` and reports each one: a failure of one message does
+/// not stop the others. Over SMTP the messages are pipelined in batches, on one connection or,
+/// with `missive_client_set_multi_connection`, on several working one shared queue; a lost
+/// connection is re-opened and the send goes on. A message whose final reply was lost is
+/// reported UNKNOWN (not sent twice) unless `missive_client_set_retry_policy` says otherwise.
+/// The progress callback (`missive_client_set_progress_callback`) can cancel.
 ///
-/// Returns OK when all were delivered (or the collection is empty); the first failure's code
-/// when none was; PARTIAL_FAILURE when some were. The error text names each failed message by
-/// its index.
+/// When `out_result` is not NULL, `*out_result` receives a new `missive_bulk_result` with one
+/// outcome per message, in order (on success and on failure alike; NULL only for argument
+/// errors), which the caller frees with `missive_bulk_result_free`.
+///
+/// Returns OK when all were delivered (or the collection is empty); CANCELLED when cancelled
+/// with messages left; the first failure's code when none was delivered; PARTIAL_FAILURE when
+/// some were. The error text on `client` names the failed messages by index (the first ten).
 ///
 /// Thread safety: safe to call from several threads at once on the same client.
-/// Ownership: arguments are borrowed for the call only; nothing is retained.
+/// Ownership: arguments are borrowed for the call only; the caller owns `*out_result`.
+/// NULL: NULL_ARGUMENT when `client` or `collection` is NULL.
 ///
 /// # Safety
 /// `client` is NULL or live; `collection` is NULL or live and not changed during the call;
-/// `out_delivered` is NULL or writable.
+/// `out_result` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn missive_client_send_collection(
     client: *mut missive_client,
     collection: *const missive_message_collection,
-    out_delivered: *mut usize,
+    out_result: *mut *mut super::bulk::missive_bulk_result,
 ) -> missive_result {
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
-        let c = try_arg!(h, collection, "collection");
-        let mut delivered = 0usize;
-        let mut failures: Vec<(usize, missive_result, String)> = Vec::new();
-        for (i, m) in c.messages.iter().enumerate() {
-            let r = m.prepared()
-                .map_err(DeliverError::from)
-                .and_then(|p| h.client.send_prepared(&p));
-            match r {
-                Ok(_) => delivered += 1,
-                Err(e) => failures.push((i, deliver_code(e.kind), e.message)),
-            }
-        }
-        if !out_delivered.is_null() {
-            // SAFETY: checked non-NULL; the caller guarantees it is writable.
-            unsafe { *out_delivered = delivered };
-        }
-        if failures.is_empty() {
-            return h.ok();
-        }
-        let text = failures.iter()
-            .map(|(i, _, t)| format!("message {i}: {t}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let code = if delivered == 0 { failures[0].1 } else { missive_result::PartialFailure };
-        h.fail(code, format!("{} of {} messages not delivered: {text}", failures.len(), c.messages.len()))
+        // SAFETY: forwarded contract.
+        unsafe { super::bulk::send_collection(h, collection, out_result) }
     }
 }
 

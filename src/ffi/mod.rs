@@ -4,13 +4,19 @@
 #![allow(clippy::missing_safety_doc)] // every function documents its contract under "# Safety"
 #![allow(non_camel_case_types)] // C names: missive_client, missive_log_cb, ...
 
+pub mod appointment;
 pub(crate) mod boundary;
+pub mod bulk;
 pub mod client;
 pub mod collection;
+pub mod forward;
 pub(crate) mod handle;
 pub mod message;
+pub mod operation;
+pub mod queue;
 pub mod result;
 pub mod send_result;
+pub mod tnef;
 
 use std::ffi::c_char;
 

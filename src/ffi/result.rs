@@ -27,6 +27,11 @@ pub enum missive_result {
     IndexOutOfRange = 6,
     /// The requested item does not exist (e.g. a header the message lacks).
     NotFound = 7,
+    /// The operation has not finished yet (`missive_operation_wait` timed out, or its outcome
+    /// was asked for too early).
+    Pending = 20,
+    /// The operation was cancelled: messages not yet started were not attempted.
+    Cancelled = 21,
     /// The TCP connection to the server could not be made (every address was tried).
     ConnectFailed = 100,
     /// A timeout fired (connect, greeting or a command); the error text names the step.
@@ -90,6 +95,10 @@ pub enum missive_result {
     NetworkUnavailable = 502,
     /// Some messages of a collection were not delivered (see the error text for which).
     PartialFailure = 503,
+    /// Queue functions without a queue directory (`missive_client_set_queue_directory`).
+    QueueDirectoryNotSet = 550,
+    /// Another drain of the same queue directory (in this or another process) is running.
+    QueueBusy = 551,
 }
 
 impl missive_result {
@@ -105,6 +114,8 @@ impl missive_result {
             Panic => "an internal error (panic) was caught\0",
             IndexOutOfRange => "the index is past the end of the list\0",
             NotFound => "the requested item does not exist\0",
+            Pending => "the operation has not finished yet\0",
+            Cancelled => "the operation was cancelled; messages not started were not attempted\0",
             ConnectFailed => "could not connect to the SMTP server\0",
             Timeout => "a timeout fired\0",
             TlsFailed => "TLS failed\0",
@@ -136,6 +147,8 @@ impl missive_result {
             HostNotSet => "no SMTP host is set\0",
             NetworkUnavailable => "(retired code) network delivery not available\0",
             PartialFailure => "some messages were not delivered\0",
+            QueueDirectoryNotSet => "no queue directory is set\0",
+            QueueBusy => "another drain of the queue is running\0",
         }
     }
 
@@ -149,6 +162,8 @@ impl missive_result {
         missive_result::Panic,
         missive_result::IndexOutOfRange,
         missive_result::NotFound,
+        missive_result::Pending,
+        missive_result::Cancelled,
         missive_result::ConnectFailed,
         missive_result::Timeout,
         missive_result::TlsFailed,
@@ -178,6 +193,8 @@ impl missive_result {
         missive_result::HostNotSet,
         missive_result::NetworkUnavailable,
         missive_result::PartialFailure,
+        missive_result::QueueDirectoryNotSet,
+        missive_result::QueueBusy,
     ];
 }
 

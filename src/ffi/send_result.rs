@@ -13,7 +13,8 @@ use crate::smtp::Reply;
 ///
 /// Made by `missive_client_send` (and the other send functions) on success and on failure;
 /// free with `missive_send_result_free`.
-/// Thread safety: safe to use from multiple threads simultaneously (it never changes).
+/// Thread safety: safe to use from multiple threads simultaneously (the outcome never changes;
+/// the error text describes the last failed lookup on it, e.g. a text it does not have).
 #[allow(non_camel_case_types)]
 pub struct missive_send_result {
     _private: [u8; 0],
@@ -137,7 +138,8 @@ pub unsafe extern "C" fn missive_send_result_outcome_unknown(
 }
 
 /// The final SMTP reply code (e.g. 250, 451, 550); 0 when there is none (pickup delivery, a
-/// failure before any reply) or `result` is NULL.
+/// failure before any reply, every recipient refused — then each refused recipient has its own
+/// code, see `missive_send_result_rejected`) or `result` is NULL.
 ///
 /// Ownership: borrows `result` for the call. Thread safety: safe from any thread.
 ///

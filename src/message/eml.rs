@@ -293,6 +293,8 @@ fn map_message(p: &Message<'_>) -> Result<MailMessage, MessageError> {
         html_set: false,
     };
     walker.body_position(0)?;
+    // A winmail.dat part: its body and attachments become the message's.
+    crate::tnef::absorb_winmail(&mut msg);
     Ok(msg)
 }
 

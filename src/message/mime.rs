@@ -34,6 +34,9 @@ pub struct MimeOptions {
 /// Writes `msg` as MIME. A message without a Message-ID gets a generated one (the model is not
 /// changed: call [`MailMessage::ensure_message_id`] first to know it).
 pub fn to_mime(msg: &MailMessage, opts: &MimeOptions) -> Vec<u8> {
+    if msg.use_tnef {
+        return crate::tnef::to_tnef_mime(msg, opts);
+    }
     let mut builder = MessageBuilder::new();
     let addr =
         |a: &MailAddress| Address::new_address(a.display_name().map(str::to_string), a.address());

@@ -141,6 +141,8 @@ pub struct MailMessage {
     pub(crate) dsn: DeliveryNotification,
     /// The bytes this message was loaded from, while it is unchanged since loading.
     pub(crate) original: Option<Arc<Vec<u8>>>,
+    /// Written as TNEF (`winmail.dat`, see `crate::tnef`); set on loading a TNEF message.
+    pub(crate) use_tnef: bool,
 }
 
 /// Two messages are equal when their model is; the original bytes of a loaded message do not count.
@@ -164,6 +166,7 @@ impl PartialEq for MailMessage {
             && self.date == o.date
             && self.message_id == o.message_id
             && self.dsn == o.dsn
+            && self.use_tnef == o.use_tnef
     }
 }
 
@@ -672,6 +675,17 @@ impl MailMessage {
             self.message_id = Some(super::mime::generate_message_id(self.from.as_ref()));
         }
         self.message_id.as_deref().unwrap_or_default()
+    }
+
+    /// Sends the message as TNEF (`winmail.dat`, as Outlook does): see `crate::tnef`.
+    pub fn set_use_tnef(&mut self, use_tnef: bool) {
+        self.touch();
+        self.use_tnef = use_tnef;
+    }
+
+    /// Whether the message is written as TNEF (set, or loaded from a TNEF message).
+    pub fn use_tnef(&self) -> bool {
+        self.use_tnef
     }
 
     /// Sets the delivery-notification options.

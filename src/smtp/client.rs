@@ -103,6 +103,33 @@ impl SmtpClient {
         }
     }
 
+    /// Sends one message read from a stream (see [`SmtpConnection::send_stream`]). When a kept
+    /// connection turns out to be closed before anything was read from `message`, it is sent
+    /// once more on a new connection.
+    pub fn send_stream(
+        &mut self,
+        envelope: &Envelope,
+        message: &mut dyn std::io::Read,
+        size_hint: Option<u64>,
+    ) -> Result<SendResult, SmtpError> {
+        let reused = self.ensure()?;
+        let res = match self.conn.as_mut() {
+            Some(c) => c.send_stream(envelope, message, size_hint),
+            None => return Err(SmtpError::new(SmtpErrorKind::Connect, "not connected")),
+        };
+        match res {
+            Err(e) if reused && nothing_sent(&e) => {
+                self.conn = None;
+                self.ensure()?;
+                match self.conn.as_mut() {
+                    Some(c) => c.send_stream(envelope, message, size_hint),
+                    None => Err(e),
+                }
+            }
+            other => other,
+        }
+    }
+
     /// Sends several messages (see [`SmtpConnection::send_many`]). Messages of which nothing
     /// was sent because the connection was lost are retried once on a new connection.
     pub fn send_many(&mut self, items: &[(Envelope, &[u8])]) -> Vec<Result<SendResult, SmtpError>> {

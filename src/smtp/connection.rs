@@ -17,6 +17,8 @@ use super::{Capabilities, Reply, Security, SmtpError, SmtpErrorKind, Stage};
 
 /// Size of the write buffer used for the message content.
 const DATA_BUFFER: usize = 64 * 1024;
+/// Bytes read from the socket at a time.
+const READ_CHUNK: usize = 8192;
 /// Longest wait for the reply to QUIT.
 const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -68,6 +70,16 @@ impl Write for Stream {
     }
 }
 
+/// The content of one transaction: bytes in memory, or a reader streamed through a fixed-size
+/// buffer.
+enum Body<'a> {
+    Bytes(&'a [u8]),
+    Stream(&'a mut dyn Read),
+}
+
+/// Size of the read buffer for streamed content (memory stays flat whatever the size).
+const STREAM_BUFFER: usize = 64 * 1024;
+
 /// Commands of one prepared transaction.
 struct Prepared {
     mail: String,
@@ -81,6 +93,15 @@ pub struct SmtpConnection {
     config: SmtpConfig,
     stream: Stream,
     rbuf: Vec<u8>,
+    /// Bytes of `rbuf` already parsed (replies are consumed without shifting the buffer).
+    rpos: usize,
+    /// Scratch space for socket reads, allocated once (not zeroed per read).
+    rtmp: Box<[u8]>,
+    /// The read timeout last set on the socket, to skip the system call when it would not
+    /// change.
+    read_timeout: Option<Duration>,
+    /// Output buffer for message data, reused between messages.
+    wbuf: Vec<u8>,
     caps: Capabilities,
     greeting: Reply,
     client_name: String,
@@ -111,6 +132,11 @@ impl SmtpConnection {
             config: config.clone(),
             stream: Stream::Plain(tcp),
             rbuf: Vec::new(),
+            rpos: 0,
+            rtmp: vec![0u8; READ_CHUNK].into_boxed_slice(),
+            // open_tcp sets the command timeout.
+            read_timeout: Some(config.command_timeout.max(Duration::from_millis(1))),
+            wbuf: Vec::new(),
             caps: Capabilities::default(),
             greeting: Reply::new(220, Vec::new()),
             client_name,
@@ -230,7 +256,27 @@ impl SmtpConnection {
     pub fn send(&mut self, envelope: &Envelope, message: &[u8]) -> Result<SendResult, SmtpError> {
         self.ensure_usable()?;
         let prepared = self.prepare(envelope, message)?;
-        self.transact(&prepared, message, false, None).0
+        self.transact(&prepared, &mut Body::Bytes(message), false, None)
+            .0
+    }
+
+    /// Sends one message read from `message` to its end, as [`SmtpConnection::send`] does but
+    /// without holding it in memory: it is read, CRLF-normalised and dot-stuffed through a
+    /// fixed-size buffer. `size_hint` (the message's size, when known) is checked against the
+    /// server's SIZE limit before anything is sent and declared as `SIZE=`. Nothing is read
+    /// from `message` before the server accepted DATA. When reading fails midway, the
+    /// connection is closed without ending the data, so the server discards the partial
+    /// message, and the error (kind `Io`) says so.
+    pub fn send_stream(
+        &mut self,
+        envelope: &Envelope,
+        message: &mut dyn Read,
+        size_hint: Option<u64>,
+    ) -> Result<SendResult, SmtpError> {
+        self.ensure_usable()?;
+        let prepared = self.prepare_sized(envelope, || size_hint)?;
+        self.transact(&prepared, &mut Body::Stream(message), false, None)
+            .0
     }
 
     /// Sends several messages on this session. With PIPELINING, the next message's MAIL FROM,
@@ -262,7 +308,7 @@ impl SmtpConnection {
             } else {
                 None
             };
-            let (res, next_written) = self.transact(p, items[i].1, written, next);
+            let (res, next_written) = self.transact(p, &mut Body::Bytes(items[i].1), written, next);
             results.push(res);
             written = next_written;
         }
@@ -306,6 +352,11 @@ impl SmtpConnection {
 
     fn use_pipelining(&self) -> bool {
         self.config.pipelining && self.caps.pipelining
+    }
+
+    /// Whether a protocol log is set (to skip formatting lines nobody reads).
+    fn logging(&self) -> bool {
+        self.config.protocol_log.is_some()
     }
 
     fn log(&self, dir: LogDirection, line: &str) {
@@ -358,16 +409,22 @@ impl SmtpConnection {
     fn read_reply(&mut self, stage: Stage, timeout: Duration) -> Result<Reply, SmtpError> {
         let deadline = Instant::now() + timeout;
         loop {
-            match parse_reply(&self.rbuf) {
+            match parse_reply(&self.rbuf[self.rpos..]) {
                 Ok((reply, used)) => {
-                    self.rbuf.drain(..used);
-                    let n = reply.lines.len();
-                    for (i, line) in reply.lines.iter().enumerate() {
-                        let sep = if i + 1 == n { ' ' } else { '-' };
-                        self.log(
-                            LogDirection::Received,
-                            format!("{}{}{}", reply.code, sep, line).trim_end(),
-                        );
+                    self.rpos += used;
+                    if self.rpos == self.rbuf.len() {
+                        self.rbuf.clear();
+                        self.rpos = 0;
+                    }
+                    if self.logging() {
+                        let n = reply.lines.len();
+                        for (i, line) in reply.lines.iter().enumerate() {
+                            let sep = if i + 1 == n { ' ' } else { '-' };
+                            self.log(
+                                LogDirection::Received,
+                                format!("{}{}{}", reply.code, sep, line).trim_end(),
+                            );
+                        }
                     }
                     if reply.code == 421 {
                         // "Service not available, closing transmission channel".
@@ -378,8 +435,9 @@ impl SmtpConnection {
                 }
                 Err(ParseError::Incomplete) => {}
                 Err(e) => {
-                    let shown = String::from_utf8_lossy(&self.rbuf[..self.rbuf.len().min(200)])
-                        .into_owned();
+                    let pending = &self.rbuf[self.rpos..];
+                    let shown =
+                        String::from_utf8_lossy(&pending[..pending.len().min(200)]).into_owned();
                     self.log(LogDirection::Received, shown.trim_end());
                     self.abandon();
                     return Err(SmtpError::new(
@@ -397,11 +455,21 @@ impl SmtpConnection {
                 ));
             }
             let remaining = (deadline - now).max(Duration::from_millis(1));
-            if let Some(tcp) = self.stream.tcp() {
+            // The socket's timeout must not outlast the deadline by more than a little (5%):
+            // re-set it only when the one in force is shorter or too long, which saves a
+            // system call per reply on a busy connection.
+            let in_force_ok = self.read_timeout.is_some_and(|t| {
+                t >= remaining && t - remaining <= (remaining / 20).max(Duration::from_millis(1))
+            });
+            if !in_force_ok && let Some(tcp) = self.stream.tcp() {
                 let _ = tcp.set_read_timeout(Some(remaining));
+                self.read_timeout = Some(remaining);
             }
-            let mut tmp = [0u8; 8192];
-            match self.stream.read(&mut tmp) {
+            if self.rpos > 0 && self.rpos == self.rbuf.len() {
+                self.rbuf.clear();
+                self.rpos = 0;
+            }
+            match self.stream.read(&mut self.rtmp) {
                 Ok(0) => {
                     self.abandon();
                     return Err(SmtpError::new(
@@ -409,7 +477,7 @@ impl SmtpConnection {
                         lost_message(stage, "the server closed the connection"),
                     ));
                 }
-                Ok(n) => self.rbuf.extend_from_slice(&tmp[..n]),
+                Ok(n) => self.rbuf.extend_from_slice(&self.rtmp[..n]),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e)
                     if matches!(
@@ -478,7 +546,7 @@ impl SmtpConnection {
                 r,
             ));
         }
-        if !self.rbuf.is_empty() {
+        if self.rpos < self.rbuf.len() {
             // Bytes after the 220 were sent in the clear and must not be trusted (injection).
             self.abandon();
             return Err(SmtpError::new(
@@ -505,6 +573,7 @@ impl SmtpConnection {
         let mut conn = ClientConnection::new(cfg, name).map_err(|e| SmtpError::from_tls(&e))?;
         let mut tcp = tcp;
         let _ = tcp.set_read_timeout(Some(self.config.command_timeout));
+        self.read_timeout = Some(self.config.command_timeout);
         while conn.is_handshaking() {
             if let Err(e) = conn.complete_io(&mut tcp) {
                 self.broken = true;
@@ -610,6 +679,16 @@ impl SmtpConnection {
     // ----- transactions --------------------------------------------------------------------
 
     fn prepare(&self, env: &Envelope, message: &[u8]) -> Result<Prepared, SmtpError> {
+        self.prepare_sized(env, || Some(data::encoded_len(message)))
+    }
+
+    /// As `prepare`, with the message size given by `size` (asked only when the server has a
+    /// SIZE limit; `None` when unknown).
+    fn prepare_sized(
+        &self,
+        env: &Envelope,
+        size: impl FnOnce() -> Option<u64>,
+    ) -> Result<Prepared, SmtpError> {
         let invalid = |m: String| SmtpError::new(SmtpErrorKind::InvalidInput, m);
         if env.recipients.is_empty() {
             return Err(invalid("the envelope has no recipients".to_string()));
@@ -625,8 +704,9 @@ impl SmtpConnection {
             ));
         }
         let mut mail = format!("MAIL FROM:<{}>", env.mail_from);
-        if let Some(limit) = self.caps.size {
-            let size = data::encoded_len(message);
+        if let Some(limit) = self.caps.size
+            && let Some(size) = size()
+        {
             if limit > 0 && size > limit {
                 return Err(SmtpError::new(
                     SmtpErrorKind::MessageTooLarge,
@@ -690,7 +770,7 @@ impl SmtpConnection {
     fn transact(
         &mut self,
         p: &Prepared,
-        message: &[u8],
+        message: &mut Body<'_>,
         written: bool,
         next: Option<&Prepared>,
     ) -> (Result<SendResult, SmtpError>, bool) {
@@ -702,7 +782,7 @@ impl SmtpConnection {
     fn transact_inner(
         &mut self,
         p: &Prepared,
-        message: &[u8],
+        message: &mut Body<'_>,
         written: bool,
         next: Option<&Prepared>,
         next_written: &mut bool,
@@ -843,32 +923,111 @@ impl SmtpConnection {
     }
 
     /// Streams the content, the final dot, and `next`'s pipelined commands in one flush.
-    fn write_body(&mut self, message: &[u8], next: Option<&Prepared>) -> Result<(), SmtpError> {
+    fn write_body(
+        &mut self,
+        body: &mut Body<'_>,
+        next: Option<&Prepared>,
+    ) -> Result<(), SmtpError> {
+        let message = match body {
+            Body::Bytes(m) => *m,
+            Body::Stream(r) => return self.write_stream(&mut **r),
+        };
         let next_cmds: Vec<&str> = next.map(|n| self.pipelined_commands(n)).unwrap_or_default();
-        let size = data::encoded_len(message);
-        self.log(
-            LogDirection::Sent,
-            &format!("<{size} bytes of message data>"),
-        );
-        self.log(LogDirection::Sent, ".");
-        for c in &next_cmds {
-            self.log(LogDirection::Sent, c);
+        if self.logging() {
+            let size = data::encoded_len(message);
+            self.log(
+                LogDirection::Sent,
+                &format!("<{size} bytes of message data>"),
+            );
+            self.log(LogDirection::Sent, ".");
+            for c in &next_cmds {
+                self.log(LogDirection::Sent, c);
+            }
         }
+        // One buffer, reused from message to message: the encoded data, the final dot and the
+        // next transaction's commands go out in as few writes as the size allows.
+        let mut buf = std::mem::take(&mut self.wbuf);
+        buf.clear();
+        let stream = &mut self.stream;
+        let mut res = data::encode(message, |piece| {
+            if buf.len() + piece.len() > DATA_BUFFER && !buf.is_empty() {
+                stream.write_all(&buf)?;
+                buf.clear();
+            }
+            if piece.len() > DATA_BUFFER {
+                stream.write_all(piece)
+            } else {
+                buf.extend_from_slice(piece);
+                Ok(())
+            }
+        });
+        if res.is_ok() {
+            buf.extend_from_slice(b".\r\n");
+            for c in &next_cmds {
+                buf.extend_from_slice(c.as_bytes());
+                buf.extend_from_slice(b"\r\n");
+            }
+            res = stream.write_all(&buf).and_then(|()| stream.flush());
+        }
+        if buf.capacity() > 4 * DATA_BUFFER {
+            buf = Vec::new();
+        }
+        self.wbuf = buf;
+        res.map_err(|e| self.io_error(Stage::DataBody, &e))
+    }
+
+    /// Streams the content of `reader` and the final dot. A read error closes the connection
+    /// without the final dot: the server must not take a truncated message for a whole one.
+    fn write_stream(&mut self, reader: &mut dyn Read) -> Result<(), SmtpError> {
+        let mut read_error: Option<io::Error> = None;
+        let mut total = 0u64;
         let res = {
             let mut w = BufWriter::with_capacity(DATA_BUFFER, &mut self.stream);
-            let mut res = data::encode(message, |piece| w.write_all(piece));
-            if res.is_ok() {
-                res = w.write_all(b".\r\n");
-            }
-            for c in &next_cmds {
-                if res.is_ok() {
-                    res = w
-                        .write_all(c.as_bytes())
-                        .and_then(|()| w.write_all(b"\r\n"));
+            let mut buf = vec![0u8; STREAM_BUFFER];
+            let mut enc = data::Encoder::new();
+            let mut emit = |piece: &[u8]| {
+                total += piece.len() as u64;
+                w.write_all(piece)
+            };
+            let mut res = Ok(());
+            loop {
+                let n = match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        read_error = Some(e);
+                        break;
+                    }
+                };
+                res = enc.feed(&buf[..n], &mut emit);
+                if res.is_err() {
+                    break;
                 }
             }
-            res.and_then(|()| w.flush())
+            if res.is_ok() && read_error.is_none() {
+                res = enc.finish(&mut emit).and_then(|()| w.write_all(b".\r\n"));
+                if res.is_ok() {
+                    res = w.flush();
+                }
+            }
+            res
         };
+        if let Some(e) = read_error {
+            self.abandon();
+            return Err(SmtpError::new(
+                SmtpErrorKind::Io,
+                format!(
+                    "reading the message failed after {total} bytes were sent ({e}); the \
+                     connection was closed without ending the data, so nothing was delivered"
+                ),
+            ));
+        }
+        self.log(
+            LogDirection::Sent,
+            &format!("<{total} bytes of message data>"),
+        );
+        self.log(LogDirection::Sent, ".");
         res.map_err(|e| self.io_error(Stage::DataBody, &e))
     }
 

@@ -17,6 +17,8 @@ static const struct {
     {MISSIVE_RESULT_PANIC, 5},
     {MISSIVE_RESULT_INDEX_OUT_OF_RANGE, 6},
     {MISSIVE_RESULT_NOT_FOUND, 7},
+    {MISSIVE_RESULT_PENDING, 20},
+    {MISSIVE_RESULT_CANCELLED, 21},
     {MISSIVE_RESULT_CONNECT_FAILED, 100},
     {MISSIVE_RESULT_TIMEOUT, 101},
     {MISSIVE_RESULT_TLS_FAILED, 102},
@@ -46,6 +48,8 @@ static const struct {
     {MISSIVE_RESULT_HOST_NOT_SET, 501},
     {MISSIVE_RESULT_NETWORK_UNAVAILABLE, 502},
     {MISSIVE_RESULT_PARTIAL_FAILURE, 503},
+    {MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, 550},
+    {MISSIVE_RESULT_QUEUE_BUSY, 551},
 };
 #define N_CODES (sizeof all_codes / sizeof all_codes[0])
 
@@ -77,14 +81,14 @@ static void test_result_str_every_code(void) {
 cleanup:;
 }
 
-/* Numbers outside every range of the header (0-599), which later versions cannot allocate, and
- * the unallocated numbers of the current ranges (each range's next free numbers up to the next
- * range, and the gaps below 100). */
+/* Negative and very large numbers, and every number below 1000 that this version of the header
+ * does not define (codes are append-only, so later versions may define more: this table must list
+ * every code the header has). */
 static void test_result_str_unknown_codes(void) {
-    const int32_t unknown[] = {-1, -5, 600, 999, 1000, 65535, INT32_MIN, INT32_MAX};
+    const int32_t unknown[] = {-1, -5, 100000, 65535, INT32_MIN, INT32_MAX};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
         CHECK_STR_EQ(missive_result_str(unknown[i]), "unknown result code");
-    for (int32_t n = 0; n < 600; n++) {
+    for (int32_t n = 0; n < 1000; n++) {
         bool known = false;
         for (size_t i = 0; i < N_CODES; i++)
             known = known || all_codes[i].number == n;

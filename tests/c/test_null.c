@@ -3,7 +3,7 @@
  * valid), asserting the documented NULL behaviour: NULL_ARGUMENT for a missive_result, NULL / 0 /
  * false by return type, a no-op for _free. Text (NULL, 0) is the empty string; (NULL, n > 0) is
  * NULL_ARGUMENT. Optional pointers documented as "may be NULL" (out_result, out_code,
- * out_delivered, a log callback's userdata and userdata_free) are checked to be accepted as NULL.
+ * out_status, a log callback's userdata and userdata_free) are checked to be accepted as NULL.
  * A failed call writes no output: *out_len keeps its value (it is written only on OK and
  * BUFFER_TOO_SMALL), and *out_result stays NULL. CTest row null_sweep_complete checks that every
  * function of the header is called here.
@@ -75,6 +75,8 @@ static void test_free_null_is_noop(void) {
     missive_client_free(NULL);
     missive_message_free(NULL);
     missive_message_collection_free(NULL);
+    missive_bulk_result_free(NULL);
+    missive_operation_free(NULL);
     CHECK(1); /* reaching here is the test */
 }
 
@@ -82,7 +84,7 @@ static void test_free_null_is_noop(void) {
 
 static void test_null_client(void) {
     char buf[64];
-    size_t len = SENTINEL, delivered = SENTINEL;
+    size_t len = SENTINEL;
 
     CHECK_RESULT(missive_client_error(NULL, buf, sizeof buf, &len), NA);
     CHECK_EQ_INT(len, SENTINEL);
@@ -113,11 +115,14 @@ static void test_null_client(void) {
     CHECK_RESULT(missive_client_send(NULL, m, NULL), NA);
     CHECK_RESULT(missive_client_send(client, NULL, NULL), NA);
 
-    CHECK_RESULT(missive_client_send_collection(NULL, coll, &delivered), NA);
-    CHECK_EQ_INT(delivered, SENTINEL); /* outputs are written only on success */
-    CHECK_RESULT(missive_client_send_collection(client, NULL, &delivered), NA);
-    CHECK_EQ_INT(delivered, SENTINEL);
-    /* out_delivered is optional. */
+    {
+        missive_bulk_result *bulk = NULL;
+        CHECK_RESULT(missive_client_send_collection(NULL, coll, &bulk), NA);
+        CHECK(bulk == NULL); /* outputs are written only when the call gets going */
+        CHECK_RESULT(missive_client_send_collection(client, NULL, &bulk), NA);
+        CHECK(bulk == NULL);
+    }
+    /* out_result is optional. */
     CHECK_RESULT(missive_client_send_collection(client, coll, NULL), MISSIVE_RESULT_OK);
 
     /* The client still works after all that. */
@@ -583,6 +588,176 @@ cleanup:
     missive_message_free(t);
 }
 
+/* ---- forward and queue (missive_client_forward*, _queue*) ------------------------------- */
+
+static int64_t null_read_cb(void *userdata, uint8_t *buf, size_t len) {
+    (void)userdata;
+    (void)buf;
+    (void)len;
+    return 0;
+}
+
+static void test_null_forward_and_queue(void) {
+    missive_send_result *res = NULL;
+    missive_queue_drain_counts drain;
+    missive_queue_counts counts;
+    size_t n = SENTINEL;
+
+    CHECK_RESULT(missive_client_set_forward_sender(NULL, S("a@example.com")), NA);
+    CHECK_RESULT(missive_client_set_forward_sender(client, NULL, 3), NA);
+    CHECK_RESULT(missive_client_set_forward_sender(client, NULL, 0), MISSIVE_RESULT_OK);
+
+    CHECK_RESULT(missive_client_forward(NULL, m, MISSIVE_FORWARD_MODE_REDIRECT, S("c@example.com"), &res), NA);
+    CHECK(res == NULL);
+    CHECK_RESULT(missive_client_forward(client, NULL, MISSIVE_FORWARD_MODE_REDIRECT, S("c@example.com"), &res), NA);
+    CHECK(res == NULL);
+    CHECK_RESULT(missive_client_forward(client, m, MISSIVE_FORWARD_MODE_REDIRECT, NULL, 4, &res), NA);
+    CHECK(res == NULL);
+    CHECK_RESULT(missive_client_forward(client, m, MISSIVE_FORWARD_MODE_REDIRECT, NULL, 0, &res),
+                 MISSIVE_RESULT_NO_RECIPIENTS);
+    CHECK(res == NULL);
+
+    CHECK_RESULT(missive_client_forward_file(NULL, S("x.eml"), S("a@example.com"), S("c@example.com"), &res), NA);
+    CHECK_RESULT(missive_client_forward_file(client, NULL, 5, S("a@example.com"), S("c@example.com"), &res), NA);
+    CHECK_RESULT(missive_client_forward_file(client, S("x.eml"), NULL, 5, S("c@example.com"), &res), NA);
+    CHECK_RESULT(missive_client_forward_file(client, S("x.eml"), S("a@example.com"), NULL, 5, &res), NA);
+    CHECK(res == NULL);
+
+    CHECK_RESULT(missive_client_forward_fd(NULL, 0, S("a@example.com"), S("c@example.com"), &res), NA);
+    CHECK_RESULT(missive_client_forward_fd(client, 0, NULL, 5, S("c@example.com"), &res), NA);
+    CHECK_RESULT(missive_client_forward_fd(client, 0, S("a@example.com"), NULL, 5, &res), NA);
+    CHECK(res == NULL);
+
+    CHECK_RESULT(missive_client_forward_stream(NULL, null_read_cb, NULL, -1, S("a@example.com"), S("c@example.com"), &res), NA);
+    CHECK_RESULT(missive_client_forward_stream(client, NULL, NULL, -1, S("a@example.com"), S("c@example.com"), &res), NA);
+    CHECK_RESULT(missive_client_forward_stream(client, null_read_cb, NULL, -1, NULL, 5, S("c@example.com"), &res), NA);
+    CHECK_RESULT(missive_client_forward_stream(client, null_read_cb, NULL, -1, S("a@example.com"), NULL, 5, &res), NA);
+    CHECK(res == NULL);
+
+    CHECK_RESULT(missive_client_set_queue_directory(NULL, S("q")), NA);
+    CHECK_RESULT(missive_client_set_queue_directory(client, NULL, 3), NA);
+    CHECK_RESULT(missive_client_set_queue_retry(NULL, 1000, 2000, 3), NA);
+    CHECK_RESULT(missive_client_send_to_queue(NULL, m), NA);
+    CHECK_RESULT(missive_client_send_to_queue(client, NULL), NA);
+    CHECK_RESULT(missive_client_drain_queue(NULL, 0, 0, &drain), NA);
+    CHECK_RESULT(missive_client_queue_state(NULL, &counts), NA);
+    CHECK_RESULT(missive_client_queue_state(client, NULL), NA);
+    CHECK_RESULT(missive_client_queue_list(NULL, NULL, 0, &n), NA);
+    CHECK_EQ_INT(n, SENTINEL);
+    /* No queue directory on this client: out values untouched, NULL out pointers fine. */
+    CHECK_RESULT(missive_client_drain_queue(client, 0, 0, NULL), MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET);
+    CHECK_RESULT(missive_client_queue_list(client, NULL, 0, NULL), MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET);
+}
+
+/* ---- bulk results, bulk settings and operations ------------------------------------------ */
+
+static void test_null_bulk_and_operations(void) {
+    missive_bulk_result *br = NULL;
+    missive_operation *op = NULL;
+    int32_t status = -1;
+    missive_result code = MISSIVE_RESULT_PANIC;
+    size_t len = SENTINEL;
+    char buf[64];
+
+    CHECK_RESULT(missive_client_set_multi_connection(NULL, true), NA);
+    CHECK_RESULT(missive_client_set_connections(NULL, 2), NA);
+    CHECK_RESULT(missive_client_set_retry_policy(NULL, 1, false), NA);
+    CHECK_RESULT(missive_client_set_progress_callback(NULL, NULL, NULL, NULL), NA);
+    /* cb, userdata and userdata_free may all be NULL. */
+    CHECK_RESULT(missive_client_set_progress_callback(client, NULL, NULL, NULL), MISSIVE_RESULT_OK);
+
+    REQUIRE_OK(missive_client_send_collection(client, coll, &br));
+    REQUIRE(br != NULL);
+    CHECK_EQ_INT(missive_bulk_result_len(NULL), 0);
+    CHECK_EQ_INT(missive_bulk_result_count(NULL, MISSIVE_BULK_STATUS_SENT), 0);
+    CHECK_RESULT(missive_bulk_result_code(NULL), NA);
+    CHECK(!missive_bulk_result_was_cancelled(NULL));
+    CHECK_RESULT(missive_bulk_result_item(NULL, 0, &status, &code), NA);
+    CHECK_EQ_INT(status, -1);
+    /* out_status and out_code may be NULL. */
+    CHECK_RESULT(missive_bulk_result_item(br, 0, NULL, NULL), MISSIVE_RESULT_OK);
+    CHECK(missive_bulk_result_get(NULL, 0) == NULL);
+    CHECK(missive_bulk_result_get(br, 0) != NULL);
+    CHECK_RESULT(missive_bulk_result_message_error(NULL, 0, buf, sizeof buf, &len), NA);
+    CHECK_RESULT(missive_bulk_result_message_error(br, 0, NULL, 8, &len), NA);
+    CHECK_EQ_INT(len, SENTINEL);
+    CHECK_RESULT(missive_bulk_result_message_error(br, 0, buf, sizeof buf, NULL), NA);
+    CHECK_RESULT(missive_bulk_result_error(NULL, buf, sizeof buf, &len), NA);
+    CHECK_RESULT(missive_bulk_result_error(br, NULL, 8, &len), NA);
+    CHECK_EQ_INT(len, SENTINEL);
+
+    CHECK_RESULT(missive_client_send_async(NULL, m, NULL, NULL, NULL, &op), NA);
+    CHECK_RESULT(missive_client_send_async(client, NULL, NULL, NULL, NULL, &op), NA);
+    CHECK_RESULT(missive_client_send_async(client, m, NULL, NULL, NULL, NULL), NA);
+    CHECK(op == NULL);
+    CHECK_RESULT(missive_client_send_collection_async(NULL, coll, NULL, NULL, NULL, &op), NA);
+    CHECK_RESULT(missive_client_send_collection_async(client, NULL, NULL, NULL, NULL, &op), NA);
+    CHECK_RESULT(missive_client_send_collection_async(client, coll, NULL, NULL, NULL, NULL), NA);
+    CHECK(op == NULL);
+    /* The callback and its userdata may be NULL. */
+    REQUIRE_OK(missive_client_send_collection_async(client, coll, NULL, NULL, NULL, &op));
+    REQUIRE(op != NULL);
+    CHECK_RESULT(missive_operation_wait(NULL, -1), NA);
+    CHECK_RESULT(missive_operation_wait(op, -1), MISSIVE_RESULT_OK);
+    CHECK_RESULT(missive_operation_cancel(NULL), NA);
+    CHECK(!missive_operation_is_done(NULL));
+    CHECK(missive_operation_is_done(op));
+    CHECK_RESULT(missive_operation_result_code(NULL), NA);
+    CHECK(missive_operation_result(NULL) == NULL);
+    CHECK(missive_operation_result(op) != NULL);
+    CHECK_RESULT(missive_operation_error(NULL, buf, sizeof buf, &len), NA);
+    CHECK_RESULT(missive_operation_error(op, NULL, 8, &len), NA);
+    CHECK_EQ_INT(len, SENTINEL);
+cleanup:
+    missive_operation_free(op);
+    missive_bulk_result_free(br);
+}
+
+/* ---- TNEF and appointments ------------------------------------------------------------- */
+
+static void test_null_tnef_and_appointment(void) {
+    size_t n = SENTINEL;
+    uint32_t seq = 7;
+    const int32_t s6[6] = {2025, 1, 1, 9, 0, 0}, e6[6] = {2025, 1, 1, 10, 0, 0};
+    missive_appointment *a = missive_appointment_new();
+    REQUIRE(a != NULL);
+    CHECK_RESULT(missive_client_set_use_tnef(NULL, true), NA);
+    CHECK_RESULT(missive_message_set_use_tnef(NULL, true), NA);
+    CHECK(!missive_message_use_tnef(NULL));
+    missive_appointment_free(NULL);
+    CHECK_RESULT(missive_appointment_error(NULL, NULL, 0, &n), NA);
+    CHECK_RESULT(missive_appointment_error(a, NULL, 0, NULL), NA);
+    CHECK_RESULT(missive_appointment_set_text(NULL, 0, S("x")), NA);
+    CHECK_RESULT(missive_appointment_set_text(a, 0, NULL, 1), NA);
+    CHECK_RESULT(missive_appointment_set_text(a, 2, NULL, 0), MISSIVE_RESULT_OK);
+    CHECK_RESULT(missive_appointment_uid(NULL, NULL, 0, &n), NA);
+    CHECK_RESULT(missive_appointment_uid(a, NULL, 0, NULL), NA);
+    CHECK_EQ_INT(n, SENTINEL);
+    CHECK_RESULT(missive_appointment_increment_sequence(NULL, &seq), NA);
+    CHECK_EQ_INT(seq, 7);
+    CHECK_RESULT(missive_appointment_increment_sequence(a, NULL), MISSIVE_RESULT_OK);
+    CHECK_RESULT(missive_appointment_set_organizer(NULL, S("a@example.com")), NA);
+    CHECK_RESULT(missive_appointment_set_organizer(a, NULL, 3), NA);
+    CHECK_RESULT(missive_appointment_add_attendee(NULL, S("a@example.com"), 0, true), NA);
+    CHECK_RESULT(missive_appointment_add_attendee(a, NULL, 3, 0, true), NA);
+    CHECK_RESULT(missive_appointment_set_times_utc(NULL, 0, 60), NA);
+    CHECK_RESULT(missive_appointment_set_times_local(NULL, S("Europe/Berlin"), s6, e6), NA);
+    CHECK_RESULT(missive_appointment_set_times_local(a, NULL, 3, s6, e6), NA);
+    CHECK_RESULT(missive_appointment_set_times_local(a, S("Europe/Berlin"), NULL, e6), NA);
+    CHECK_RESULT(missive_appointment_set_times_local(a, S("Europe/Berlin"), s6, NULL), NA);
+    CHECK_RESULT(missive_appointment_set_all_day(NULL, 2025, 1, 1, 1), NA);
+    CHECK_RESULT(missive_appointment_set_recurrence(NULL, 1, 1, 1, 0), NA);
+    CHECK_RESULT(missive_appointment_set_reminder(NULL, 5), NA);
+    CHECK_RESULT(missive_appointment_set_status(NULL, 0), NA);
+    CHECK_RESULT(missive_appointment_to_ics(NULL, 0, NULL, 0, &n), NA);
+    CHECK_EQ_INT(n, SENTINEL);
+    CHECK_RESULT(missive_message_add_appointment(NULL, a, 0, false), NA);
+    CHECK_RESULT(missive_message_add_appointment(m, NULL, 0, false), NA);
+    CHECK_EQ_INT(missive_message_part_count(m, MISSIVE_PART_KIND_ALTERNATE_VIEW), 0);
+cleanup:
+    missive_appointment_free(a);
+}
+
 int main(void) {
     if (setup() != 0) {
         fprintf(stderr, "setup failed\n");
@@ -598,9 +773,12 @@ int main(void) {
     RUN(test_null_client_send_raw);
     RUN(test_null_send_result);
     RUN(test_null_collection);
+    RUN(test_null_bulk_and_operations);
     RUN(test_null_message_lifecycle);
     RUN(test_null_message_getters);
     RUN(test_null_message_setters);
+    RUN(test_null_tnef_and_appointment);
+    RUN(test_null_forward_and_queue);
     teardown();
     return harness_finish();
 }

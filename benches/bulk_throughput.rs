@@ -1,0 +1,239 @@
+//! Bulk throughput over 4 connections: missive's multi-connection bulk send
+//! (`Client::send_bulk_prepared`, 4 workers on one shared queue, pipelined batches) against
+//! Postfix's `smtp-source -s 4` (4 parallel sessions), both sending 20,000 messages of ~1 KB to
+//! the same Postfix `smtp-sink` on 127.0.0.1, in one run. Prints msgs/s of each and the ratio.
+//!
+//! Run with `cargo bench --bench bulk_throughput`. Environment:
+//! - `MISSIVE_BENCH_MESSAGES=N` (default 20000), `MISSIVE_BENCH_CONNECTIONS=N` (default 4),
+//!   `MISSIVE_BENCH_BATCH=N` (default 100), `MISSIVE_BENCH_ROUNDS=N` (default 1; medians).
+//!
+//! Wall time is measured from before the first connection to after the last QUIT for both (the
+//! smtp-source time is that of its whole process); the messages are built beforehand, untimed.
+//! Needs `apt-get install postfix` (smtp-sink and smtp-source). Same sink start-up approach as
+//! `benches/smtp_throughput.rs`.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use missive::deliver::{CancelToken, Client, DeliveryMethod, Prepared};
+use missive::message::DeliveryNotification;
+use missive::smtp::Security;
+
+const PAYLOAD: usize = 1024;
+const FROM: &str = "bench@localhost";
+const TO: &str = "sink@localhost";
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn require_tool(name: &str) -> PathBuf {
+    [
+        format!("/usr/sbin/{name}"),
+        format!("/usr/lib/postfix/sbin/{name}"),
+        format!("/usr/libexec/postfix/{name}"),
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+    .unwrap_or_else(|| {
+        eprintln!("{name} not found: install Postfix (`apt-get install -y postfix`)");
+        std::process::exit(2);
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("bind an ephemeral port on 127.0.0.1")
+}
+
+/// Postfix smtp-sink on 127.0.0.1, PIPELINING advertised, nothing dumped; killed on drop.
+struct Sink {
+    child: Child,
+    port: u16,
+}
+
+impl Sink {
+    fn start() -> Sink {
+        let bin = require_tool("smtp-sink");
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let is_root = unsafe { libc::geteuid() } == 0;
+        for _ in 0..5 {
+            let port = free_port();
+            let mut cmd = Command::new(&bin);
+            if is_root {
+                cmd.args(["-u", "nobody"]);
+            }
+            let mut child = cmd
+                .arg(format!("127.0.0.1:{port}"))
+                .arg("64")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+                    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+                    let mut buf = [0u8; 512];
+                    let _ = s.read(&mut buf);
+                    let _ = s.write_all(b"QUIT\r\n");
+                    let _ = s.read(&mut buf);
+                    return Sink { child, port };
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("smtp-sink did not start");
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        // Only the process this program started, by its handle.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn build_message(i: usize) -> Prepared {
+    let mut m = Vec::with_capacity(PAYLOAD + 256);
+    write!(
+        m,
+        "From: <{FROM}>\r\nTo: <{TO}>\r\nDate: Tue, 24 Nov 2026 02:16:53 +0000\r\n\
+         Message-Id: <{i}.bulk@localhost>\r\nSubject: bulk {i}\r\n\r\n"
+    )
+    .unwrap();
+    let mut body = 0;
+    let mut line = 0;
+    while body < PAYLOAD {
+        let n = (PAYLOAD - body).min(80).saturating_sub(2).max(1);
+        let mut text = format!("{}", line % 10);
+        while text.len() < n {
+            text.push('X');
+        }
+        m.extend_from_slice(text.as_bytes());
+        m.extend_from_slice(b"\r\n");
+        body += text.len() + 2;
+        line += 1;
+    }
+    Prepared {
+        mail_from: FROM.into(),
+        recipients: vec![TO.into()],
+        data: Arc::new(m),
+        smtputf8: false,
+        dsn: DeliveryNotification::default(),
+    }
+}
+
+fn run_missive(
+    port: u16,
+    items: &[Result<Prepared, missive::deliver::DeliverError>],
+    conns: usize,
+    batch: usize,
+) -> f64 {
+    // A new client each round: connections are opened inside the timed part.
+    let client = Client::new();
+    client.configure(|c| {
+        c.delivery_method = DeliveryMethod::Network;
+        c.smtp.host = "127.0.0.1".into();
+        c.smtp.port = port;
+        c.smtp.security = Security::None;
+    });
+    client.configure_bulk(|b| {
+        b.multi_connection = true;
+        b.connections = conns;
+        b.batch_size = batch;
+    });
+    let start = Instant::now();
+    let report = client.send_bulk_prepared(items, &CancelToken::new());
+    client.close();
+    let wall = start.elapsed();
+    assert_eq!(report.sent(), items.len(), "every message sent");
+    items.len() as f64 / wall.as_secs_f64()
+}
+
+fn run_smtp_source(port: u16, n: usize, conns: usize) -> f64 {
+    let bin = require_tool("smtp-source");
+    let start = Instant::now();
+    let out = Command::new(&bin)
+        .args([
+            "-s",
+            &conns.to_string(),
+            "-m",
+            &n.to_string(),
+            "-d",
+            "-l",
+            &PAYLOAD.to_string(),
+            "-M",
+            "localhost",
+            "-f",
+            FROM,
+            "-t",
+            TO,
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run smtp-source");
+    let wall = start.elapsed();
+    assert!(
+        out.status.success(),
+        "smtp-source failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    n as f64 / wall.as_secs_f64()
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn main() {
+    let n = env_usize("MISSIVE_BENCH_MESSAGES", 20_000);
+    let conns = env_usize("MISSIVE_BENCH_CONNECTIONS", 4);
+    let batch = env_usize("MISSIVE_BENCH_BATCH", 100);
+    let rounds = env_usize("MISSIVE_BENCH_ROUNDS", 1).max(1);
+    let items: Vec<_> = (0..n).map(|i| Ok(build_message(i))).collect();
+    let sink = Sink::start();
+    println!(
+        "bulk_throughput: {n} messages of ~{} bytes, {conns} connections, smtp-sink on 127.0.0.1:{}",
+        items[0].as_ref().map_or(0, |p: &Prepared| p.data.len()),
+        sink.port
+    );
+    let (mut ms, mut ss) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        if round % 2 == 1 {
+            ss.push(run_smtp_source(sink.port, n, conns));
+        }
+        ms.push(run_missive(sink.port, &items, conns, batch));
+        if round % 2 == 0 {
+            ss.push(run_smtp_source(sink.port, n, conns));
+        }
+    }
+    let (m, s) = (median(&mut ms), median(&mut ss));
+    println!("missive (multi-connection, batch {batch}): {m:.0} msgs/s");
+    println!("smtp-source -s {conns}:                  {s:.0} msgs/s");
+    println!(
+        "ratio missive / smtp-source: {:.2}x (target >= 1.8x)",
+        m / s
+    );
+}

@@ -1,0 +1,307 @@
+//! The durable on-disk queue: `send_to_queue`, drain, state.
+
+use std::ffi::c_char;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::boundary::{ffi_boundary, try_arg, try_ref, try_str, write_out};
+use super::client::{ClientHandle, deliver_code, missive_client};
+use super::message::{code_of, missive_message};
+use super::result::{HasError, missive_result};
+use crate::deliver::{EntryState, QueueError, QueueErrorKind};
+
+/// What `missive_client_drain_queue` did.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct missive_queue_drain_counts {
+    /// Messages delivered (and removed from the queue).
+    pub delivered: usize,
+    /// Messages that failed temporarily and were rescheduled (backoff).
+    pub deferred: usize,
+    /// Messages moved to the dead-letter folder (permanent failure or attempts exhausted).
+    pub dead_lettered: usize,
+    /// Messages found in flight (left by a process that died) and put back first.
+    pub recovered: usize,
+    /// Messages still queued afterwards (due or not).
+    pub remaining: usize,
+}
+
+/// What `missive_client_queue_state` found.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct missive_queue_counts {
+    /// Messages waiting (due or not).
+    pub queued: usize,
+    /// Of those, the ones due now.
+    pub due: usize,
+    /// Messages being delivered (or left by a process that died, until the next drain).
+    pub in_flight: usize,
+    /// Messages in the dead-letter folder.
+    pub dead_lettered: usize,
+    /// The earliest next attempt of a queued message, in milliseconds since the Unix epoch;
+    /// 0 when the queue is empty.
+    pub next_attempt_unix_ms: u64,
+}
+
+fn queue_code(kind: QueueErrorKind) -> missive_result {
+    match kind {
+        QueueErrorKind::DirectoryNotSet => missive_result::QueueDirectoryNotSet,
+        QueueErrorKind::Busy => missive_result::QueueBusy,
+        QueueErrorKind::Message(k) => code_of(k),
+        QueueErrorKind::Config(k) => deliver_code(k),
+        QueueErrorKind::Io(std::io::ErrorKind::NotFound) => missive_result::FileNotFound,
+        QueueErrorKind::Io(std::io::ErrorKind::PermissionDenied) => {
+            missive_result::PermissionDenied
+        }
+        QueueErrorKind::Io(_) => missive_result::Io,
+    }
+}
+
+fn fail_queue(h: &ClientHandle, e: QueueError) -> missive_result {
+    h.fail(queue_code(e.kind), e.message)
+}
+
+/// Sets the queue directory (a path, UTF-8; created when missing) used by
+/// `missive_client_send_to_queue`, `missive_client_drain_queue` and
+/// `missive_client_queue_state`. Inside it: `queue/` (messages waiting, each `ID.eml` with an
+/// `ID.state` sidecar holding attempts, next attempt and last error), `inflight/` (the message
+/// being delivered), `dead/` (dead letters, each with an `ID.reason` file). Returns
+/// INVALID_ARGUMENT for an empty path.
+///
+/// Ownership: borrows the arguments; the path is copied.
+/// NULL: a NULL `client` gives NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live; `path` points to `path_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_queue_directory(
+    client: *mut missive_client,
+    path: *const c_char,
+    path_len: usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let path = try_str!(h, path, path_len, "path");
+        if path.is_empty() {
+            return h.fail(missive_result::InvalidArgument, "the queue directory path is empty");
+        }
+        h.client.configure(|c| c.queue.directory = Some(PathBuf::from(path)));
+        h.ok()
+    }
+}
+
+/// Sets the queue's retry policy: after the n-th failed attempt the next one is due
+/// `initial_delay_ms * 2^(n-1)` later, at most `max_delay_ms`; after `max_attempts` failed
+/// attempts the message is dead-lettered. Defaults: 60000 ms, 3600000 ms, 20. Returns
+/// INVALID_ARGUMENT when `max_attempts` is 0 or `max_delay_ms < initial_delay_ms`.
+///
+/// Ownership: takes only values; nothing is retained but the numbers.
+/// NULL: a NULL `client` gives NULL_ARGUMENT.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_queue_retry(
+    client: *mut missive_client,
+    initial_delay_ms: u64,
+    max_delay_ms: u64,
+    max_attempts: u32,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        if max_attempts == 0 {
+            return h.fail(missive_result::InvalidArgument, "max_attempts must be at least 1");
+        }
+        if max_delay_ms < initial_delay_ms {
+            return h.fail(missive_result::InvalidArgument,
+                format!("max_delay_ms ({max_delay_ms}) is less than initial_delay_ms ({initial_delay_ms})"));
+        }
+        h.client.configure(|c| {
+            c.queue.policy.initial_delay = Duration::from_millis(initial_delay_ms);
+            c.queue.policy.max_delay = Duration::from_millis(max_delay_ms);
+            c.queue.policy.max_attempts = max_attempts;
+        });
+        h.ok()
+    }
+}
+
+/// Writes `message` durably into the queue directory and returns: a new file (temporary name,
+/// fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included) and
+/// the message as it will be sent (no Bcc header). Nothing is sent: `missive_client_drain_queue`
+/// delivers it. Once this returns OK the message survives a crash or kill of the process.
+///
+/// Returns QUEUE_DIRECTORY_NOT_SET, NO_SENDER, NO_RECIPIENTS, FILE_NOT_FOUND,
+/// PERMISSION_DENIED, IO. Detail is stored on `client`.
+///
+/// Ownership: borrows `client` and `message` (not changed; its bytes are copied to disk).
+/// NULL: a NULL `client` gives NULL_ARGUMENT; a NULL `message` gives NULL_ARGUMENT with detail
+/// on `client`.
+/// Thread safety: safe to call from several threads (and processes) at once, also while a
+/// drain runs; `message` must not be changed during the call.
+///
+/// # Safety
+/// `client` is NULL or live; `message` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_send_to_queue(
+    client: *mut missive_client,
+    message: *const missive_message,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let m = try_arg!(h, message, "message");
+        let prepared = match m.prepared() {
+            Ok(p) => p,
+            Err(e) => return h.fail(code_of(e.kind()), e.message()),
+        };
+        match h.client.enqueue_prepared(&prepared) {
+            Ok(_) => h.ok(),
+            Err(e) => fail_queue(h, e),
+        }
+    }
+}
+
+/// Delivers due messages of the queue, oldest first, by the client's delivery method: at most
+/// `max_messages` (0: no limit), starting no new message once `time_budget_ms` has passed (0:
+/// no limit). Messages a killed process left in flight are put back first. A delivered message
+/// leaves the queue; a temporary failure (4xx, lost connection, timeout) reschedules it with
+/// exponential backoff (`missive_client_set_queue_retry`); a permanent failure (5xx) or the
+/// last allowed attempt moves it to `dead/` with the reason. When the server cannot be reached
+/// the drain stops early, without counting an attempt. Recipients refused while others
+/// accepted the message are queued again on their own (temporary) or dead-lettered.
+///
+/// Crash safety: a process killed at any point loses no message and re-sends at most the one
+/// message that was in flight (when it died after the server accepted that message and before
+/// the queue recorded it). One drain runs at a time per queue directory, across processes.
+///
+/// Returns OK (also when some messages were deferred or dead-lettered: see the counts),
+/// QUEUE_DIRECTORY_NOT_SET, QUEUE_BUSY (another drain is running), HOST_NOT_SET,
+/// PICKUP_DIRECTORY_NOT_SET, IO. `*out_counts` (when not NULL) is written on OK only.
+///
+/// Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in.
+/// NULL: a NULL `client` gives NULL_ARGUMENT; `out_counts` may be NULL.
+/// Thread safety: safe to call from several threads at once on the same client (a second
+/// concurrent drain of the same directory returns QUEUE_BUSY).
+///
+/// # Safety
+/// `client` is NULL or live; `out_counts` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_drain_queue(
+    client: *mut missive_client,
+    max_messages: usize,
+    time_budget_ms: u64,
+    out_counts: *mut missive_queue_drain_counts,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let budget = (time_budget_ms > 0).then(|| Duration::from_millis(time_budget_ms));
+        match h.client.drain_queue(max_messages, budget) {
+            Ok(r) => {
+                if !out_counts.is_null() {
+                    // SAFETY: checked non-NULL; the caller guarantees it is writable.
+                    unsafe {
+                        *out_counts = missive_queue_drain_counts {
+                            delivered: r.delivered,
+                            deferred: r.deferred,
+                            dead_lettered: r.dead_lettered,
+                            recovered: r.recovered,
+                            remaining: r.remaining,
+                        }
+                    };
+                }
+                h.ok()
+            }
+            Err(e) => fail_queue(h, e),
+        }
+    }
+}
+
+/// Counts the queue's messages: queued (and due now), in flight, dead-lettered, and the
+/// earliest next attempt.
+///
+/// Returns OK, QUEUE_DIRECTORY_NOT_SET, IO; NULL_ARGUMENT when `out_counts` is NULL.
+///
+/// Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in on OK only.
+/// NULL: a NULL `client` or `out_counts` gives NULL_ARGUMENT.
+/// Thread safety: safe to call from several threads at once on the same client, also during
+/// a drain (the counts are then a snapshot).
+///
+/// # Safety
+/// `client` is NULL or live; `out_counts` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_queue_state(
+    client: *mut missive_client,
+    out_counts: *mut missive_queue_counts,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        if out_counts.is_null() {
+            return h.fail(missive_result::NullArgument, "out_counts is NULL");
+        }
+        match h.client.queue_state() {
+            Ok(s) => {
+                // SAFETY: checked non-NULL; the caller guarantees it is writable.
+                unsafe {
+                    *out_counts = missive_queue_counts {
+                        queued: s.queued,
+                        due: s.due,
+                        in_flight: s.in_flight,
+                        dead_lettered: s.dead,
+                        next_attempt_unix_ms: s.next_attempt_ms,
+                    }
+                };
+                h.ok()
+            }
+            Err(e) => fail_queue(h, e),
+        }
+    }
+}
+
+/// Lists the queue's messages as text, one line each (size-then-fill, NUL-terminated):
+/// `ID<TAB>STATE<TAB>ATTEMPTS<TAB>NEXT_ATTEMPT_UNIX_MS<TAB>LAST_ERROR<LF>`, where STATE is
+/// `queued`, `inflight` or `dead` (for dead letters LAST_ERROR is the reason). Queued messages
+/// come first, oldest first. The queue may change between a sizing call and a filling call:
+/// on BUFFER_TOO_SMALL ask again.
+///
+/// Returns OK, BUFFER_TOO_SMALL, QUEUE_DIRECTORY_NOT_SET, IO.
+///
+/// Ownership: borrows `client`; the text is copied into the caller's `buf`.
+/// NULL: a NULL `client` or `out_len` gives NULL_ARGUMENT; `buf` may be NULL with
+/// `buf_len` 0 to ask the size.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live; `buf` is NULL or points to `buf_len` writable bytes; `out_len` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_queue_list(
+    client: *mut missive_client,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let state = match h.client.queue_state() {
+            Ok(s) => s,
+            Err(e) => return fail_queue(h, e),
+        };
+        let mut text = String::new();
+        for e in &state.entries {
+            let st = match e.state {
+                EntryState::Queued => "queued",
+                EntryState::InFlight => "inflight",
+                EntryState::Dead => "dead",
+            };
+            let err: String = e.last_error.chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            text.push_str(&format!("{}\t{st}\t{}\t{}\t{err}\n", e.id, e.attempts, e.next_attempt_ms));
+        }
+        // SAFETY: forwarded contract.
+        unsafe { write_out(h, text.as_bytes(), true, buf.cast(), buf_len, out_len) }
+    }
+}
