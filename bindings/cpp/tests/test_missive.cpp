@@ -1,0 +1,483 @@
+// GoogleTest suite for bindings/cpp/missive.hpp, against the real aiosmtpd server of the CTest
+// fixture "smtp_server" ($MISSIVE_SMTP_FIXTURE_DIR holds `port` and `maildir`; the server
+// stores message n as maildir/msg-<n>.env and .eml and replies "queued as Q<n>").
+#include "missive.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <unistd.h>
+
+namespace {
+
+static_assert(!std::is_copy_constructible_v<missive::Client>);
+static_assert(!std::is_copy_constructible_v<missive::Message>);
+static_assert(!std::is_copy_constructible_v<missive::MessageCollection>);
+static_assert(!std::is_copy_constructible_v<missive::SendResult>);
+static_assert(std::is_nothrow_move_constructible_v<missive::Client>);
+static_assert(std::is_nothrow_move_constructible_v<missive::Message>);
+
+std::string read_file(const std::string &path) {
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+}
+
+std::string fixture_dir() {
+    const char *d = std::getenv("MISSIVE_SMTP_FIXTURE_DIR");
+    return d ? d : "";
+}
+
+int fixture_port() { return std::atoi(read_file(fixture_dir() + "/port").c_str()); }
+
+std::string fixture_mail() { return trim(read_file(fixture_dir() + "/maildir")); }
+
+// The stored message for a send result's queue id "Q<n>".
+std::string arrived(const missive::SendResult &r, const char *ext) {
+    auto q = r.queue_id();
+    if (!q || q->size() < 2) return "";
+    return read_file(fixture_mail() + "/msg-" + q->substr(1) + ext);
+}
+
+missive::Client fixture_client() {
+    int port = fixture_port();
+    if (port <= 0) ADD_FAILURE() << "no SMTP fixture: set MISSIVE_SMTP_FIXTURE_DIR (CTest does)";
+    missive::Client c;
+    c.set_url("smtp+plain://127.0.0.1:" + std::to_string(port));
+    c.set_timeouts(5000, 20000);
+    return c;
+}
+
+missive::Message simple(const std::string &subject, const std::string &to) {
+    missive::Message m;
+    m.set_from("Sender <sender@example.com>");
+    m.add_to(to);
+    m.set_subject(subject);
+    m.set_body("Hello from the C++ tests.\n");
+    return m;
+}
+
+TEST(Library, Version) {
+    EXPECT_EQ(missive::version(), MISSIVE_VERSION);
+    EXPECT_EQ(missive::result_str(MISSIVE_RESULT_OK).empty(), false);
+}
+
+TEST(MessageTest, FieldsRoundTrip) {
+    missive::Message m;
+    m.set_from("Sender <sender@example.com>");
+    m.set_sender("bounce@example.com");
+    m.add_to("a@example.com, B <b@example.com>");
+    m.add_cc("c@example.com");
+    m.add_bcc("d@example.com");
+    m.add_reply_to("r@example.com");
+    m.set_subject("Grüße");
+    m.set_body("plain");
+    m.set_html_body("<p>html</p>");
+    EXPECT_EQ(*m.from(), "Sender <sender@example.com>");
+    EXPECT_EQ(m.recipients(missive::RecipientKind::To).size(), 2u);
+    EXPECT_EQ(m.recipients(missive::RecipientKind::To)[1], "B <b@example.com>");
+    EXPECT_EQ(m.subject(), "Grüße");
+    EXPECT_EQ(m.body(), "plain");
+    EXPECT_EQ(*m.html_body(), "<p>html</p>");
+    EXPECT_TRUE(m.is_body_html());
+    m.set_is_body_html(false);
+    EXPECT_FALSE(m.is_body_html());
+    m.clear_recipients(missive::RecipientKind::Cc);
+    EXPECT_TRUE(m.recipients(missive::RecipientKind::Cc).empty());
+
+    m.add_alternate_view("text/calendar; method=REQUEST", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+    m.add_attachment("data.bin", std::string("\0\1\2", 3), "application/octet-stream");
+    m.add_inline_resource("logo@x", "PNGDATA", "logo.png");
+    EXPECT_EQ(m.part_count(missive::PartKind::AlternateView), 1u);
+    EXPECT_EQ(m.part_count(missive::PartKind::Attachment), 1u);
+    EXPECT_EQ(*m.part_field(missive::PartKind::Attachment, 0, missive::PartField::Content),
+              std::string("\0\1\2", 3));
+    EXPECT_EQ(*m.part_field(missive::PartKind::Attachment, 0, missive::PartField::Name),
+              "data.bin");
+    EXPECT_EQ(*m.part_field(missive::PartKind::InlineResource, 0, missive::PartField::ContentId),
+              "logo@x");
+    EXPECT_FALSE(m.part_field(missive::PartKind::Attachment, 0, missive::PartField::ContentId));
+
+    m.add_header("X-Campaign", "spring");
+    EXPECT_EQ(*m.header("x-campaign"), "spring");
+    EXPECT_FALSE(m.header("X-Missing"));
+    m.set_priority(missive::Priority::High);
+    m.set_date(1700000000, 60);
+    m.set_message_id("abc@example.com");
+    EXPECT_EQ(*m.message_id(), "abc@example.com");
+    m.set_delivery_notification(missive::DsnNotify::Success | missive::DsnNotify::Failure,
+                                missive::DsnRet::Headers, "env-1");
+    EXPECT_FALSE(m.needs_smtputf8());
+
+    std::string eml = m.save_buffer();
+    EXPECT_NE(eml.find("X-Campaign: spring"), std::string::npos);
+    EXPECT_NE(eml.find("X-Priority: 1"), std::string::npos);
+    EXPECT_EQ(eml.find("d@example.com"), std::string::npos) << "Bcc must not be in the headers";
+
+    missive::Message copy = m.clone();
+    EXPECT_EQ(copy.subject(), "Grüße");
+    missive::Message loaded = missive::Message::from_bytes(eml);
+    EXPECT_EQ(loaded.subject(), "Grüße");
+    EXPECT_EQ(loaded.save_buffer(), eml);
+}
+
+TEST(MessageTest, FilesAndMove) {
+    char dir[] = "/tmp/missive-cpp-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    std::string path = std::string(dir) + "/m.eml";
+    missive::Message m = simple("Saved", "x@example.com");
+    m.save_file(path);
+    missive::Message loaded = missive::Message::from_file(path);
+    EXPECT_EQ(loaded.subject(), "Saved");
+    std::string att = std::string(dir) + "/notes.txt";
+    std::ofstream(att) << "notes";
+    loaded.add_attachment_file(att);
+    EXPECT_EQ(*loaded.part_field(missive::PartKind::Attachment, 0, missive::PartField::ContentType),
+              "text/plain");
+    missive::Message moved = std::move(loaded);
+    EXPECT_EQ(moved.subject(), "Saved");
+    std::remove(att.c_str());
+    std::remove(path.c_str());
+    rmdir(dir);
+}
+
+TEST(MessageTest, ErrorsCarryCodeAndText) {
+    missive::Message m;
+    try {
+        m.set_from("bad\r\nBcc: evil@example.com");
+        FAIL() << "no exception";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_INVALID_ADDRESS);
+        EXPECT_FALSE(e.detail().empty());
+        EXPECT_NE(std::string(e.what()).find(e.detail()), std::string::npos);
+    }
+    EXPECT_THROW(m.load_file("/nonexistent/x.eml"), missive::Error);
+    try {
+        m.load_file("/nonexistent/x.eml");
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_FILE_NOT_FOUND);
+    }
+    missive::Client c;
+    try {
+        c.set_host("bad host");
+        FAIL() << "no exception";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_INVALID_ARGUMENT);
+        EXPECT_EQ(e.detail(), c.error());
+    }
+}
+
+TEST(ClientTest, SettersAccepted) {
+    missive::Client c("smtp.example.com", 587, "me", "pw", missive::Security::SslExplicit);
+    c.set_oauth2_token("tok");
+    c.set_oauth2_token("");
+    c.set_auth_mechanism(missive::AuthMechanism::Plain);
+    c.set_client_name("client.example.com");
+    c.set_ca_file("/etc/ssl/certs/ca-certificates.crt");
+    c.set_client_certificate("", "");
+    c.set_min_tls_version(missive::TlsVersion::Tls13);
+    c.dangerous_accept_invalid_certs(false);
+    c.set_pipelining(true);
+    c.set_require_all_recipients(false);
+    EXPECT_THROW(c.set_client_certificate("cert.pem", ""), missive::Error);
+    missive::Client moved = std::move(c);
+    moved.close();
+}
+
+TEST(ClientTest, PickupDirectory) {
+    char dir[] = "/tmp/missive-cpp-pickup-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    missive::Client c;
+    c.set_delivery_method(missive::DeliveryMethod::PickupDirectory);
+    c.set_pickup_directory(dir);
+    missive::SendResult r = c.send(simple("Pickup", "p@example.com"));
+    ASSERT_TRUE(r.delivered());
+    auto path = r.pickup_path();
+    ASSERT_TRUE(path);
+    std::string eml = read_file(*path);
+    EXPECT_NE(eml.find("X-Receiver: p@example.com"), std::string::npos) << eml;
+    std::remove(path->c_str());
+    rmdir(dir);
+}
+
+TEST(Smtp, SendArrives) {
+    missive::Client c = fixture_client();
+    std::atomic<int> lines{0};
+    c.set_protocol_log([&](missive::LogDirection, std::string_view) { ++lines; });
+    missive::SendResult r = c.send(simple("C++ send", "to@example.com"));
+    EXPECT_TRUE(r.delivered());
+    EXPECT_EQ(r.reply_code(), 250);
+    EXPECT_EQ(r.enhanced_code().value_or(""), "2.0.0");
+    EXPECT_NE(r.reply_text().find("queued as"), std::string::npos);
+    EXPECT_EQ(r.accepted(), std::vector<std::string>{"to@example.com"});
+    EXPECT_TRUE(r.rejected().empty());
+    EXPECT_FALSE(r.is_transient());
+    EXPECT_FALSE(r.outcome_unknown());
+    EXPECT_TRUE(r.error().empty());
+    EXPECT_NE(arrived(r, ".eml").find("Subject: C++ send"), std::string::npos);
+    EXPECT_NE(arrived(r, ".env").find("RCPT to@example.com"), std::string::npos);
+    EXPECT_GT(lines.load(), 3);
+    c.set_protocol_log(nullptr);
+    c.noop();
+    EXPECT_NE(c.capabilities().find("8BITMIME"), std::string::npos);
+    c.close();
+}
+
+TEST(Smtp, RejectedRecipientIsTyped) {
+    missive::Client c = fixture_client();
+    try {
+        c.send(simple("C++ reject", "reject-me@example.com"));
+        FAIL() << "no exception";
+    } catch (const missive::SendError &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED);
+        ASSERT_NE(e.result(), nullptr);
+        EXPECT_FALSE(e.result()->delivered());
+        auto rej = e.result()->rejected();
+        ASSERT_EQ(rej.size(), 1u);
+        EXPECT_EQ(rej[0].address, "reject-me@example.com");
+        EXPECT_EQ(rej[0].code, 550);
+        EXPECT_NE(rej[0].reply.find("5.1.1"), std::string::npos);
+    }
+    // Some refused, some accepted: delivered to the others, still reported.
+    try {
+        missive::Message m = simple("C++ partial", "ok@example.com");
+        m.add_cc("reject-cc@example.com");
+        c.send(m);
+        FAIL() << "no exception";
+    } catch (const missive::SendError &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED);
+        ASSERT_NE(e.result(), nullptr);
+        EXPECT_TRUE(e.result()->delivered());
+        EXPECT_EQ(arrived(*e.result(), ".env").find("reject-cc"), std::string::npos);
+    }
+}
+
+TEST(Smtp, CollectionAndRaw) {
+    missive::Client c = fixture_client();
+    missive::MessageCollection coll;
+    for (int i = 0; i < 3; ++i) coll.add(simple("bulk " + std::to_string(i), "bulk@example.com"));
+    EXPECT_EQ(coll.size(), 3u);
+    EXPECT_EQ(coll.at(2).subject(), "bulk 2");
+    EXPECT_THROW(coll.at(3), std::out_of_range);
+    EXPECT_TRUE(coll.error().empty());
+    missive::BulkResult all = c.send_collection(coll);
+    EXPECT_EQ(all.size(), 3u);
+    EXPECT_EQ(all.count(missive::BulkStatus::Sent), 3u);
+    EXPECT_EQ(all.code(), MISSIVE_RESULT_OK);
+    EXPECT_NE(arrived(all.result(1), ".eml").find("Subject: bulk 1"), std::string::npos);
+    coll.add(simple("bulk bad", "reject-bulk@example.com"));
+    try {
+        c.send_collection(coll);
+        FAIL() << "no exception";
+    } catch (const missive::BulkSendError &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_PARTIAL_FAILURE);
+        EXPECT_EQ(e.delivered(), 3u);
+        ASSERT_NE(e.result(), nullptr);
+        EXPECT_EQ(e.result()->item(3).first, missive::BulkStatus::Failed);
+        EXPECT_EQ(e.result()->item(3).second, MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED);
+        EXPECT_FALSE(e.result()->message_error(3).empty());
+        EXPECT_TRUE(e.result()->message_error(0).empty());
+        EXPECT_FALSE(e.result()->was_cancelled());
+        EXPECT_EQ(e.result()->result(3).rejected().at(0).code, 550);
+        EXPECT_THROW(e.result()->item(9), missive::Error);
+        EXPECT_TRUE(e.result()->error().size() > 0);
+    }
+    missive::SendResult r = c.send_raw("raw@example.com", "r1@example.com, r2@example.com",
+                                       "Subject: raw\r\n\r\nraw body\r\n");
+    EXPECT_NE(arrived(r, ".eml").find("raw body"), std::string::npos);
+    EXPECT_EQ(r.accepted().size(), 2u);
+}
+
+TEST(Smtp, AsyncSends) {
+    missive::Client c = fixture_client();
+    std::atomic<int> completed{0};
+    std::atomic<int> code{-1};
+    missive::Operation op = c.send_async(simple("C++ async", "async@example.com"),
+                                         [&](missive_result r) {
+                                             code = static_cast<int>(r);
+                                             ++completed;
+                                         });
+    EXPECT_EQ(op.wait(20000), MISSIVE_RESULT_OK);
+    EXPECT_TRUE(op.is_done());
+    EXPECT_EQ(op.result_code(), MISSIVE_RESULT_OK);
+    EXPECT_EQ(completed.load(), 1);
+    EXPECT_EQ(code.load(), 0);
+    auto res = op.result();
+    ASSERT_TRUE(res);
+    EXPECT_NE(arrived(res->result(0), ".eml").find("Subject: C++ async"), std::string::npos);
+    EXPECT_TRUE(op.error().empty() || op.result_code() == MISSIVE_RESULT_OK);
+
+    missive::MessageCollection coll;
+    for (int i = 0; i < 5; ++i) coll.add(simple("C++ multi " + std::to_string(i), "multi@example.com"));
+    std::atomic<size_t> last_done{0};
+    c.set_multi_connection(true);
+    c.set_connections(2);
+    c.set_retry_policy(2, false);
+    c.set_progress_callback([&](const missive::Progress &p) {
+        last_done = p.done;
+        return true;
+    });
+    missive::Operation bulk = c.send_collection_async(coll);
+    EXPECT_EQ(bulk.wait(), MISSIVE_RESULT_OK);
+    EXPECT_EQ(bulk.result()->count(missive::BulkStatus::Sent), 5u);
+    EXPECT_EQ(last_done.load(), 5u);
+    c.set_progress_callback(nullptr);
+
+    // A progress callback that cancels: the rest is NOT_ATTEMPTED.
+    c.set_multi_connection(false);
+    c.set_progress_callback([](const missive::Progress &) { return false; });
+    missive::MessageCollection many;
+    for (int i = 0; i < 150; ++i) many.add(simple("C++ cancel", "cancel@example.com"));
+    try {
+        c.send_collection(many);
+        FAIL() << "no exception";
+    } catch (const missive::BulkSendError &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_CANCELLED);
+        ASSERT_NE(e.result(), nullptr);
+        EXPECT_TRUE(e.result()->was_cancelled());
+        EXPECT_GT(e.result()->count(missive::BulkStatus::NotAttempted), 0u);
+    }
+    missive::Operation later = c.send_collection_async(many);
+    later.cancel();
+    later.wait();
+    EXPECT_TRUE(later.is_done());
+}
+
+TEST(Smtp, Forward) {
+    missive::Client c = fixture_client();
+    missive::Message m = simple("C++ forward", "original@example.com");
+    c.set_forward_sender("Desk <desk@example.com>");
+    missive::SendResult r = c.forward(m, missive::ForwardMode::Attach, "fwd-attach@example.com");
+    EXPECT_NE(arrived(r, ".eml").find("message/rfc822"), std::string::npos);
+    EXPECT_NE(arrived(r, ".env").find("MAIL_FROM desk@example.com"), std::string::npos);
+
+    char dir[] = "/tmp/missive-cpp-fwd-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    std::string path = std::string(dir) + "/m.eml";
+    m.save_file(path);
+    std::string bytes = read_file(path);
+    r = c.forward_file(path, "desk@example.com", "fwd-file@example.com");
+    EXPECT_EQ(arrived(r, ".eml"), bytes);
+    FILE *f = std::fopen(path.c_str(), "rb");
+    ASSERT_NE(f, nullptr);
+    r = c.forward_fd(fileno(f), "desk@example.com", "fwd-fd@example.com");
+    std::fclose(f);
+    EXPECT_EQ(arrived(r, ".eml"), bytes);
+    size_t pos = 0;
+    missive::ReadFunction read = [&](uint8_t *buf, size_t len) -> int64_t {
+        size_t n = std::min(len, bytes.size() - pos);
+        std::memcpy(buf, bytes.data() + pos, n);
+        pos += n;
+        return static_cast<int64_t>(n);
+    };
+    r = c.forward_stream(read, "desk@example.com", "fwd-stream@example.com",
+                         static_cast<int64_t>(bytes.size()));
+    EXPECT_EQ(arrived(r, ".eml"), bytes);
+    missive::ReadFunction broken = [](uint8_t *, size_t) -> int64_t { return -1; };
+    try {
+        c.forward_stream(broken, "desk@example.com", "fwd-broken@example.com");
+        FAIL() << "no exception";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_IO);
+    }
+    std::remove(path.c_str());
+    rmdir(dir);
+}
+
+TEST(Smtp, Queue) {
+    missive::Client c = fixture_client();
+    char dir[] = "/tmp/missive-cpp-queue-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    c.set_queue_directory(dir);
+    c.set_queue_retry(1000, 60000, 3);
+    c.send_to_queue(simple("C++ queued", "queued@example.com"));
+    EXPECT_EQ(c.queue_state().queued, 1u);
+    EXPECT_NE(c.queue_list().find("queued"), std::string::npos);
+    missive::QueueDrainCounts counts = c.drain_queue();
+    EXPECT_EQ(counts.delivered, 1u);
+    EXPECT_EQ(c.queue_state().queued, 0u);
+    EXPECT_EQ(c.queue_list(), "");
+    std::string cmd = std::string("rm -rf ") + dir;
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
+}
+
+TEST(Smtp, AppointmentAndTnef) {
+    missive::Appointment a;
+    a.set_summary("Planning");
+    a.set_description("Line one\nLine two");
+    a.set_location("Room 1");
+    a.set_times_utc(1893456000, 1893459600);
+    a.set_organizer("Boss <boss@example.com>");
+    a.add_attendee("room@example.com", missive::AttendeeRole::Resource, false);
+    a.set_status(missive::AppointmentStatus::Tentative);
+    a.set_reminder(15);
+    a.set_recurrence(missive::RecurrenceFrequency::Weekly, 1, 4);
+    std::string uid = a.uid();
+    EXPECT_FALSE(uid.empty());
+    std::string ics = a.to_ics();
+    EXPECT_NE(ics.find("SUMMARY:Planning"), std::string::npos);
+    EXPECT_NE(ics.find("RRULE:FREQ=WEEKLY"), std::string::npos);
+    EXPECT_THROW(a.set_times_utc(10, 5), missive::Error);
+    missive::Appointment local;
+    local.set_times_local("Europe/Berlin", {2030, 1, 2, 9, 0, 0}, {2030, 1, 2, 10, 0, 0});
+    local.set_all_day(2030, 1, 3, 2);
+
+    missive::Client c = fixture_client();
+    missive::Message m = simple("C++ meeting", "invitee@example.com");
+    m.add_appointment(a, missive::CalendarMethod::Request, true);
+    std::string eml = arrived(c.send(m), ".eml");
+    EXPECT_NE(eml.find("text/calendar"), std::string::npos);
+    EXPECT_NE(eml.find("invite.ics"), std::string::npos);
+    EXPECT_EQ(a.increment_sequence(), 1u);
+
+    missive::Message t = simple("C++ tnef", "tnef@example.com");
+    EXPECT_FALSE(t.use_tnef());
+    t.set_use_tnef(true);
+    EXPECT_TRUE(t.use_tnef());
+    EXPECT_NE(arrived(c.send(t), ".eml").find("application/ms-tnef"), std::string::npos);
+    c.set_use_tnef(true);
+    EXPECT_NE(arrived(c.send(simple("C++ tnef client", "tnef@example.com")), ".eml")
+                  .find("winmail.dat"),
+              std::string::npos);
+}
+
+TEST(Smtp, Credentials) {
+    missive::Client c;
+    c.set_url("smtp+plain://alice:wonderland@127.0.0.1:" + std::to_string(fixture_port()));
+    c.set_timeouts(5000, 20000);
+    c.validate_credentials();
+    c.set_password("wrong");
+    try {
+        c.validate_credentials();
+        FAIL() << "no exception";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_AUTH_FAILED);
+    }
+}
+
+TEST(Lifetime, ManyCycles) {
+    for (int i = 0; i < 1000; ++i) {
+        missive::Client c;
+        missive::Message m = simple("cycle", "c@example.com");
+        missive::MessageCollection coll;
+        coll.add(m);
+        missive::Message m2 = std::move(m);
+        (void)m2.clone();
+    }
+}
+
+} // namespace

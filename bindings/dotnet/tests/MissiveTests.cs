@@ -1,0 +1,559 @@
+// NUnit tests of the .NET binding, run by CTest under Mono against the real aiosmtpd server of
+// the "smtp_server" fixture ($MISSIVE_SMTP_FIXTURE_DIR holds `port` and `maildir`; message n is
+// stored as maildir/msg-<n>.env and .eml and acknowledged "queued as Q<n>"). Recipients
+// starting with "reject" are refused with 550.
+using System;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Missive;
+using NUnit.Framework;
+
+namespace Missive.Tests
+{
+    static class Fixture
+    {
+        public static string Dir
+        {
+            get
+            {
+                var d = Environment.GetEnvironmentVariable("MISSIVE_SMTP_FIXTURE_DIR");
+                if (string.IsNullOrEmpty(d) || !File.Exists(Path.Combine(d, "port")))
+                    Assert.Fail("no SMTP fixture: MISSIVE_SMTP_FIXTURE_DIR must name a running smtp_fixture.py directory (CTest sets it)");
+                return d;
+            }
+        }
+        public static int Port => int.Parse(File.ReadAllText(Path.Combine(Dir, "port")).Trim());
+        public static string MailDir => File.ReadAllText(Path.Combine(Dir, "maildir")).Trim();
+
+        public static SmtpClient Client()
+        {
+            var c = new SmtpClient("127.0.0.1", Port, null, null, SecurityOptions.None);
+            c.ConnectTimeout = 5000;
+            c.Timeout = 20000;
+            return c;
+        }
+
+        // The stored file of a send result's queue id "Q<n>".
+        public static string Arrived(SendResult r, string ext)
+        {
+            Assert.IsNotNull(r.QueueId, "no queue id in the reply");
+            return File.ReadAllText(Path.Combine(MailDir, "msg-" + r.QueueId.Substring(1) + ext));
+        }
+
+        public static MailMessage Simple(string subject, string to) =>
+            new MailMessage("Sender <sender@example.com>", to, subject, "Hello from the .NET tests.\n");
+
+        public static long Rss()
+        {
+            var statm = File.ReadAllText("/proc/self/statm").Split(' ');
+            return long.Parse(statm[1]) * 4096;
+        }
+    }
+
+    [TestFixture]
+    public class MessageTests
+    {
+        [Test]
+        public void Version() => Assert.AreEqual("0.1.0".Split('.')[0], MissiveLibrary.Version.Split('.')[0]);
+
+        [Test]
+        public void PropertiesRoundTrip()
+        {
+            using (var m = new MailMessage())
+            {
+                m.From = new MailAddress("sender@example.com", "Last, First");
+                m.Sender = new MailAddress("bounce@example.com");
+                m.To.Add("to-a@example.com, B <b@example.com>");
+                m.CC.Add(new MailAddress("cc-c@example.com"));
+                m.Bcc.Add("bcc-d@example.com");
+                m.ReplyToList.Add("r@example.com");
+                m.Subject = "Grüße";
+                m.Body = "plain";
+                m.HtmlBody = "<p>html</p>";
+                Assert.AreEqual("Last, First", m.From.DisplayName);
+                Assert.AreEqual("sender@example.com", m.From.Address);
+                Assert.AreEqual(2, m.To.Count);
+                Assert.AreEqual("Grüße", m.Subject);
+                Assert.AreEqual("plain", m.Body);
+                Assert.AreEqual("<p>html</p>", m.HtmlBody);
+                Assert.IsTrue(m.IsBodyHtml);
+                m.IsBodyHtml = false;
+                Assert.IsFalse(m.IsBodyHtml);
+                m.To.RemoveAt(0);
+                m.Cc.Clear();
+                m.AlternateViews.Add(AlternateView.CreateAlternateViewFromString("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", Encoding.UTF8, "text/calendar; method=REQUEST"));
+                m.Attachments.Add(new Attachment(new byte[] { 0, 1, 2 }, "data.bin"));
+                m.LinkedResources.Add(new LinkedResource(Encoding.ASCII.GetBytes("PNG"), "logo@x", "image/png", "logo.png"));
+                Assert.AreEqual("application/octet-stream", m.Attachments[0].MediaType);
+                m.AddHeader("X-Campaign", "spring");
+                Assert.AreEqual("spring", m.GetHeader("x-campaign"));
+                Assert.IsNull(m.GetHeader("X-Missing"));
+                m.Priority = MailPriority.High;
+                m.Date = new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.FromHours(1));
+                m.MessageId = "abc@example.com";
+                Assert.AreEqual("abc@example.com", m.MessageId);
+                m.SetDeliveryNotification(DeliveryNotificationOptions.OnSuccess | DeliveryNotificationOptions.OnFailure, DeliveryNotificationReturn.Headers, "env-1");
+                Assert.IsFalse(m.NeedsSmtpUtf8);
+                Assert.Throws<NotSupportedException>(() => m.Attachments.RemoveAt(0));
+
+                var eml = Encoding.UTF8.GetString(m.ToBytes());
+                StringAssert.Contains("X-Campaign: spring", eml);
+                StringAssert.Contains("X-Priority: 1", eml);
+                StringAssert.DoesNotContain("to-a@example.com", eml);
+                StringAssert.DoesNotContain("cc-c@example.com", eml);
+                StringAssert.DoesNotContain("bcc-d@example.com", eml);
+
+                using (var copy = m.Clone())
+                using (var loaded = MailMessage.Load(m.ToBytes()))
+                {
+                    Assert.AreEqual("Grüße", copy.Subject);
+                    Assert.AreEqual("Grüße", loaded.Subject);
+                    Assert.AreEqual(1, loaded.To.Count);
+                    Assert.AreEqual("b@example.com", loaded.To[0].Address);
+                    Assert.AreEqual(1, loaded.Attachments.Count);
+                    Assert.AreEqual(new byte[] { 0, 1, 2 }, loaded.Attachments[0].Content);
+                    Assert.AreEqual(1, loaded.AlternateViews.Count);
+                    StringAssert.StartsWith("text/calendar", loaded.AlternateViews[0].MediaType);
+                    CollectionAssert.AreEqual(m.ToBytes(), loaded.ToBytes());
+                }
+            }
+        }
+
+        [Test]
+        public void SaveLoadFiles()
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "missive-dotnet-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                var path = Path.Combine(dir, "m.eml");
+                using (var m = Fixture.Simple("Saved", "x@example.com"))
+                {
+                    var notes = Path.Combine(dir, "notes.txt");
+                    File.WriteAllText(notes, "notes");
+                    m.Attachments.Add(new Attachment(notes));
+                    Assert.AreEqual("text/plain", m.Attachments[0].MediaType);
+                    Assert.AreEqual("notes", Encoding.ASCII.GetString(m.Attachments[0].Content));
+                    m.Save(path);
+                }
+                using (var loaded = MailMessage.Load(path))
+                using (var ms = new MemoryStream())
+                {
+                    Assert.AreEqual("Saved", loaded.Subject);
+                    loaded.Save(ms);
+                    CollectionAssert.AreEqual(File.ReadAllBytes(path), ms.ToArray());
+                }
+                var e = Assert.Throws<MissiveException>(() => MailMessage.Load(Path.Combine(dir, "missing.eml")));
+                Assert.AreEqual(MissiveResult.FileNotFound, e.Result);
+            }
+            finally { Directory.Delete(dir, true); }
+        }
+
+        [Test]
+        public void ErrorsCarryCodeAndText()
+        {
+            using (var m = new MailMessage())
+            {
+                var e = Assert.Throws<MissiveException>(() => m.To.Add(new MailAddress("bad\r\nBcc: evil@example.com")));
+                Assert.AreEqual(MissiveResult.InvalidAddress, e.Result);
+                Assert.IsNotEmpty(e.Detail);
+                StringAssert.Contains(e.Detail, e.Message);
+                Assert.AreEqual(0, m.To.Count, "a refused address is not kept");
+                var h = Assert.Throws<MissiveException>(() => m.AddHeader("Subject", "x"));
+                Assert.AreEqual(MissiveResult.InvalidHeader, h.Result);
+            }
+            using (var c = new SmtpClient())
+            {
+                var e = Assert.Throws<MissiveException>(() => c.Host = "bad host");
+                Assert.AreEqual(MissiveResult.InvalidArgument, e.Result);
+                Assert.AreEqual(c.LastError, e.Detail);
+            }
+        }
+
+        [Test]
+        public void DisposeTwiceAndUseAfterDispose()
+        {
+            var m = new MailMessage();
+            var c = new SmtpClient();
+            var coll = new MailMessageCollection();
+            m.Dispose(); m.Dispose();
+            c.Dispose(); c.Dispose();
+            coll.Dispose(); coll.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => { var s = m.Subject; });
+            Assert.Throws<ObjectDisposedException>(() => c.Host = "x");
+            Assert.Throws<ObjectDisposedException>(() => { var n = coll.Count; });
+        }
+
+        [Test]
+        public void ThousandCyclesDoNotGrowMemory()
+        {
+            var attachment = new byte[8192];
+            Action cycle = () =>
+            {
+                using (var c = new SmtpClient("localhost", 25))
+                using (var m = Fixture.Simple("cycle", "c@example.com"))
+                using (var coll = new MailMessageCollection())
+                using (var a = new Appointment())
+                {
+                    a.Summary = "cycle";
+                    m.Attachments.Add(new Attachment(attachment, "a.bin"));
+                    coll.Add(m);
+                    using (var copy = coll[0]) Assert.AreEqual("cycle", copy.Subject);
+                }
+            };
+            // The first 1,000 cycles bring the process to its steady state; the next 1,000 must not grow it.
+            for (int i = 0; i < 1000; i++) cycle();
+            GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+            long before = Fixture.Rss();
+            for (int i = 0; i < 1000; i++) cycle();
+            GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+            long growth = Fixture.Rss() - before;
+            // A leaked message would hold at least its 8 KiB attachment (twice: the collection's copy).
+            Assert.Less(growth, 4L << 20, "RSS grew by " + growth + " bytes over 1000 cycles");
+        }
+    }
+
+    [TestFixture]
+    public class ClientTests
+    {
+        [Test]
+        public void Setters()
+        {
+            using (var c = new SmtpClient("smtp.example.com", 587, "me", "pw", SecurityOptions.SslExplicit))
+            {
+                c.OAuth2Token = "tok";
+                c.OAuth2Token = null;
+                c.AuthenticationMechanism = SmtpAuthenticationMechanism.Plain;
+                c.ClientDomain = "client.example.com";
+                c.TrustedCaFile = "/etc/ssl/certs/ca-certificates.crt";
+                c.SetClientCertificate(null, null);
+                c.MinimumTlsVersion = TlsVersion.Tls13;
+                c.DangerousAcceptInvalidCertificates = false;
+                c.UsePipelining = true;
+                c.RequireAllRecipients = false;
+                Assert.Throws<MissiveException>(() => c.SetClientCertificate("cert.pem", null));
+                Assert.AreEqual("smtp.example.com", c.Host);
+                Assert.AreEqual(587, c.Port);
+                Assert.AreEqual(SecurityOptions.SslExplicit, c.SecurityOptions);
+                c.Close();
+            }
+        }
+
+        [Test]
+        public void PickupDirectory()
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "missive-dotnet-pickup-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                using (var c = new SmtpClient { DeliveryMethod = SmtpDeliveryMethod.PickupDirectory, PickupDirectoryLocation = dir })
+                using (var m = Fixture.Simple("Pickup", "p@example.com"))
+                {
+                    var r = c.Send(m);
+                    Assert.IsTrue(r.Delivered);
+                    StringAssert.Contains("X-Receiver: p@example.com", File.ReadAllText(r.PickupPath));
+                }
+            }
+            finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+        }
+
+        [Test]
+        public void SendArrives()
+        {
+            int lines = 0;
+            using (var c = Fixture.Client())
+            using (var m = Fixture.Simple(".NET send", "to@example.com"))
+            {
+                c.ProtocolLog = (dir, line) => Interlocked.Increment(ref lines);
+                var r = c.Send(m);
+                Assert.IsTrue(r.Delivered);
+                Assert.AreEqual(250, r.ReplyCode);
+                Assert.AreEqual("2.0.0", r.EnhancedStatusCode);
+                StringAssert.Contains("queued as", r.ReplyText);
+                CollectionAssert.AreEqual(new[] { "to@example.com" }, r.AcceptedRecipients.ToArray());
+                Assert.IsEmpty(r.RejectedRecipients);
+                Assert.IsFalse(r.IsTransient);
+                Assert.IsFalse(r.OutcomeUnknown);
+                Assert.IsEmpty(r.Error);
+                StringAssert.Contains("Subject: .NET send", Fixture.Arrived(r, ".eml"));
+                StringAssert.Contains("RCPT to@example.com", Fixture.Arrived(r, ".env"));
+                Assert.Greater(lines, 3);
+                c.ProtocolLog = null;
+                c.Noop();
+                CollectionAssert.Contains(c.GetCapabilities(), "8BITMIME");
+                c.Close();
+            }
+        }
+
+        [Test]
+        public async Task SendAsyncArrives()
+        {
+            using (var c = Fixture.Client())
+            using (var m = Fixture.Simple(".NET async", "async@example.com"))
+            {
+                var r = await c.SendAsync(m, CancellationToken.None);
+                StringAssert.Contains("Subject: .NET async", Fixture.Arrived(r, ".eml"));
+                using (var coll = new MailMessageCollection())
+                {
+                    coll.Add(m); coll.Add(m);
+                    var bulk = await c.SendAsync(coll);
+                    Assert.AreEqual(2, bulk.Sent);
+                    StringAssert.Contains("Subject: .NET async", Fixture.Arrived(bulk.Items[1].SendResult, ".eml"));
+                }
+            }
+        }
+
+        [Test]
+        public void SendAsyncCancelled()
+        {
+            using (var c = Fixture.Client())
+            using (var m = Fixture.Simple(".NET cancelled", "cancel@example.com"))
+            using (var cts = new CancellationTokenSource())
+            {
+                cts.Cancel();
+                var t = c.SendAsync(m, cts.Token);
+                var e = Assert.Throws<AggregateException>(() => t.Wait());
+                Assert.IsInstanceOf<TaskCanceledException>(e.InnerException);
+                Assert.IsTrue(t.IsCanceled);
+            }
+        }
+
+        [Test]
+        public void RejectedRecipientIsTyped()
+        {
+            using (var c = Fixture.Client())
+            {
+                using (var m = Fixture.Simple(".NET reject", "reject-me@example.com"))
+                {
+                    var e = Assert.Throws<SmtpFailedRecipientsException>(() => c.Send(m));
+                    Assert.AreEqual(MissiveResult.AllRecipientsRejected, e.Result);
+                    Assert.AreEqual(550, e.StatusCode);
+                    Assert.AreEqual("reject-me@example.com", e.FailedRecipient.Address);
+                    Assert.AreEqual(1, e.InnerExceptions.Length);
+                    StringAssert.Contains("5.1.1", e.InnerExceptions[0].FailedRecipient.Reply);
+                    Assert.IsFalse(e.SendResult.Delivered);
+                    Assert.IsFalse(e.IsTransient);
+                }
+                using (var m = Fixture.Simple(".NET partial", "ok@example.com"))
+                {
+                    m.CC.Add("reject-cc@example.com");
+                    var e = Assert.Throws<SmtpFailedRecipientsException>(() => c.Send(m));
+                    Assert.AreEqual(MissiveResult.SomeRecipientsRejected, e.Result);
+                    Assert.IsTrue(e.SendResult.Delivered);
+                    StringAssert.DoesNotContain("reject-cc", Fixture.Arrived(e.SendResult, ".env"));
+                }
+            }
+        }
+
+        [Test]
+        public async Task RejectedRecipientAsync()
+        {
+            using (var c = Fixture.Client())
+            using (var m = Fixture.Simple(".NET reject async", "reject-async@example.com"))
+            {
+                try
+                {
+                    await c.SendAsync(m);
+                    Assert.Fail("no exception");
+                }
+                catch (SmtpFailedRecipientsException e)
+                {
+                    Assert.AreEqual(550, e.StatusCode);
+                }
+            }
+        }
+
+        [Test]
+        public void CollectionAndRaw()
+        {
+            using (var c = Fixture.Client())
+            using (var coll = new MailMessageCollection())
+            {
+                for (int i = 0; i < 3; i++)
+                    using (var m = Fixture.Simple("bulk " + i, "bulk@example.com")) coll.Add(m);
+                Assert.AreEqual(3, coll.Count);
+                Assert.AreEqual(new[] { "bulk 0", "bulk 1", "bulk 2" }, coll.Select(x => { using (x) return x.Subject; }).ToArray());
+                Assert.Throws<ArgumentOutOfRangeException>(() => { var x = coll[3]; });
+                Assert.IsEmpty(coll.LastError);
+                var all = c.Send(coll);
+                Assert.AreEqual(3, all.Sent);
+                Assert.AreEqual(MissiveResult.Ok, all.Result);
+                StringAssert.Contains("Subject: bulk 1", Fixture.Arrived(all.Items[1].SendResult, ".eml"));
+                using (var bad = Fixture.Simple("bulk bad", "reject-bulk@example.com")) coll.Add(bad);
+                var e = Assert.Throws<SmtpBulkException>(() => c.Send(coll));
+                Assert.AreEqual(MissiveResult.PartialFailure, e.Result);
+                Assert.AreEqual(3, e.Delivered);
+                var failed = e.BulkResult.Items[3];
+                Assert.AreEqual(BulkStatus.Failed, failed.Status);
+                Assert.AreEqual(MissiveResult.AllRecipientsRejected, failed.Result);
+                Assert.IsNotEmpty(failed.Error);
+                Assert.AreEqual(550, failed.SendResult.RejectedRecipients[0].ReplyCode);
+
+                var r = c.SendRaw("raw@example.com", "r1@example.com, r2@example.com", Encoding.ASCII.GetBytes("Subject: raw\r\n\r\nraw body\r\n"));
+                StringAssert.Contains("raw body", Fixture.Arrived(r, ".eml"));
+                Assert.AreEqual(2, r.AcceptedRecipients.Count);
+            }
+        }
+
+        [Test]
+        public async Task MultiConnectionProgressAndCancel()
+        {
+            using (var c = Fixture.Client())
+            using (var coll = new MailMessageCollection())
+            using (var m = Fixture.Simple(".NET multi", "multi@example.com"))
+            {
+                for (int i = 0; i < 5; i++) coll.Add(m);
+                int lastDone = 0;
+                c.UseMultiConnection = true;
+                c.ConnectionsQuantity = 2;
+                c.SetRetryPolicy(2, false);
+                c.Progress = p => { Interlocked.Exchange(ref lastDone, p.Done); return true; };
+                var bulk = await c.SendAsync(coll);
+                Assert.AreEqual(5, bulk.Sent);
+                Assert.AreEqual(5, lastDone);
+
+                // A progress callback that cancels: the rest is NotAttempted.
+                c.UseMultiConnection = false;
+                c.Progress = p => false;
+                using (var many = new MailMessageCollection())
+                {
+                    for (int i = 0; i < 150; i++) many.Add(m);
+                    var e = Assert.Throws<SmtpBulkException>(() => c.Send(many));
+                    Assert.AreEqual(MissiveResult.Cancelled, e.Result);
+                    Assert.IsTrue(e.BulkResult.WasCancelled);
+                    Assert.Greater(e.BulkResult.NotAttempted, 0);
+                    c.Progress = null;
+                    // Cancelling the token cancels the native operation.
+                    using (var cts = new CancellationTokenSource())
+                    {
+                        var t = c.SendAsync(many, cts.Token);
+                        cts.Cancel();
+                        try { await t; }
+                        catch (OperationCanceledException) { }
+                        Assert.IsTrue(t.IsCanceled || t.Status == TaskStatus.RanToCompletion, t.Status.ToString());
+                    }
+                }
+            }
+        }
+
+        [Test]
+        public void Forward()
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "missive-dotnet-fwd-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                using (var c = Fixture.Client())
+                using (var m = Fixture.Simple(".NET forward", "original@example.com"))
+                {
+                    c.ForwardSender = "Desk <desk@example.com>";
+                    var r = c.Forward(m, ForwardMode.Attach, "fwd-attach@example.com");
+                    StringAssert.Contains("message/rfc822", Fixture.Arrived(r, ".eml"));
+                    StringAssert.Contains("MAIL_FROM desk@example.com", Fixture.Arrived(r, ".env"));
+                    var path = Path.Combine(dir, "m.eml");
+                    m.Save(path);
+                    var want = File.ReadAllText(path);
+                    Assert.AreEqual(want, Fixture.Arrived(c.ForwardFile(path, "desk@example.com", "fwd-file@example.com"), ".eml"));
+                    using (var fs = File.OpenRead(path))
+                        Assert.AreEqual(want, Fixture.Arrived(c.Forward(fs, "desk@example.com", "fwd-fd@example.com"), ".eml"));
+                    using (var ms = new MemoryStream(File.ReadAllBytes(path)))
+                        Assert.AreEqual(want, Fixture.Arrived(c.Forward((Stream)ms, ms.Length, "desk@example.com", "fwd-stream@example.com"), ".eml"));
+                    var e = Assert.Throws<SmtpException>(() => c.Forward(new FailingStream(), -1, "desk@example.com", "fwd-broken@example.com"));
+                    Assert.AreEqual(MissiveResult.IO, e.Result);
+                    StringAssert.Contains("disk on fire", e.Message);
+                }
+            }
+            finally { Directory.Delete(dir, true); }
+        }
+
+        sealed class FailingStream : MemoryStream
+        {
+            public override int Read(byte[] buffer, int offset, int count) { throw new IOException("disk on fire"); }
+        }
+
+        [Test]
+        public void Queue()
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "missive-dotnet-queue-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                using (var c = Fixture.Client())
+                using (var m = Fixture.Simple(".NET queued", "queued@example.com"))
+                {
+                    c.QueueDirectory = dir;
+                    c.SetQueueRetry(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 3);
+                    c.Enqueue(m);
+                    Assert.AreEqual(1, c.GetQueueState().Queued);
+                    var list = c.GetQueueList();
+                    Assert.AreEqual(1, list.Length);
+                    Assert.AreEqual("queued", list[0].State);
+                    Assert.AreEqual(1, c.DrainQueue().Delivered);
+                    Assert.AreEqual(0, c.GetQueueState().Queued);
+                }
+            }
+            finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+        }
+
+        [Test]
+        public void AppointmentAndTnef()
+        {
+            using (var a = new Appointment())
+            using (var c = Fixture.Client())
+            using (var m = Fixture.Simple(".NET meeting", "invitee@example.com"))
+            {
+                a.Summary = "Planning";
+                a.Description = "Line one\nLine two";
+                a.Location = "Room 1";
+                a.SetTimes(new DateTimeOffset(2030, 1, 2, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2030, 1, 2, 10, 0, 0, TimeSpan.Zero));
+                a.Organizer = new MailAddress("boss@example.com", "Boss");
+                a.AddAttendee(new MailAddress("room@example.com"), AttendeeRole.Resource, false);
+                a.Status = AppointmentStatus.Tentative;
+                a.Reminder = TimeSpan.FromMinutes(15);
+                a.SetRecurrence(RecurrenceFrequency.Weekly, 1, 4);
+                Assert.IsNotEmpty(a.Uid);
+                var ics = a.ToIcs();
+                StringAssert.Contains("SUMMARY:Planning", ics);
+                StringAssert.Contains("RRULE:FREQ=WEEKLY", ics);
+                Assert.Throws<MissiveException>(() => a.SetTimes(DateTimeOffset.FromUnixTimeSeconds(10), DateTimeOffset.FromUnixTimeSeconds(5)));
+                using (var local = new Appointment())
+                {
+                    local.SetTimes("Europe/Berlin", new DateTime(2030, 1, 2, 9, 0, 0), new DateTime(2030, 1, 2, 10, 0, 0));
+                    local.SetAllDay(new DateTime(2030, 1, 3), 2);
+                    local.SetRecurrence(RecurrenceFrequency.Daily, 1, DateTimeOffset.FromUnixTimeSeconds(1900000000));
+                }
+                m.AddAppointment(a, CalendarMethod.Request, true);
+                Assert.AreEqual(1, m.AlternateViews.Count);
+                var eml = Fixture.Arrived(c.Send(m), ".eml");
+                StringAssert.Contains("text/calendar", eml);
+                StringAssert.Contains("invite.ics", eml);
+                Assert.AreEqual(1, a.IncrementSequence());
+
+                using (var t = Fixture.Simple(".NET tnef", "tnef@example.com"))
+                {
+                    Assert.IsFalse(t.UseTnef);
+                    t.UseTnef = true;
+                    Assert.IsTrue(t.UseTnef);
+                    StringAssert.Contains("application/ms-tnef", Fixture.Arrived(c.Send(t), ".eml"));
+                }
+                c.UseTnef = true;
+                using (var t = Fixture.Simple(".NET tnef client", "tnef@example.com"))
+                    StringAssert.Contains("winmail.dat", Fixture.Arrived(c.Send(t), ".eml"));
+            }
+        }
+
+        [Test]
+        public void Credentials()
+        {
+            using (var c = SmtpClient.FromUrl("smtp+plain://alice:wonderland@127.0.0.1:" + Fixture.Port))
+            {
+                c.Timeout = 20000;
+                c.ValidateCredentials();
+                c.Password = "wrong";
+                var e = Assert.Throws<SmtpException>(() => c.ValidateCredentials());
+                Assert.AreEqual(MissiveResult.AuthFailed, e.Result);
+            }
+        }
+    }
+}

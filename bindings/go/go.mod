@@ -1,0 +1,3 @@
+module missive.dev/missive
+
+go 1.22

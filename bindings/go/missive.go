@@ -1,0 +1,276 @@
+// Package missive sends email through the missive library (a Rust core behind a C ABI).
+//
+//	c, err := missive.NewClient(
+//		missive.WithHost("smtp.example.com", 587),
+//		missive.WithSecurity(missive.SecuritySSLExplicit),
+//		missive.WithAuth("me@example.com", "app-password"),
+//		missive.WithTimeout(10*time.Second, 60*time.Second))
+//	if err != nil { ... }
+//	defer c.Close()
+//	m := missive.NewMessage()
+//	defer m.Close()
+//	m.SetFrom("Me <me@example.com>")
+//	m.AddTo("you@example.org")
+//	m.SetSubject("Hello")
+//	m.SetBody("Sent with missive.\n")
+//	res, err := c.Send(ctx, m)
+//	var se *missive.SendError
+//	if errors.As(err, &se) { ... se.ReplyCode, se.Rejected, se.Temporary() ... }
+//
+// Linking: cgo compiles against ../../include/missive.h and links with -lmissive. Point the
+// linker at the library with CGO_LDFLAGS, e.g.
+//
+//	CGO_LDFLAGS="-L$PWD/target/release -Wl,-rpath,$PWD/target/release" go build
+//
+// or install the library (cmake --install) where the linker looks by default.
+//
+// Every handle (Client, Message, Collection) has an idempotent Close and a finalizer as a
+// safety net. Error details are read from the handle that failed, right after the call and
+// under the handle's lock: never from thread-local state, which a goroutine could read on
+// another OS thread.
+package missive
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../../include
+#cgo LDFLAGS: -lmissive
+#include <stdlib.h>
+#include "missive.h"
+*/
+import "C"
+
+import (
+	"strconv"
+	"unsafe"
+)
+
+// Version is the native library's version, e.g. "0.1.0".
+func Version() string { return C.GoString(C.missive_version()) }
+
+// HeaderVersion is the version of the header this package was compiled against.
+const HeaderVersion = C.MISSIVE_VERSION
+
+// Security says how the SMTP connection is secured.
+type Security int32
+
+const (
+	SecurityNone        Security = C.MISSIVE_SECURITY_NONE
+	SecuritySSLExplicit Security = C.MISSIVE_SECURITY_SSL_EXPLICIT // STARTTLS required
+	SecuritySSLImplicit Security = C.MISSIVE_SECURITY_SSL_IMPLICIT // TLS from the first byte
+	SecurityAuto        Security = C.MISSIVE_SECURITY_AUTO
+)
+
+// DeliveryMethod says where Send puts messages.
+type DeliveryMethod int32
+
+const (
+	DeliveryNetwork         DeliveryMethod = C.MISSIVE_DELIVERY_METHOD_NETWORK
+	DeliveryPickupDirectory DeliveryMethod = C.MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY
+)
+
+// RecipientKind names an address list of a message.
+type RecipientKind int32
+
+const (
+	To      RecipientKind = C.MISSIVE_RECIPIENT_KIND_TO
+	Cc      RecipientKind = C.MISSIVE_RECIPIENT_KIND_CC
+	Bcc     RecipientKind = C.MISSIVE_RECIPIENT_KIND_BCC
+	ReplyTo RecipientKind = C.MISSIVE_RECIPIENT_KIND_REPLY_TO
+)
+
+// PartKind names a list of parts of a message.
+type PartKind int32
+
+const (
+	PartAttachment     PartKind = C.MISSIVE_PART_KIND_ATTACHMENT
+	PartInlineResource PartKind = C.MISSIVE_PART_KIND_INLINE_RESOURCE
+	PartAlternateView  PartKind = C.MISSIVE_PART_KIND_ALTERNATE_VIEW
+)
+
+// PartField names a field of a part.
+type PartField int32
+
+const (
+	FieldName        PartField = C.MISSIVE_PART_FIELD_NAME
+	FieldContentType PartField = C.MISSIVE_PART_FIELD_CONTENT_TYPE
+	FieldContentID   PartField = C.MISSIVE_PART_FIELD_CONTENT_ID
+	FieldContent     PartField = C.MISSIVE_PART_FIELD_CONTENT
+	FieldCharset     PartField = C.MISSIVE_PART_FIELD_CHARSET
+)
+
+// Priority of a message.
+type Priority int32
+
+const (
+	PriorityNormal Priority = C.MISSIVE_PRIORITY_NORMAL
+	PriorityLow    Priority = C.MISSIVE_PRIORITY_LOW
+	PriorityHigh   Priority = C.MISSIVE_PRIORITY_HIGH
+)
+
+// DSNNotify flags (RFC 3461 NOTIFY), OR-ed together.
+type DSNNotify uint32
+
+const (
+	DSNDefault DSNNotify = C.MISSIVE_DSN_NOTIFY_DEFAULT
+	DSNSuccess DSNNotify = C.MISSIVE_DSN_NOTIFY_SUCCESS
+	DSNFailure DSNNotify = C.MISSIVE_DSN_NOTIFY_FAILURE
+	DSNDelay   DSNNotify = C.MISSIVE_DSN_NOTIFY_DELAY
+	DSNNever   DSNNotify = C.MISSIVE_DSN_NOTIFY_NEVER
+)
+
+// DSNReturn says what a failure notification returns (RFC 3461 RET).
+type DSNReturn int32
+
+const (
+	DSNReturnDefault DSNReturn = C.MISSIVE_DSN_RET_DEFAULT
+	DSNReturnFull    DSNReturn = C.MISSIVE_DSN_RET_FULL
+	DSNReturnHeaders DSNReturn = C.MISSIVE_DSN_RET_HEADERS
+)
+
+// AuthMechanism is an SMTP AUTH mechanism.
+type AuthMechanism int32
+
+const (
+	AuthAuto    AuthMechanism = C.MISSIVE_AUTH_MECHANISM_AUTO
+	AuthPlain   AuthMechanism = C.MISSIVE_AUTH_MECHANISM_PLAIN
+	AuthLogin   AuthMechanism = C.MISSIVE_AUTH_MECHANISM_LOGIN
+	AuthCramMD5 AuthMechanism = C.MISSIVE_AUTH_MECHANISM_CRAM_MD5
+	AuthXOAuth2 AuthMechanism = C.MISSIVE_AUTH_MECHANISM_XOAUTH2
+)
+
+// TLSVersion is a minimum TLS version.
+type TLSVersion int32
+
+const (
+	TLS12 TLSVersion = C.MISSIVE_TLS_VERSION_TLS12
+	TLS13 TLSVersion = C.MISSIVE_TLS_VERSION_TLS13
+)
+
+// LogDirection tells a protocol-log line's direction.
+type LogDirection int32
+
+const (
+	LogSent     LogDirection = C.MISSIVE_LOG_DIRECTION_SENT
+	LogReceived LogDirection = C.MISSIVE_LOG_DIRECTION_RECEIVED
+)
+
+// Result is a result code of the C library. It is an error, so that errors.Is(err,
+// missive.ResultAuthFailed) tells what failed.
+type Result int32
+
+const (
+	ResultOK                     Result = C.MISSIVE_RESULT_OK
+	ResultNullArgument           Result = C.MISSIVE_RESULT_NULL_ARGUMENT
+	ResultInvalidArgument        Result = C.MISSIVE_RESULT_INVALID_ARGUMENT
+	ResultInvalidUTF8            Result = C.MISSIVE_RESULT_INVALID_UTF8
+	ResultBufferTooSmall         Result = C.MISSIVE_RESULT_BUFFER_TOO_SMALL
+	ResultPanic                  Result = C.MISSIVE_RESULT_PANIC
+	ResultIndexOutOfRange        Result = C.MISSIVE_RESULT_INDEX_OUT_OF_RANGE
+	ResultNotFound               Result = C.MISSIVE_RESULT_NOT_FOUND
+	ResultConnectFailed          Result = C.MISSIVE_RESULT_CONNECT_FAILED
+	ResultTimeout                Result = C.MISSIVE_RESULT_TIMEOUT
+	ResultTLSFailed              Result = C.MISSIVE_RESULT_TLS_FAILED
+	ResultCertificateInvalid     Result = C.MISSIVE_RESULT_CERTIFICATE_INVALID
+	ResultStartTLSNotOffered     Result = C.MISSIVE_RESULT_START_TLS_NOT_OFFERED
+	ResultConnectionLost         Result = C.MISSIVE_RESULT_CONNECTION_LOST
+	ResultOutcomeUnknown         Result = C.MISSIVE_RESULT_OUTCOME_UNKNOWN
+	ResultServerRejected         Result = C.MISSIVE_RESULT_SERVER_REJECTED
+	ResultAuthFailed             Result = C.MISSIVE_RESULT_AUTH_FAILED
+	ResultAuthUnsupported        Result = C.MISSIVE_RESULT_AUTH_UNSUPPORTED
+	ResultCredentialsRequireTLS  Result = C.MISSIVE_RESULT_CREDENTIALS_REQUIRE_TLS
+	ResultAllRecipientsRejected  Result = C.MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED
+	ResultSomeRecipientsRejected Result = C.MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED
+	ResultProtocolError          Result = C.MISSIVE_RESULT_PROTOCOL_ERROR
+	ResultSMTPUTF8NotSupported   Result = C.MISSIVE_RESULT_SMTP_UTF8_NOT_SUPPORTED
+	ResultMessageTooLarge        Result = C.MISSIVE_RESULT_MESSAGE_TOO_LARGE
+	ResultFileNotFound           Result = C.MISSIVE_RESULT_FILE_NOT_FOUND
+	ResultPermissionDenied       Result = C.MISSIVE_RESULT_PERMISSION_DENIED
+	ResultIO                     Result = C.MISSIVE_RESULT_IO
+	ResultMalformedEML           Result = C.MISSIVE_RESULT_MALFORMED_EML
+	ResultTruncatedEML           Result = C.MISSIVE_RESULT_TRUNCATED_EML
+	ResultInvalidAddress         Result = C.MISSIVE_RESULT_INVALID_ADDRESS
+	ResultInvalidHeader          Result = C.MISSIVE_RESULT_INVALID_HEADER
+	ResultNoSender               Result = C.MISSIVE_RESULT_NO_SENDER
+	ResultNoRecipients           Result = C.MISSIVE_RESULT_NO_RECIPIENTS
+	ResultPickupDirectoryNotSet  Result = C.MISSIVE_RESULT_PICKUP_DIRECTORY_NOT_SET
+	ResultHostNotSet             Result = C.MISSIVE_RESULT_HOST_NOT_SET
+	ResultPartialFailure         Result = C.MISSIVE_RESULT_PARTIAL_FAILURE
+	ResultPending                Result = C.MISSIVE_RESULT_PENDING
+	ResultCancelled              Result = C.MISSIVE_RESULT_CANCELLED
+	ResultQueueDirectoryNotSet   Result = C.MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET
+	ResultQueueBusy              Result = C.MISSIVE_RESULT_QUEUE_BUSY
+)
+
+// ForwardMode says how Client.Forward forwards a message.
+type ForwardMode int32
+
+const (
+	ForwardRedirect ForwardMode = C.MISSIVE_FORWARD_MODE_REDIRECT // new envelope, bytes unchanged
+	ForwardResend   ForwardMode = C.MISSIVE_FORWARD_MODE_RESEND   // Resent-* block on top
+	ForwardAttach   ForwardMode = C.MISSIVE_FORWARD_MODE_ATTACH   // a "Fwd:" message carrying the original
+)
+
+// BulkStatus is the outcome of one message of a collection send.
+type BulkStatus int32
+
+const (
+	BulkSent         BulkStatus = C.MISSIVE_BULK_STATUS_SENT
+	BulkFailed       BulkStatus = C.MISSIVE_BULK_STATUS_FAILED
+	BulkUnknown      BulkStatus = C.MISSIVE_BULK_STATUS_UNKNOWN // the final reply was lost
+	BulkNotAttempted BulkStatus = C.MISSIVE_BULK_STATUS_NOT_ATTEMPTED
+)
+
+// Error is the static English text of the code, with its number.
+func (r Result) Error() string {
+	return C.GoString(C.missive_result_str(C.int32_t(r))) + " (" + strconv.Itoa(int(r)) + ")"
+}
+
+// ---- passing data to C ------------------------------------------------------------------
+
+// str passes a Go string as (pointer, length) without copying: the C API copies what it keeps
+// and never retains the pointer. The empty string is (NULL, 0).
+func str(s string) (*C.char, C.size_t) {
+	if len(s) == 0 {
+		return nil, 0
+	}
+	return (*C.char)(unsafe.Pointer(unsafe.StringData(s))), C.size_t(len(s))
+}
+
+func bytesArg(b []byte) (*C.uint8_t, C.size_t) {
+	if len(b) == 0 {
+		return nil, 0
+	}
+	return (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(b))), C.size_t(len(b))
+}
+
+// fetch runs a size-then-fill getter: the code, and on success the value (text without NUL).
+func fetch(call func(buf unsafe.Pointer, n C.size_t, out *C.size_t) C.enum_missive_result, text bool) (Result, []byte) {
+	var need C.size_t
+	r := Result(call(nil, 0, &need))
+	for attempt := 0; attempt < 4; attempt++ {
+		if r == ResultOK && need == 0 {
+			return r, []byte{}
+		}
+		if r != ResultOK && r != ResultBufferTooSmall {
+			return r, nil
+		}
+		buf := make([]byte, int(need))
+		var got C.size_t
+		r = Result(call(unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)), &got))
+		if r == ResultOK {
+			n := int(got)
+			if text && n > 0 {
+				n--
+			}
+			return r, buf[:n]
+		}
+		need = got
+	}
+	return r, nil
+}
+
+func fetchText(call func(buf *C.char, n C.size_t, out *C.size_t) C.enum_missive_result) (Result, string) {
+	r, b := fetch(func(buf unsafe.Pointer, n C.size_t, out *C.size_t) C.enum_missive_result {
+		return call((*C.char)(buf), n, out)
+	}, true)
+	return r, string(b)
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Runs one example program against the CTest SMTP fixture and checks what arrived.
+
+  missive_check_example.py --to ADDR[,ADDR...] [--expect TEXT]... [--per-recipient N]
+                           [--env NAME=VALUE]... [--eml | --eml-input] -- COMMAND [ARGS...]
+
+The fixture directory comes from $MISSIVE_SMTP_FIXTURE_DIR (files `port` and `maildir`; the
+server stores message n as maildir/msg-<n>.env, with one "RCPT address" line per recipient,
+and maildir/msg-<n>.eml). The example runs with MISSIVE_SMTP_URL=smtp+plain://127.0.0.1:PORT,
+MISSIVE_TO=the --to list and MISSIVE_FROM set; it must exit 0. Then exactly one message must
+have arrived for each --to address (N with --per-recipient; the addresses are unique to the
+test, so tests sharing the server do not see each other's mail), and each must contain every
+--expect text. --env sets more environment variables for the example.
+
+With --eml, an .eml file addressed to the --to addresses is written first and passed to the
+command (in place of an argument "{eml}", else appended); the message that arrives must be byte
+for byte that file (a loaded, unchanged message is sent as it was loaded). --eml-input passes
+the file the same way without comparing.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--to", required=True)
+    ap.add_argument("--expect", action="append", default=[])
+    ap.add_argument("--eml", action="store_true")
+    ap.add_argument("--eml-input", action="store_true")
+    ap.add_argument("--per-recipient", type=int, default=1)
+    ap.add_argument("--env", action="append", default=[])
+    ap.add_argument("command", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    command = [c for c in a.command if c != "--"] if a.command[:1] == ["--"] else a.command
+    if not command:
+        fail("no command")
+
+    fixture = os.environ.get("MISSIVE_SMTP_FIXTURE_DIR", "")
+    try:
+        with open(os.path.join(fixture, "port")) as f:
+            port = int(f.read().strip())
+        with open(os.path.join(fixture, "maildir")) as f:
+            maildir = f.read().strip()
+    except (OSError, ValueError) as e:
+        fail("no SMTP fixture in MISSIVE_SMTP_FIXTURE_DIR=%r (CTest's smtp_server fixture "
+             "provides it; needs Python aiosmtpd: pip install aiosmtpd): %s" % (fixture, e))
+
+    recipients = [r.strip() for r in a.to.split(",") if r.strip()]
+    eml_bytes = None
+    if a.eml or a.eml_input:
+        token = uuid.uuid4().hex
+        eml_bytes = ("From: Example Sender <sender@example.com>\r\n"
+                     "To: " + ", ".join(recipients) + "\r\n"
+                     "Subject: A message loaded from an .eml file\r\n"
+                     "Date: Wed, 6 Mar 2024 09:00:01 +0000\r\n"
+                     "Message-ID: <" + token + "@example.com>\r\n"
+                     "X-Example-Token: " + token + "\r\n"
+                     "MIME-Version: 1.0\r\n"
+                     "Content-Type: text/plain; charset=us-ascii\r\n"
+                     "\r\n"
+                     "This message was loaded from a file and sent unchanged.\r\n").encode()
+        path = os.path.abspath("example-%s.eml" % token)
+        with open(path, "wb") as f:
+            f.write(eml_bytes)
+        command = ([path if c == "{eml}" else c for c in command] if "{eml}" in command
+                   else command + [path])
+        if a.eml_input:
+            eml_bytes = None
+
+    env = dict(os.environ)
+    env["MISSIVE_SMTP_URL"] = "smtp+plain://127.0.0.1:%d" % port
+    env["MISSIVE_TO"] = ",".join(recipients)
+    env["MISSIVE_FROM"] = "Example Sender <sender@example.com>"
+    env.pop("MISSIVE_PICKUP_DIR", None)
+    for kv in a.env:
+        k, _, v = kv.partition("=")
+        env[k] = v
+    proc = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          timeout=120)
+    sys.stdout.write(proc.stdout.decode("utf-8", "replace"))
+    if proc.returncode != 0:
+        fail("%s exited with %d" % (command[0], proc.returncode))
+
+    # The server writes msg-<n>.env last (atomically), before it replies: all are there now.
+    found = {r: [] for r in recipients}
+    for name in os.listdir(maildir):
+        if not name.endswith(".env"):
+            continue
+        with open(os.path.join(maildir, name), encoding="utf-8") as f:
+            rcpts = [l.split(" ", 1)[1].strip() for l in f if l.startswith("RCPT ")]
+        for r in recipients:
+            if r in rcpts:
+                found[r].append(os.path.join(maildir, name[:-4] + ".eml"))
+    for r, emls in sorted(found.items()):
+        if len(emls) != a.per_recipient:
+            fail("%d messages arrived for %s, expected %d" % (len(emls), r, a.per_recipient))
+        for eml in emls:
+            with open(eml, "rb") as f:
+                data = f.read()
+            for text in a.expect:
+                if text.encode() not in data:
+                    fail("%s: %r not in the message that arrived:\n%s"
+                         % (r, text, data.decode("utf-8", "replace")))
+            if eml_bytes is not None and data.replace(b"\r\n", b"\n") != eml_bytes.replace(b"\r\n", b"\n"):
+                fail("the message that arrived differs from the loaded file:\n%s"
+                     % data.decode("utf-8", "replace"))
+        print("ok: %s received %s" % (r, ", ".join(sorted(os.path.basename(e) for e in emls))))
+
+
+if __name__ == "__main__":
+    main()

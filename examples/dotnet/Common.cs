@@ -1,0 +1,40 @@
+// Shared by the examples: where to send, from the environment.
+//   MISSIVE_SMTP_URL  e.g. smtp+starttls://me%40example.com:app-password@smtp.example.com:587
+//                     (without it, messages go into the pickup directory ./outbox, or
+//                     $MISSIVE_PICKUP_DIR, as .eml files)
+//   MISSIVE_FROM, MISSIVE_TO  the sender and the recipient(s)
+using System;
+using Missive;
+
+static class ExampleSettings
+{
+    public static string From => Env("MISSIVE_FROM", "Sender Name <sender@example.com>");
+    public static string To => Env("MISSIVE_TO", "receiver@example.com");
+    public static int Count(int fallback) => int.Parse(Env("MISSIVE_COUNT", fallback.ToString()));
+    public static int Connections => int.Parse(Env("MISSIVE_CONNECTIONS", "4"));
+
+    public static SmtpClient CreateClient()
+    {
+        var url = Environment.GetEnvironmentVariable("MISSIVE_SMTP_URL");
+        if (!string.IsNullOrEmpty(url)) return SmtpClient.FromUrl(url);
+        // The seed's style: new SmtpClient(host, port, username, password, SecurityOptions)
+        // for a real server; here, a pickup directory.
+        return new SmtpClient
+        {
+            DeliveryMethod = SmtpDeliveryMethod.PickupDirectory,
+            PickupDirectoryLocation = Env("MISSIVE_PICKUP_DIR", "outbox"),
+        };
+    }
+
+    public static void Report(SendResult r)
+    {
+        if (r.PickupPath != null) Console.WriteLine("delivered into the pickup directory: " + r.PickupPath);
+        else Console.WriteLine("sent over SMTP: " + r.ReplyCode + " " + r.ReplyText);
+    }
+
+    public static string Env(string name, string fallback)
+    {
+        var v = Environment.GetEnvironmentVariable(name);
+        return string.IsNullOrEmpty(v) ? fallback : v;
+    }
+}

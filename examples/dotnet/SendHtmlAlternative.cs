@@ -1,0 +1,51 @@
+// An HTML message with a plain-text alternative, sent in bulk: one message per recipient
+// (MISSIVE_TO is a comma-separated list), delivered together as a MailMessageCollection,
+// asynchronously.
+using System;
+using System.Threading;
+using Missive;
+
+static class SendHtmlAlternative
+{
+    static int Main()
+    {
+        try
+        {
+            using (var client = ExampleSettings.CreateClient())
+            using (var batch = new MailMessageCollection())
+            {
+                foreach (var to in ExampleSettings.To.Split(','))
+                {
+                    using (var message = new MailMessage())
+                    {
+                        message.From = new MailAddress(ExampleSettings.From);
+                        message.To.Add(to.Trim());
+                        message.Subject = "Our newsletter";
+                        // Body is the plain-text alternative of HtmlBody: multipart/alternative.
+                        message.Body = "Hello,\n\nThis is the plain-text version of the newsletter.\n";
+                        message.HtmlBody = "<html><body><p>Hello,</p><p>This is the <b>HTML</b> version of the newsletter.</p></body></html>";
+                        batch.Add(message); // a copy
+                    }
+                }
+                using (var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+                {
+                    BulkResult outcomes = client.SendAsync(batch, cts.Token).GetAwaiter().GetResult();
+                    Console.WriteLine("delivered " + outcomes.Sent + " of " + outcomes.Items.Count + " messages");
+                }
+            }
+            return 0;
+        }
+        catch (SmtpBulkException e)
+        {
+            Console.Error.WriteLine("bulk send failed (" + e.Delivered + " delivered): " + e.Message);
+            foreach (var item in e.BulkResult.Items)
+                if (item.Error.Length > 0) Console.Error.WriteLine("  " + item.Error);
+            return 1;
+        }
+        catch (MissiveException e)
+        {
+            Console.Error.WriteLine("send failed: " + e.Message);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+// Package settings reads where the examples send, from the environment:
+//
+//	MISSIVE_SMTP_URL  e.g. smtp+starttls://me%40example.com:app-password@smtp.example.com:587
+//	                  (without it, messages go into the pickup directory ./outbox, or
+//	                  $MISSIVE_PICKUP_DIR, as .eml files)
+//	MISSIVE_FROM, MISSIVE_TO  the sender and the recipient(s)
+package settings
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"missive.dev/missive"
+)
+
+func env(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// From is the sender.
+func From() string { return env("MISSIVE_FROM", "Sender Name <sender@example.com>") }
+
+// To is the recipient (or a comma-separated list).
+func To() string { return env("MISSIVE_TO", "receiver@example.com") }
+
+// Int reads a number from the environment.
+func Int(name string, fallback int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return fallback
+}
+
+// Client makes the client: SMTP from MISSIVE_SMTP_URL, else a pickup directory.
+func Client(opts ...missive.Option) (*missive.Client, error) {
+	if url := os.Getenv("MISSIVE_SMTP_URL"); url != "" {
+		return missive.NewClient(append([]missive.Option{missive.WithURL(url), missive.WithTimeout(10*time.Second, time.Minute)}, opts...)...)
+	}
+	return missive.NewClient(append([]missive.Option{missive.WithPickupDirectory(env("MISSIVE_PICKUP_DIR", "outbox"))}, opts...)...)
+}
+
+// Report prints where a message went.
+func Report(r *missive.SendResult) {
+	if r.PickupPath != "" {
+		fmt.Println("delivered into the pickup directory:", r.PickupPath)
+	} else {
+		fmt.Println("sent over SMTP:", r.ReplyCode, r.ReplyText)
+	}
+}
