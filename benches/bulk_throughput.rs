@@ -12,16 +12,17 @@
 //! Needs `apt-get install postfix` (smtp-sink and smtp-source). Same sink start-up approach as
 //! `benches/smtp_throughput.rs`.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use missive::deliver::{CancelToken, Client, DeliveryMethod, Prepared};
 use missive::message::DeliveryNotification;
 use missive::smtp::Security;
+
+mod common;
+use common::{Sink, require_tool};
 
 const PAYLOAD: usize = 1024;
 const FROM: &str = "bench@localhost";
@@ -32,83 +33,6 @@ fn env_usize(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn require_tool(name: &str) -> PathBuf {
-    [
-        format!("/usr/sbin/{name}"),
-        format!("/usr/lib/postfix/sbin/{name}"),
-        format!("/usr/libexec/postfix/{name}"),
-    ]
-    .into_iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists())
-    .unwrap_or_else(|| {
-        eprintln!("{name} not found: install Postfix (`apt-get install -y postfix`)");
-        std::process::exit(2);
-    })
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind an ephemeral port on 127.0.0.1")
-}
-
-/// Postfix smtp-sink on 127.0.0.1, PIPELINING advertised, nothing dumped; killed on drop.
-struct Sink {
-    child: Child,
-    port: u16,
-}
-
-impl Sink {
-    fn start() -> Sink {
-        let bin = require_tool("smtp-sink");
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let is_root = unsafe { libc::geteuid() } == 0;
-        for _ in 0..5 {
-            let port = free_port();
-            let mut cmd = Command::new(&bin);
-            if is_root {
-                cmd.args(["-u", "nobody"]);
-            }
-            let mut child = cmd
-                .arg(format!("127.0.0.1:{port}"))
-                .arg("64")
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
-                    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-                    let mut buf = [0u8; 512];
-                    let _ = s.read(&mut buf);
-                    let _ = s.write_all(b"QUIT\r\n");
-                    let _ = s.read(&mut buf);
-                    return Sink { child, port };
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("smtp-sink did not start");
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        // Only the process this program started, by its handle.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn build_message(i: usize) -> Prepared {
@@ -169,7 +93,7 @@ fn run_missive(
 }
 
 fn run_smtp_source(port: u16, n: usize, conns: usize) -> f64 {
-    let bin = require_tool("smtp-source");
+    let bin = require_tool("smtp-source", "postfix");
     let start = Instant::now();
     let out = Command::new(&bin)
         .args([
@@ -213,7 +137,7 @@ fn main() {
     let batch = env_usize("MISSIVE_BENCH_BATCH", 100);
     let rounds = env_usize("MISSIVE_BENCH_ROUNDS", 1).max(1);
     let items: Vec<_> = (0..n).map(|i| Ok(build_message(i))).collect();
-    let sink = Sink::start();
+    let sink = Sink::start(64);
     println!(
         "bulk_throughput: {n} messages of ~{} bytes, {conns} connections, smtp-sink on 127.0.0.1:{}",
         items[0].as_ref().map_or(0, |p: &Prepared| p.data.len()),

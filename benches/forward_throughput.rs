@@ -18,8 +18,7 @@
 //!
 //! Needs Postfix's smtp-sink (`apt-get install postfix`) and curl.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -27,88 +26,12 @@ use std::time::{Duration, Instant};
 use missive::deliver::{Client, DeliveryMethod};
 use missive::smtp::Security;
 
+mod common;
+use common::{Sink, require_tool};
+
 const CHILD_ENV: &str = "MISSIVE_FWD_BENCH_CHILD";
 const FROM: &str = "bench@localhost";
 const TO: &str = "sink@localhost";
-
-fn find_tool(name: &str) -> Option<PathBuf> {
-    [
-        format!("/usr/sbin/{name}"),
-        format!("/usr/bin/{name}"),
-        format!("/usr/lib/postfix/sbin/{name}"),
-        format!("/usr/libexec/postfix/{name}"),
-    ]
-    .into_iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists())
-}
-
-fn require_tool(name: &str, package: &str) -> PathBuf {
-    find_tool(name).unwrap_or_else(|| {
-        eprintln!("{name} not found: install it with `apt-get install -y {package}`");
-        std::process::exit(2);
-    })
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind an ephemeral port on 127.0.0.1")
-}
-
-/// Postfix smtp-sink on 127.0.0.1, nothing dumped.
-struct Sink {
-    child: Child,
-    port: u16,
-}
-
-impl Sink {
-    fn start() -> Sink {
-        let bin = require_tool("smtp-sink", "postfix");
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let is_root = unsafe { libc::geteuid() } == 0;
-        for _ in 0..5 {
-            let port = free_port();
-            let mut cmd = Command::new(&bin);
-            if is_root {
-                cmd.args(["-u", "nobody"]);
-            }
-            let mut child = cmd
-                .arg(format!("127.0.0.1:{port}"))
-                .arg("16")
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
-                    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-                    let mut buf = [0u8; 512];
-                    let _ = s.read(&mut buf);
-                    let _ = s.write_all(b"QUIT\r\n");
-                    let _ = s.read(&mut buf);
-                    return Sink { child, port };
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("smtp-sink did not start");
-    }
-
-    fn stop(mut self) {
-        // Only the process this program started, by its PID.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Writes a message of about `size` bytes: headers, then CRLF lines of 76 characters, every
 /// 50th starting with a dot.
@@ -246,7 +169,7 @@ fn main() {
     let dir =
         PathBuf::from(std::env::var("MISSIVE_FWD_BENCH_DIR").unwrap_or_else(|_| "/tmp".into()));
     let curl = require_tool("curl", "curl");
-    let sink = Sink::start();
+    let sink = Sink::start(16);
     println!(
         "{:>9} {:>8} {:>10} {:>10} {:>7} {:>9} {:>13} runs (wall s)",
         "size MiB", "client", "MiB/s", "median s", "ratio", "CPU s", "peak RSS KiB"

@@ -28,13 +28,15 @@
 //! the CPU it costs when both share one vCPU: compare a plain run with
 //! `taskset -c 0 target/release/deps/smtp_throughput-*`. Report both figures.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use missive::smtp::{Envelope, Security, SmtpConfig, SmtpConnection};
+
+mod common;
+use common::{Sink, require_tool};
 
 const DEFAULT_MESSAGES: usize = 20_000;
 const DEFAULT_BATCH: usize = 500;
@@ -42,105 +44,6 @@ const DEFAULT_BATCH: usize = 500;
 const PAYLOAD: usize = 1024;
 const FROM: &str = "bench@localhost";
 const TO: &str = "sink@localhost";
-
-fn find_tool(name: &str) -> Option<PathBuf> {
-    [
-        format!("/usr/sbin/{name}"),
-        format!("/usr/lib/postfix/sbin/{name}"),
-        format!("/usr/libexec/postfix/{name}"),
-    ]
-    .into_iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists())
-}
-
-fn require_tool(name: &str) -> PathBuf {
-    find_tool(name).unwrap_or_else(|| {
-        eprintln!(
-            "{name} not found (looked in /usr/sbin, /usr/lib/postfix/sbin, /usr/libexec/postfix).\n\
-             It comes with Postfix: install it with `apt-get install postfix` \
-             (on Debian/Ubuntu: `DEBIAN_FRONTEND=noninteractive apt-get install -y postfix`)."
-        );
-        std::process::exit(2);
-    })
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind an ephemeral port on 127.0.0.1")
-}
-
-/// Postfix smtp-sink on 127.0.0.1, PIPELINING advertised (the default), nothing dumped.
-struct Sink {
-    child: Child,
-    port: u16,
-}
-
-impl Sink {
-    fn start() -> Sink {
-        let bin = require_tool("smtp-sink");
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let is_root = unsafe { libc::geteuid() } == 0;
-        for _ in 0..5 {
-            let port = free_port();
-            let mut cmd = Command::new(&bin);
-            if is_root {
-                // smtp-sink refuses to run as root without dropping privileges.
-                cmd.args(["-u", "nobody"]);
-            }
-            // Listen on 127.0.0.1:port with a backlog of 16; no -d/-D: nothing is written.
-            let mut child = cmd
-                .arg(format!("127.0.0.1:{port}"))
-                .arg("16")
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break; // the port was taken meanwhile: try another
-                }
-                if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
-                    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-                    let mut buf = [0u8; 512];
-                    let _ = s.read(&mut buf);
-                    let _ = s.write_all(b"QUIT\r\n");
-                    let _ = s.read(&mut buf);
-                    return Sink { child, port };
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("smtp-sink did not start");
-    }
-
-    /// The sink's user + system CPU time so far (from /proc/PID/stat), if readable.
-    fn cpu(&self) -> Option<Duration> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
-        // Fields after the command name (which is in parentheses and may hold spaces).
-        let after = &stat[stat.rfind(')')? + 2..];
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after ") ".
-        let ticks: u64 =
-            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-        // SAFETY: sysconf has no preconditions.
-        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-        let hz = if hz > 0 { hz as u64 } else { 100 };
-        Some(Duration::from_micros(ticks * 1_000_000 / hz))
-    }
-
-    fn stop(mut self) {
-        // Only the process this program started, by its PID.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// User and system CPU time of `who` (RUSAGE_SELF or RUSAGE_CHILDREN) so far.
 #[derive(Clone, Copy)]
@@ -321,7 +224,7 @@ fn source_args(port: u16, n: usize) -> Vec<String> {
 }
 
 fn run_smtp_source(sink: &Sink, n: usize) -> Figures {
-    let bin = require_tool("smtp-source");
+    let bin = require_tool("smtp-source", "postfix");
     let args = source_args(sink.port, n);
     let sink_before = sink.cpu();
     let cpu_before = rusage_cpu(libc::RUSAGE_CHILDREN);
@@ -372,12 +275,12 @@ fn main() {
         other => panic!("MISSIVE_BENCH_ONLY={other:?}: expected missive or smtp-source"),
     };
     if run_s {
-        require_tool("smtp-source");
+        require_tool("smtp-source", "postfix");
     }
 
     let messages: Vec<Vec<u8>> = (0..n).map(build_message).collect();
     let avg = messages.iter().map(Vec::len).sum::<usize>() / n.max(1);
-    let sink = Sink::start();
+    let sink = Sink::start(16);
     println!(
         "smtp_throughput: {n} messages of ~{avg} bytes per client, one connection each, \
          smtp-sink on 127.0.0.1:{} (PIPELINING advertised, no dumps)",
