@@ -206,6 +206,14 @@ typedef enum missive_result {
    * Another drain of the same queue directory (in this or another process) is running.
    */
   MISSIVE_RESULT_QUEUE_BUSY = 551,
+  /**
+   * An IANA time zone name is not in the system's zoneinfo (or has no usable rule).
+   */
+  MISSIVE_RESULT_UNKNOWN_TIME_ZONE = 600,
+  /**
+   * An appointment lacks what a calendar message needs (start, end, summary, organizer).
+   */
+  MISSIVE_RESULT_INCOMPLETE_APPOINTMENT = 601,
 } missive_result;
 
 /**
@@ -943,9 +951,9 @@ enum missive_result missive_appointment_set_times_utc(struct missive_appointment
  * Sets start and end as wall-clock times in the IANA time zone `tzid` (e.g.
  * `Europe/Berlin`; UTF-8): `start` and `end` each point to six `int32_t` values, year, month,
  * day, hour, minute, second. The calendar carries `TZID=` and a VTIMEZONE derived from the
- * system's zone database (/usr/share/zoneinfo, or `TZDIR`). Returns INVALID_ARGUMENT when the
- * zone is not installed (the error text says so), for an impossible date or time or an end not
- * after the start; NULL_ARGUMENT when a pointer is NULL.
+ * system's zone database (/usr/share/zoneinfo, or `TZDIR`). Returns UNKNOWN_TIME_ZONE when the
+ * zone is not installed or not a zone name (the error text says so); INVALID_ARGUMENT for an
+ * impossible date or time or an end not after the start; NULL_ARGUMENT when a pointer is NULL.
  *
  * Ownership: borrows its arguments for the call; `tzid` is copied.
  * Thread safety: changes the handle; no other call on it may run concurrently.
@@ -1028,8 +1036,9 @@ enum missive_result missive_appointment_set_status(struct missive_appointment *a
  * octets, not NUL-terminated) for `method` (a `missive_calendar_method`) into `buf`, with the
  * size-then-fill pattern. The attendees are the ones added to the appointment (the message's
  * recipients are added only by `missive_message_add_appointment`). Returns
- * INVALID_ARGUMENT (no start, end, summary or organizer; an unknown time zone: the error text
- * says which), BUFFER_TOO_SMALL, NULL_ARGUMENT (`appointment` or `out_len` NULL).
+ * INCOMPLETE_APPOINTMENT (no start, end, summary or organizer: the error text says which),
+ * UNKNOWN_TIME_ZONE, INVALID_ARGUMENT (bad method), BUFFER_TOO_SMALL, NULL_ARGUMENT
+ * (`appointment` or `out_len` NULL).
  *
  * Ownership: borrows its arguments for the call; copies into `buf`.
  * Thread safety: read-only; not concurrently with calls that change the handle.
@@ -1051,7 +1060,7 @@ enum missive_result missive_appointment_to_ics(const struct missive_appointment 
  * also as an `invite.ics` attachment when `attach_ics` is true. Every To and Cc recipient of the
  * message (add them first) becomes an ATTENDEE with RSVP=TRUE and PARTSTAT=NEEDS-ACTION; the
  * organizer defaults to the message's From. A second call replaces the calendar. Returns
- * INVALID_ARGUMENT (incomplete appointment, unknown time zone, bad method; the error text
+ * INCOMPLETE_APPOINTMENT, UNKNOWN_TIME_ZONE, INVALID_ARGUMENT (bad method; the error text
  * says which), NULL_ARGUMENT (either handle NULL); the error text is stored on `message`, which is unchanged on failure.
  *
  * Ownership: borrows both handles for the call; the calendar is copied into the message.

@@ -198,6 +198,8 @@ const (
 	ResultCancelled              Result = C.MISSIVE_RESULT_CANCELLED
 	ResultQueueDirectoryNotSet   Result = C.MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET
 	ResultQueueBusy              Result = C.MISSIVE_RESULT_QUEUE_BUSY
+	ResultUnknownTimeZone        Result = C.MISSIVE_RESULT_UNKNOWN_TIME_ZONE
+	ResultIncompleteAppointment  Result = C.MISSIVE_RESULT_INCOMPLETE_APPOINTMENT
 )
 
 // ForwardMode says how Client.Forward forwards a message.

@@ -99,6 +99,10 @@ pub enum missive_result {
     QueueDirectoryNotSet = 550,
     /// Another drain of the same queue directory (in this or another process) is running.
     QueueBusy = 551,
+    /// An IANA time zone name is not in the system's zoneinfo (or has no usable rule).
+    UnknownTimeZone = 600,
+    /// An appointment lacks what a calendar message needs (start, end, summary, organizer).
+    IncompleteAppointment = 601,
 }
 
 impl missive_result {
@@ -149,6 +153,8 @@ impl missive_result {
             PartialFailure => "some messages were not delivered\0",
             QueueDirectoryNotSet => "no queue directory is set\0",
             QueueBusy => "another drain of the queue is running\0",
+            UnknownTimeZone => "unknown time zone\0",
+            IncompleteAppointment => "the appointment is incomplete\0",
         }
     }
 
@@ -195,6 +201,8 @@ impl missive_result {
         missive_result::PartialFailure,
         missive_result::QueueDirectoryNotSet,
         missive_result::QueueBusy,
+        missive_result::UnknownTimeZone,
+        missive_result::IncompleteAppointment,
     ];
 }
 

@@ -7,17 +7,29 @@
 if(NOT HEADER OR NOT LIB_DIR)
   message(FATAL_ERROR "usage: cmake -DHEADER=<missive.h> -DLIB_DIR=<cargo profile dir> -P ${CMAKE_CURRENT_LIST_FILE}")
 endif()
-file(GLOB generated "${LIB_DIR}/build/missive-*/out/include/missive.h")
-if(NOT generated)
-  message(FATAL_ERROR "no generated header under ${LIB_DIR}/build/missive-*/out/include: was the library built?")
-endif()
-# Several build-script directories can exist (other source paths, old builds): take the newest.
+# Several build-script directories can exist (other configurations, old builds). The one that
+# ran last is the one whose `output` file (the build script's stdout, rewritten on every run) is
+# newest; its header is what this build generated (cbindgen skips rewriting an unchanged header,
+# so the header's own time says less).
+file(GLOB outputs "${LIB_DIR}/build/missive-*/output")
 set(newest "")
-foreach(g IN LISTS generated)
-  if(NOT newest OR g IS_NEWER_THAN newest)
-    set(newest "${g}")
+set(newest_time "")
+foreach(o IN LISTS outputs)
+  get_filename_component(dir "${o}" DIRECTORY)
+  if(NOT EXISTS "${dir}/out/include/missive.h")
+    continue()
+  endif()
+  file(TIMESTAMP "${o}" t "%Y%m%d%H%M%S" UTC)
+  if(newest STREQUAL "" OR t STRGREATER newest_time
+     OR (t STREQUAL newest_time AND o IS_NEWER_THAN "${newest_output}"))
+    set(newest "${dir}/out/include/missive.h")
+    set(newest_time "${t}")
+    set(newest_output "${o}")
   endif()
 endforeach()
+if(newest STREQUAL "")
+  message(FATAL_ERROR "no generated header under ${LIB_DIR}/build/missive-*/out/include: was the library built?")
+endif()
 execute_process(COMMAND "${CMAKE_COMMAND}" -E compare_files "${HEADER}" "${newest}" RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR

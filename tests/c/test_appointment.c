@@ -64,7 +64,7 @@ static void test_ics_output(void) {
     /* No organizer yet: incomplete. */
     size_t len = 0;
     CHECK_RESULT(missive_appointment_to_ics(a, MISSIVE_CALENDAR_METHOD_REQUEST, NULL, 0, &len),
-                 MISSIVE_RESULT_INVALID_ARGUMENT);
+                 MISSIVE_RESULT_INCOMPLETE_APPOINTMENT);
     CHECK_CONTAINS(appt_error(a), "organizer");
     REQUIRE_OK(missive_appointment_set_organizer(a, S("Olga <olga@example.com>")));
     text = ics(a, MISSIVE_CALENDAR_METHOD_REQUEST);
@@ -154,10 +154,10 @@ static void test_errors(void) {
     const int32_t s[6] = {2025, 1, 1, 9, 0, 0}, e[6] = {2025, 1, 1, 10, 0, 0};
     const int32_t bad[6] = {2025, 2, 30, 9, 0, 0};
     CHECK_RESULT(missive_appointment_set_times_local(a, S("Mars/Olympus_Mons"), s, e),
-                 MISSIVE_RESULT_INVALID_ARGUMENT);
+                 MISSIVE_RESULT_UNKNOWN_TIME_ZONE);
     CHECK_CONTAINS(appt_error(a), "time zone");
     CHECK_RESULT(missive_appointment_set_times_local(a, S("../../etc/passwd"), s, e),
-                 MISSIVE_RESULT_INVALID_ARGUMENT);
+                 MISSIVE_RESULT_UNKNOWN_TIME_ZONE);
     CHECK_RESULT(missive_appointment_set_times_local(a, S("Europe/Berlin"), bad, e),
                  MISSIVE_RESULT_INVALID_ARGUMENT);
     CHECK_RESULT(missive_appointment_set_times_local(a, S("Europe/Berlin"), e, s),
@@ -187,9 +187,11 @@ static void test_errors(void) {
                  MISSIVE_RESULT_INVALID_ADDRESS);
     size_t len = 0;
     CHECK_RESULT(missive_appointment_to_ics(a, 5, NULL, 0, &len), MISSIVE_RESULT_INVALID_ARGUMENT);
-    CHECK_RESULT(missive_appointment_to_ics(a, 0, NULL, 0, &len), MISSIVE_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(missive_appointment_to_ics(a, 0, NULL, 0, &len),
+                 MISSIVE_RESULT_INCOMPLETE_APPOINTMENT);
     CHECK_CONTAINS(appt_error(a), "no start");
-    CHECK_RESULT(missive_appointment_to_ics(a, 0, NULL, 0, NULL), MISSIVE_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(missive_appointment_to_ics(a, 0, NULL, 0, NULL),
+                 MISSIVE_RESULT_INCOMPLETE_APPOINTMENT);
     CHECK_RESULT(missive_appointment_uid(a, NULL, 0, NULL), MISSIVE_RESULT_NULL_ARGUMENT);
     /* A success clears the error text. */
     REQUIRE_OK(missive_appointment_set_reminder(a, -1));

@@ -31,11 +31,14 @@ mkdir -p "$work/outbox-static" "$work/outbox-shared"
 # (CMake gives the build-tree program an RPATH to the imported library's directory.)
 "$work/consumer/consumer_shared" "$work/outbox-shared"
 "$work/consumer/consumer_cpp"
-if ldd "$work/consumer/consumer_static" | grep -q libmissive; then
+static_deps=$(ldd "$work/consumer/consumer_static")
+if grep -q libmissive <<<"$static_deps"; then
   echo "FAIL: consumer_static depends on libmissive.so"; exit 1
 fi
-ldd "$work/consumer/consumer_shared" | grep -q "libmissive.so => $prefix" \
-  || { echo "FAIL: consumer_shared does not load the installed libmissive.so"; ldd "$work/consumer/consumer_shared"; exit 1; }
+# (ldd's output is captured first: `ldd | grep -q` under pipefail fails when grep exits early.)
+shared_deps=$(ldd "$work/consumer/consumer_shared")
+grep -q "libmissive.so => $prefix" <<<"$shared_deps" \
+  || { echo "FAIL: consumer_shared does not load the installed libmissive.so"; echo "$shared_deps"; exit 1; }
 
 echo "== pkg-config"
 command -v pkg-config >/dev/null \
@@ -56,7 +59,8 @@ mkdir -p "$work/outbox-pc-shared" "$work/outbox-pc-static"
   "$here/project/consumer.c" "$libdir/libmissive.a" $(pkg-config --static --libs-only-l missive | sed 's/-lmissive//') \
   -o "$work/pc_static"
 "$work/pc_static" "$work/outbox-pc-static"
-if ldd "$work/pc_static" | grep -q libmissive; then
+pc_static_deps=$(ldd "$work/pc_static")
+if grep -q libmissive <<<"$pc_static_deps"; then
   echo "FAIL: pc_static depends on libmissive.so"; exit 1
 fi
 echo "install check passed: find_package (static, shared, C++) and pkg-config (shared, static)"
