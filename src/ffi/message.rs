@@ -132,6 +132,22 @@ impl MessageHandle {
         &mut self.msg
     }
 
+    /// Applies a change that can be refused. The rendered bytes are forgotten only when it is
+    /// made: a refused change leaves the message, and the Message-ID and date it was saved
+    /// with, as they were (the model's setters change nothing when they fail).
+    fn try_edit(
+        &mut self,
+        f: impl FnOnce(&mut MailMessage) -> Result<(), MessageError>,
+    ) -> missive_result {
+        match f(&mut self.msg) {
+            Ok(()) => {
+                *self.rendered.get_mut().unwrap_or_else(|e| e.into_inner()) = None;
+                self.ok()
+            }
+            Err(e) => self.fail(code_of(e.kind()), e.message()),
+        }
+    }
+
     /// The message as saved: the loaded bytes of an unchanged loaded message, else the MIME
     /// output (made on first use after a change, with a generated Message-ID when it has none).
     pub(crate) fn rendered(&self) -> Rendered {
@@ -194,13 +210,6 @@ pub(crate) fn code_of(kind: MessageErrorKind) -> missive_result {
         MessageErrorKind::TruncatedEml => missive_result::TruncatedEml,
         MessageErrorKind::NoSender => missive_result::NoSender,
         MessageErrorKind::NoRecipients => missive_result::NoRecipients,
-    }
-}
-
-fn record(h: &MessageHandle, r: Result<(), MessageError>) -> missive_result {
-    match r {
-        Ok(()) => h.ok(),
-        Err(e) => h.fail(code_of(e.kind()), e.message()),
     }
 }
 
@@ -468,8 +477,7 @@ pub unsafe extern "C" fn missive_message_add_recipients(
         let h = try_mut!(message);
         let kind = match recipient_kind(h, kind) { Ok(k) => k, Err(code) => return code };
         let list = try_str!(h, addresses, addresses_len, "addresses");
-        let r = h.edit().add_recipients_str(kind, list).map(|_| ());
-        record(h, r)
+        h.try_edit(|m| m.add_recipients_str(kind, list).map(|_| ()))
     }
 }
 
@@ -584,8 +592,7 @@ pub unsafe extern "C" fn missive_message_set_subject(
     ffi_boundary! {
         let h = try_mut!(message);
         let subject = try_str!(h, subject, subject_len, "subject");
-        let r = h.edit().set_subject(subject);
-        record(h, r)
+        h.try_edit(|m| m.set_subject(subject))
     }
 }
 
@@ -764,8 +771,7 @@ pub unsafe extern "C" fn missive_message_add_alternate_view(
         let cs = try_str!(h, charset, charset_len, "charset");
         let content = try_bytes!(h, content, content_len, "content");
         let cs = if cs.is_empty() { None } else { Some(cs) };
-        let r = h.edit().add_alternate_view(ct, cs, content.to_vec());
-        record(h, r)
+        h.try_edit(|m| m.add_alternate_view(ct, cs, content.to_vec()))
     }
 }
 
@@ -795,8 +801,7 @@ pub unsafe extern "C" fn missive_message_add_attachment(
         let ct = try_str!(h, content_type, content_type_len, "content_type");
         let data = try_bytes!(h, data, data_len, "data");
         let ct = if ct.is_empty() { None } else { Some(ct) };
-        let r = h.edit().add_attachment(name, ct, data.to_vec());
-        record(h, r)
+        h.try_edit(|m| m.add_attachment(name, ct, data.to_vec()))
     }
 }
 
@@ -828,8 +833,7 @@ pub unsafe extern "C" fn missive_message_add_attachment_file(
         if path.is_empty() { return h.fail(missive_result::InvalidArgument, "path is empty"); }
         let name = if name.is_empty() { None } else { Some(name) };
         let ct = if ct.is_empty() { None } else { Some(ct) };
-        let r = h.edit().add_attachment_file(Path::new(path), name, ct);
-        record(h, r)
+        h.try_edit(|m| m.add_attachment_file(Path::new(path), name, ct))
     }
 }
 
@@ -863,8 +867,7 @@ pub unsafe extern "C" fn missive_message_add_inline_resource(
         let ct = try_str!(h, content_type, content_type_len, "content_type");
         let data = try_bytes!(h, data, data_len, "data");
         let ct = if ct.is_empty() { None } else { Some(ct) };
-        let r = h.edit().add_inline_resource(cid, name, ct, data.to_vec());
-        record(h, r)
+        h.try_edit(|m| m.add_inline_resource(cid, name, ct, data.to_vec()))
     }
 }
 
@@ -1014,8 +1017,7 @@ pub unsafe extern "C" fn missive_message_add_header(
         let h = try_mut!(message);
         let name = try_str!(h, name, name_len, "name");
         let value = try_str!(h, value, value_len, "value");
-        let r = h.edit().add_header(name, value);
-        record(h, r)
+        h.try_edit(|m| m.add_header(name, value))
     }
 }
 
@@ -1090,13 +1092,7 @@ pub unsafe extern "C" fn missive_message_set_date(
 ) -> missive_result {
     ffi_boundary! {
         let h = try_mut!(message);
-        // Validate before `edit` so that a rejected date leaves the rendered bytes alone.
-        let mut probe = MailMessage::new();
-        if let Err(e) = probe.set_date(Some((unix_seconds, utc_offset_minutes))) {
-            return h.fail(code_of(e.kind()), e.message());
-        }
-        let r = h.edit().set_date(Some((unix_seconds, utc_offset_minutes)));
-        record(h, r)
+        h.try_edit(|m| m.set_date(Some((unix_seconds, utc_offset_minutes))))
     }
 }
 
@@ -1117,13 +1113,8 @@ pub unsafe extern "C" fn missive_message_set_message_id(
     ffi_boundary! {
         let h = try_mut!(message);
         let id = try_str!(h, id, id_len, "id");
-        let mut probe = MailMessage::new();
         let value = if id.is_empty() { None } else { Some(id) };
-        if let Err(e) = probe.set_message_id(value) {
-            return h.fail(code_of(e.kind()), e.message());
-        }
-        let r = h.edit().set_message_id(value);
-        record(h, r)
+        h.try_edit(|m| m.set_message_id(value))
     }
 }
 
@@ -1198,8 +1189,7 @@ pub unsafe extern "C" fn missive_message_set_delivery_notification(
             ret,
             envelope_id: if envid.is_empty() { None } else { Some(envid.to_string()) },
         };
-        let r = h.edit().set_delivery_notification(dsn);
-        record(h, r)
+        h.try_edit(|m| m.set_delivery_notification(dsn))
     }
 }
 
