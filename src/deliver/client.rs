@@ -268,27 +268,9 @@ impl Client {
         &self,
         f: impl FnOnce(&mut SmtpClient) -> Result<R, SmtpError>,
     ) -> Result<R, DeliverError> {
-        let (generation, config) = self.config_with_generation();
-        if config.smtp.host.is_empty() {
-            return Err(DeliverError::new(
-                DeliverErrorKind::HostNotSet,
-                "delivery method is NETWORK but no SMTP host is set",
-            ));
-        }
-        let kept = {
-            let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
-            if pool.generation != generation {
-                pool.generation = generation;
-                pool.idle.clear();
-            }
-            pool.idle.pop()
-        };
-        let mut smtp = kept.unwrap_or_else(|| SmtpClient::new(config.smtp_config()));
+        let (generation, mut smtp) = self.checkout_smtp()?;
         let result = f(&mut smtp);
-        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
-        if pool.generation == generation && smtp.is_connected() {
-            pool.idle.push(smtp);
-        }
+        self.checkin_smtp(generation, smtp);
         Ok(result?)
     }
 
