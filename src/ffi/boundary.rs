@@ -267,3 +267,39 @@ pub(crate) unsafe fn copy_error(
     owner.error_slot().set(text);
     r
 }
+
+/// A C caller's callback userdata: handed to its `userdata_free` (if any) exactly once, when
+/// the last holder drops it.
+pub(crate) struct Userdata {
+    ptr: *mut std::ffi::c_void,
+    free: Option<unsafe extern "C" fn(*mut std::ffi::c_void)>,
+}
+
+// SAFETY: every function that takes a callback documents that its userdata must be usable from
+// any thread (library threads run callbacks and free userdata).
+unsafe impl Send for Userdata {}
+// SAFETY: as above; the library only passes the pointer on, it never dereferences it.
+unsafe impl Sync for Userdata {}
+
+impl Userdata {
+    pub(crate) fn new(
+        ptr: *mut std::ffi::c_void,
+        free: Option<unsafe extern "C" fn(*mut std::ffi::c_void)>,
+    ) -> Self {
+        Userdata { ptr, free }
+    }
+
+    /// The pointer, to pass to the callback.
+    pub(crate) fn ptr(&self) -> *mut std::ffi::c_void {
+        self.ptr
+    }
+}
+
+impl Drop for Userdata {
+    fn drop(&mut self) {
+        if let Some(free) = self.free {
+            // SAFETY: the caller supplied `free` for exactly this userdata; it runs once.
+            unsafe { free(self.ptr) };
+        }
+    }
+}

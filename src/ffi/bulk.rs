@@ -4,7 +4,7 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use super::boundary::{copy_error, ffi_boundary, try_arg, try_ref, write_out};
+use super::boundary::{Userdata, copy_error, ffi_boundary, try_arg, try_ref, write_out};
 use super::client::{ClientHandle, deliver_code, missive_client, missive_userdata_free_cb};
 use super::collection::missive_message_collection;
 use super::handle::{self, Handle};
@@ -498,25 +498,10 @@ pub struct missive_progress {
 pub type missive_progress_cb =
     Option<unsafe extern "C" fn(userdata: *mut c_void, progress: *const missive_progress) -> i32>;
 
+/// The C callback and its userdata (freed with `userdata_free` when the last user is gone).
 struct ProgressCallback {
     cb: unsafe extern "C" fn(*mut c_void, *const missive_progress) -> i32,
-    userdata: *mut c_void,
-    userdata_free: missive_userdata_free_cb,
-}
-
-// SAFETY: the caller of `missive_client_set_progress_callback` promises that the callback and
-// its userdata may be used from any thread (documented there); calls are serialised.
-unsafe impl Send for ProgressCallback {}
-// SAFETY: as above.
-unsafe impl Sync for ProgressCallback {}
-
-impl Drop for ProgressCallback {
-    fn drop(&mut self) {
-        if let Some(free) = self.userdata_free {
-            // SAFETY: the caller supplied `free` for exactly this userdata.
-            unsafe { free(self.userdata) };
-        }
-    }
+    data: Userdata,
 }
 
 /// Sets a progress callback for collection sends (`missive_client_send_collection` and
@@ -546,12 +531,10 @@ pub unsafe extern "C" fn missive_client_set_progress_callback(
 ) -> missive_result {
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
-        if cb.is_none() && let Some(free) = userdata_free {
-            // SAFETY: the caller supplied `free` for exactly this userdata; nothing keeps it.
-            unsafe { free(userdata) };
-        }
+        // Without a callback nothing keeps the userdata: dropping it frees it at once.
+        let data = Userdata::new(userdata, userdata_free);
         let progress: Option<crate::deliver::ProgressFn> = cb.map(|cb| {
-            let holder = Arc::new(ProgressCallback { cb, userdata, userdata_free });
+            let holder = Arc::new(ProgressCallback { cb, data });
             let f: crate::deliver::ProgressFn = Arc::new(move |p: &Progress| {
                 let c = missive_progress {
                     done: p.done,
@@ -562,7 +545,7 @@ pub unsafe extern "C" fn missive_client_set_progress_callback(
                     bytes_total: p.bytes_total,
                 };
                 // SAFETY: the caller promised `cb` is valid and may run on any thread.
-                unsafe { (holder.cb)(holder.userdata, &c) == 0 }
+                unsafe { (holder.cb)(holder.data.ptr(), &c) == 0 }
             });
             f
         });

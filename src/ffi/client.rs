@@ -4,7 +4,9 @@ use std::ffi::{c_char, c_void};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::boundary::{copy_error, ffi_boundary, try_arg, try_bytes, try_ref, try_str, write_out};
+use super::boundary::{
+    Userdata, copy_error, ffi_boundary, try_arg, try_bytes, try_ref, try_str, write_out,
+};
 use super::collection::missive_message_collection;
 use super::handle::{self, Handle};
 use super::message::{code_of, missive_message};
@@ -379,7 +381,7 @@ pub unsafe extern "C" fn missive_client_send(
 ///
 /// # Safety
 /// `out_result` is NULL or writable.
-unsafe fn finish_send(
+pub(crate) unsafe fn finish_send(
     h: &ClientHandle,
     outcome: Result<Delivery, DeliverError>,
     out_result: *mut *mut missive_send_result,
@@ -793,26 +795,10 @@ pub type missive_log_cb = Option<
 /// Frees a callback's userdata when the callback is replaced or the client freed.
 pub type missive_userdata_free_cb = Option<unsafe extern "C" fn(userdata: *mut c_void)>;
 
-/// The C callback and its userdata, freed with `userdata_free` when the last user is gone.
+/// The C callback and its userdata (freed with `userdata_free` when the last user is gone).
 struct LogCallback {
     cb: unsafe extern "C" fn(*mut c_void, i32, *const c_char, usize),
-    userdata: *mut c_void,
-    userdata_free: missive_userdata_free_cb,
-}
-
-// SAFETY: the caller of `missive_client_set_protocol_log` promises that the callback and its
-// userdata may be used from any thread (documented there).
-unsafe impl Send for LogCallback {}
-// SAFETY: as above.
-unsafe impl Sync for LogCallback {}
-
-impl Drop for LogCallback {
-    fn drop(&mut self) {
-        if let Some(free) = self.userdata_free {
-            // SAFETY: the caller supplied `free` for exactly this userdata.
-            unsafe { free(self.userdata) };
-        }
-    }
+    data: Userdata,
 }
 
 /// Sets a protocol-log callback that receives every SMTP line sent and received, with AUTH
@@ -840,16 +826,14 @@ pub unsafe extern "C" fn missive_client_set_protocol_log(
 ) -> missive_result {
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
-        if cb.is_none() && let Some(free) = userdata_free {
-            // SAFETY: the caller supplied `free` for exactly this userdata; nothing keeps it.
-            unsafe { free(userdata) };
-        }
+        // Without a callback nothing keeps the userdata: dropping it frees it at once.
+        let data = Userdata::new(userdata, userdata_free);
         let log: Option<crate::smtp::ProtocolLog> = cb.map(|cb| {
-            let holder = Arc::new(LogCallback { cb, userdata, userdata_free });
+            let holder = Arc::new(LogCallback { cb, data });
             let f: crate::smtp::ProtocolLog = Arc::new(move |dir: LogDirection, line: &str| {
                 let d = match dir { LogDirection::Sent => 0, LogDirection::Received => 1 };
                 // SAFETY: the caller promised `cb` is valid and may run on any thread.
-                unsafe { (holder.cb)(holder.userdata, d, line.as_ptr().cast(), line.len()) };
+                unsafe { (holder.cb)(holder.data.ptr(), d, line.as_ptr().cast(), line.len()) };
             });
             f
         });

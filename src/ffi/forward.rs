@@ -7,12 +7,11 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use super::boundary::{ffi_boundary, try_arg, try_ref, try_str};
-use super::client::{ClientHandle, deliver_code, missive_client};
-use super::handle;
+use super::client::{ClientHandle, finish_send, missive_client};
 use super::message::{code_of, missive_message};
 use super::result::{HasError, missive_result};
-use super::send_result::{SendResultHandle, missive_send_result};
-use crate::deliver::{DeliverError, Delivery, ForwardMode};
+use super::send_result::missive_send_result;
+use crate::deliver::ForwardMode;
 use crate::message::{MailAddress, parse_address_list};
 
 /// How `missive_client_forward` forwards a message (`mode` arguments are `int32_t`).
@@ -37,41 +36,6 @@ pub enum missive_forward_mode {
 /// delivered).
 pub type missive_read_cb =
     Option<unsafe extern "C" fn(userdata: *mut c_void, buf: *mut u8, len: usize) -> i64>;
-
-/// Stores the result object (when asked for) and turns the outcome into a code.
-///
-/// # Safety
-/// `out_result` is NULL or writable.
-pub(crate) unsafe fn finish(
-    h: &ClientHandle,
-    outcome: Result<Delivery, DeliverError>,
-    out_result: *mut *mut missive_send_result,
-) -> missive_result {
-    if !out_result.is_null() {
-        let r = handle::into_raw::<missive_send_result>(SendResultHandle::from_outcome(&outcome));
-        // SAFETY: checked non-NULL; the caller guarantees it is writable.
-        unsafe { *out_result = r };
-    }
-    match outcome {
-        Ok(d) if d.rejected().is_empty() => h.ok(),
-        Ok(d) => {
-            let list = d
-                .rejected()
-                .iter()
-                .map(|(a, r)| format!("<{a}>: {r}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            h.fail(
-                missive_result::SomeRecipientsRejected,
-                format!(
-                    "delivered to {} recipient(s); refused: {list}",
-                    d.accepted().len()
-                ),
-            )
-        }
-        Err(e) => h.fail(deliver_code(e.kind), e.message),
-    }
-}
 
 /// Parses a comma-separated recipient list; empty is NO_RECIPIENTS.
 fn recipients_of(h: &ClientHandle, list: &str) -> Result<Vec<MailAddress>, missive_result> {
@@ -186,7 +150,7 @@ pub unsafe extern "C" fn missive_client_forward(
         let rendered = m.rendered();
         let outcome = h.client.forward_rendered(&m.msg, &rendered.bytes, mode, &list);
         // SAFETY: forwarded contract.
-        unsafe { finish(h, outcome, out_result) }
+        unsafe { finish_send(h, outcome, out_result) }
     }
 }
 
@@ -235,7 +199,7 @@ pub unsafe extern "C" fn missive_client_forward_file(
         };
         let outcome = h.client.forward_file(Path::new(path), &from, &list);
         // SAFETY: forwarded contract.
-        unsafe { finish(h, outcome, out_result) }
+        unsafe { finish_send(h, outcome, out_result) }
     }
 }
 
@@ -286,7 +250,7 @@ pub unsafe extern "C" fn missive_client_forward_fd(
         };
         let outcome = h.client.forward_open_file(&file, &from, &list);
         // SAFETY: forwarded contract.
-        unsafe { finish(h, outcome, out_result) }
+        unsafe { finish_send(h, outcome, out_result) }
     }
 }
 
@@ -362,6 +326,6 @@ pub unsafe extern "C" fn missive_client_forward_stream(
         let hint = u64::try_from(size_hint).ok();
         let outcome = h.client.forward_stream(&from, &list, &mut reader, hint);
         // SAFETY: forwarded contract.
-        unsafe { finish(h, outcome, out_result) }
+        unsafe { finish_send(h, outcome, out_result) }
     }
 }

@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_void};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use super::boundary::{copy_error, ffi_boundary, try_arg, try_ref};
+use super::boundary::{Userdata, copy_error, ffi_boundary, try_arg, try_ref};
 use super::bulk::{BulkResultHandle, missive_bulk_result, prepare_all};
 use super::client::{ClientHandle, missive_client, missive_userdata_free_cb};
 use super::collection::missive_message_collection;
@@ -79,21 +79,7 @@ impl OperationHandle {
 /// The completion callback and its userdata; `userdata_free` runs when it is dropped.
 struct Completion {
     cb: missive_completion_cb,
-    userdata: *mut c_void,
-    userdata_free: missive_userdata_free_cb,
-}
-
-// SAFETY: the caller of the `_async` functions promises the callback and userdata may be used
-// from the library's worker thread (documented there).
-unsafe impl Send for Completion {}
-
-impl Drop for Completion {
-    fn drop(&mut self) {
-        if let Some(free) = self.userdata_free {
-            // SAFETY: the caller supplied `free` for exactly this userdata.
-            unsafe { free(self.userdata) };
-        }
-    }
+    data: Userdata,
 }
 
 /// Starts the operation and writes the handle.
@@ -115,7 +101,7 @@ unsafe fn start(
             // SAFETY: the caller promised `cb` is valid and may run on the worker thread.
             unsafe {
                 cb(
-                    completion.userdata,
+                    completion.data.ptr(),
                     r.code,
                     handle::as_handle::<missive_bulk_result>(r),
                 )
@@ -184,7 +170,7 @@ pub unsafe extern "C" fn missive_client_send_async(
             return h.fail(missive_result::NullArgument, "out_op is NULL");
         }
         let items = vec![m.prepared().map_err(DeliverError::from)];
-        let completion = Completion { cb, userdata, userdata_free };
+        let completion = Completion { cb, data: Userdata::new(userdata, userdata_free) };
         // SAFETY: `out_op` checked non-NULL; the caller guarantees it is writable.
         unsafe { start(h, items, true, completion, out_op) }
     }
@@ -228,7 +214,7 @@ pub unsafe extern "C" fn missive_client_send_collection_async(
             return h.fail(missive_result::NullArgument, "out_op is NULL");
         }
         let items = prepare_all(c);
-        let completion = Completion { cb, userdata, userdata_free };
+        let completion = Completion { cb, data: Userdata::new(userdata, userdata_free) };
         // SAFETY: `out_op` checked non-NULL; the caller guarantees it is writable.
         unsafe { start(h, items, false, completion, out_op) }
     }
