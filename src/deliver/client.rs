@@ -194,6 +194,16 @@ impl fmt::Debug for Client {
     }
 }
 
+/// The pickup directory, or the error that says none is set.
+pub(super) fn pickup_directory(config: &ClientConfig) -> Result<&std::path::Path, DeliverError> {
+    config.pickup_directory.as_deref().ok_or_else(|| {
+        DeliverError::new(
+            DeliverErrorKind::PickupDirectoryNotSet,
+            "delivery method is PICKUP_DIRECTORY but no pickup directory is set",
+        )
+    })
+}
+
 /// The SMTP envelope for a prepared message.
 pub fn envelope_for(p: &Prepared) -> Envelope {
     let notify = (!p.dsn.notify.is_default()).then_some(DsnNotify {
@@ -327,16 +337,21 @@ impl Client {
             },
             false => prepared,
         };
+        self.deliver_as_is(&config, prepared)
+    }
+
+    /// Delivers a prepared message by the configured method exactly as it is (no TNEF
+    /// conversion: forwarding keeps the bytes it was given).
+    pub(super) fn deliver_as_is(
+        &self,
+        config: &ClientConfig,
+        prepared: &Prepared,
+    ) -> Result<Delivery, DeliverError> {
         match config.delivery_method {
-            DeliveryMethod::PickupDirectory => {
-                let dir = config.pickup_directory.as_ref().ok_or_else(|| {
-                    DeliverError::new(
-                        DeliverErrorKind::PickupDirectoryNotSet,
-                        "delivery method is PICKUP_DIRECTORY but no pickup directory is set",
-                    )
-                })?;
-                Ok(Delivery::Pickup(deliver_to_pickup(dir, prepared)?))
-            }
+            DeliveryMethod::PickupDirectory => Ok(Delivery::Pickup(deliver_to_pickup(
+                pickup_directory(config)?,
+                prepared,
+            )?)),
             DeliveryMethod::Network => {
                 let envelope = envelope_for(prepared);
                 self.with_smtp(|s| s.send(&envelope, &prepared.data))

@@ -26,10 +26,8 @@ use mail_builder::headers::raw::Raw;
 use mail_builder::headers::text::Text;
 use mail_builder::mime::{BodyPart, MimePart};
 
-use super::client::{
-    Client, DeliverError, DeliverErrorKind, Delivery, DeliveryMethod, envelope_for,
-};
-use super::pickup::{Prepared, deliver_to_pickup};
+use super::client::{Client, DeliverError, Delivery};
+use super::pickup::Prepared;
 use super::stream::strip_bcc_bytes;
 use crate::message::mime::{crlf, format_rfc5322_date, generate_message_id, random_u64};
 use crate::message::{MailAddress, MailMessage, MessageError, MessageErrorKind, to_mime};
@@ -259,26 +257,7 @@ impl Client {
             dsn: Default::default(),
         };
         // Sent as made: no TNEF conversion, so REDIRECT stays byte-exact.
-        match config.delivery_method {
-            DeliveryMethod::PickupDirectory => {
-                let dir = config
-                    .pickup_directory
-                    .as_ref()
-                    .ok_or_else(|| DeliverError {
-                        kind: DeliverErrorKind::PickupDirectoryNotSet,
-                        message:
-                            "delivery method is PICKUP_DIRECTORY but no pickup directory is set"
-                                .to_string(),
-                        smtp: None,
-                    })?;
-                Ok(Delivery::Pickup(deliver_to_pickup(dir, &prepared)?))
-            }
-            DeliveryMethod::Network => {
-                let envelope = envelope_for(&prepared);
-                self.with_smtp(|s| s.send(&envelope, &prepared.data))
-                    .map(Delivery::Smtp)
-            }
-        }
+        self.deliver_as_is(&config, &prepared)
     }
 }
 

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::client::{Client, DeliverError, DeliverErrorKind, Delivery, DeliveryMethod};
+use super::client::{Client, DeliverError, Delivery, DeliveryMethod};
 use super::pickup::{PickupDelivery, pickup_envelope};
 use crate::message::{MessageError, MessageErrorKind};
 use crate::smtp::{Envelope, Recipient};
@@ -206,16 +206,7 @@ impl Client {
         let mut filtered = strip_bcc_reader(message);
         match config.delivery_method {
             DeliveryMethod::PickupDirectory => {
-                let dir = config
-                    .pickup_directory
-                    .as_ref()
-                    .ok_or_else(|| DeliverError {
-                        kind: DeliverErrorKind::PickupDirectoryNotSet,
-                        message:
-                            "delivery method is PICKUP_DIRECTORY but no pickup directory is set"
-                                .to_string(),
-                        smtp: None,
-                    })?;
+                let dir = super::client::pickup_directory(&config)?;
                 Ok(Delivery::Pickup(write_pickup_stream(
                     dir,
                     mail_from,
