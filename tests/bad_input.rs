@@ -6,14 +6,15 @@ mod shapes;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use missive::message::eml::{load_bytes, load_path};
+use missive::message::eml::{LoadOptions, load_bytes, load_bytes_with, load_path};
 use missive::message::{
     MailAddress, MailMessage, MessageError, MessageErrorKind, RecipientKind, to_mime,
 };
 use shapes::Rng;
 
+/// Loads strictly: what a lenient load accepts with a warning is refused.
 fn load_err(bytes: &[u8]) -> MessageError {
-    match load_bytes(bytes.to_vec()) {
+    match load_bytes_with(bytes.to_vec(), &LoadOptions { strict: true }) {
         Ok(m) => panic!(
             "{:?} loaded as a message: {m:?}",
             String::from_utf8_lossy(&bytes[..bytes.len().min(80)])
@@ -79,6 +80,33 @@ fn garbage_is_malformed() {
         &load_err(b": no name\r\n\r\n"),
         MessageErrorKind::MalformedEml,
         &["not a header"],
+    );
+}
+
+/// Read leniently (the default), what a strict load refuses loads as Python's `email` and
+/// MimeKit read it, with a warning naming the problem.
+#[test]
+fn lenient_load_keeps_what_it_can_with_warnings() {
+    let unclosed = b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=\"OUTER\"\r\n\r\n\
+--OUTER\r\nContent-Type: text/plain\r\n\r\nhello\r\n--OUTER\r\nContent-Type: text/plain\r\n\r\nsecond\r\n";
+    let m = load_bytes(unclosed.to_vec()).unwrap();
+    assert_eq!(m.body(), "hello");
+    let w = m.load_warnings();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("--OUTER--"), "{w:?}");
+    // Saved unchanged, it is the bytes it came from; it reloads.
+    let saved = to_mime(&m, &Default::default());
+    assert_eq!(saved, unclosed);
+    load_bytes(saved).unwrap();
+
+    let prose = b"Subject: ok\r\nthen some prose without a colon\r\n\r\nbody";
+    let m = load_bytes(prose.to_vec()).unwrap();
+    assert_eq!(m.subject(), "ok");
+    assert!(m.body().starts_with("then some prose"), "{:?}", m.body());
+    assert!(
+        m.load_warnings()[0].contains("line 2"),
+        "{:?}",
+        m.load_warnings()
     );
 }
 
@@ -332,7 +360,9 @@ fn content_types_and_content_ids_are_validated() {
 fn load_no_panic(bytes: &[u8]) -> Result<Result<(), MessageErrorKind>, String> {
     let v = bytes.to_vec();
     catch_unwind(AssertUnwindSafe(move || {
-        load_bytes(v).map(|_| ()).map_err(|e| e.kind())
+        load_bytes_with(v, &LoadOptions { strict: true })
+            .map(|_| ())
+            .map_err(|e| e.kind())
     }))
     .map_err(|p| {
         p.downcast_ref::<String>()

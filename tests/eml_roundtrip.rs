@@ -6,7 +6,8 @@ mod shapes;
 
 use std::path::{Path, PathBuf};
 
-use missive::message::eml::{load_bytes, load_path, save_path};
+use missive::deliver::save_path;
+use missive::message::eml::{load_bytes, load_path};
 use missive::message::{
     AlternateView, Attachment, DeliveryNotification, MailAddress, MailMessage, Priority,
     RecipientKind, to_mime,

@@ -617,7 +617,7 @@ fn loading_a_tnef_message_exposes_body_and_attachments_and_resends_as_tnef() {
     msg.set_message_id(Some("reload-1@example.com")).unwrap();
     msg.set_date(Some((1_700_000_000, 0))).unwrap();
     let eml = missive::message::to_mime(&msg, &Default::default());
-    let loaded = missive::message::eml::load_bytes(eml.clone()).unwrap();
+    let loaded = missive::tnef::load_bytes(eml.clone(), &Default::default()).unwrap();
     assert!(loaded.use_tnef());
     assert_eq!(loaded.subject(), msg.subject());
     assert_eq!(loaded.body(), msg.body());

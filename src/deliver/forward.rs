@@ -30,7 +30,7 @@ use super::client::{Client, DeliverError, Delivery};
 use super::pickup::Prepared;
 use super::stream::strip_bcc_bytes;
 use crate::message::mime::{crlf, format_rfc5322_date, generate_message_id, random_u64};
-use crate::message::{MailAddress, MailMessage, MessageError, MessageErrorKind, to_mime};
+use crate::message::{MailAddress, MailMessage, MessageError, MessageErrorKind};
 
 /// How a message is forwarded (see the module documentation).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -201,7 +201,7 @@ impl Client {
     ) -> Result<Delivery, DeliverError> {
         let bytes = match msg.original_bytes() {
             Some(b) => b.clone(),
-            None => Arc::new(to_mime(msg, &self.config().mime)),
+            None => Arc::new(super::render(msg, &self.config().mime)),
         };
         self.forward_rendered(msg, &bytes, mode, recipients)
     }

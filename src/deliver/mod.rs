@@ -30,6 +30,28 @@ pub use queue::{
 };
 pub use stream::{BccStripped, strip_bcc_reader, write_pickup_stream};
 
+/// The message as it is saved and sent: a loaded message unchanged since loading as its
+/// original bytes; a TNEF message written by the `tnef` module from the model; any other as
+/// MIME (a loaded message with only its changes rewritten).
+pub fn render(msg: &crate::message::MailMessage, opts: &crate::message::MimeOptions) -> Vec<u8> {
+    match msg.original_bytes() {
+        Some(original) => original.as_ref().clone(),
+        None if msg.use_tnef() => crate::tnef::to_tnef_mime(msg, opts),
+        None => crate::message::to_mime(msg, opts),
+    }
+}
+
+/// Saves the message (as [`render`] writes it) to a file atomically (see [`atomic_write`]).
+pub fn save_path(
+    msg: &crate::message::MailMessage,
+    opts: &crate::message::MimeOptions,
+    path: &Path,
+) -> Result<(), crate::message::MessageError> {
+    atomic_write(path, &[&render(msg, opts)]).map_err(|e| {
+        crate::message::MessageError::from_io(&e, format!("cannot write {}", path.display()))
+    })
+}
+
 /// Writes `chunks` to `path` atomically: into a new temporary file in the same directory, flushed
 /// to disk with fsync, then renamed over `path`, and the directory synced. Readers see either no
 /// file or the whole file, never a partial one.

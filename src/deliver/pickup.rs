@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use std::sync::Arc;
 
 use crate::message::{
-    DeliveryNotification, MailMessage, MessageError, MessageErrorKind, MimeOptions, to_mime,
+    DeliveryNotification, MailMessage, MessageError, MessageErrorKind, MimeOptions,
 };
 
 /// What a pickup delivery wrote.
@@ -47,7 +47,7 @@ impl Prepared {
     pub fn from_message(msg: &MailMessage, opts: &MimeOptions) -> Result<Self, MessageError> {
         let bytes = match msg.original_bytes() {
             Some(original) => original.clone(),
-            None => Arc::new(to_mime(msg, opts)),
+            None => Arc::new(super::render(msg, opts)),
         };
         Self::with_bytes(msg, bytes)
     }

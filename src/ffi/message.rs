@@ -10,7 +10,7 @@ use super::result::{ErrorSlot, HasError, missive_result};
 use crate::deliver::Prepared;
 use crate::message::{
     DeliveryNotification, DsnNotify, DsnReturn, MailAddress, MailMessage, MessageError,
-    MessageErrorKind, MimeOptions, Priority, RecipientKind, eml, to_mime,
+    MessageErrorKind, MimeOptions, Priority, RecipientKind, eml,
 };
 
 /// An email message: addresses, subject, bodies, alternate views, attachments, headers.
@@ -101,6 +101,8 @@ pub(crate) struct MessageHandle {
     /// The MIME bytes of `msg`, made once and kept until `msg` changes, so that sizing and
     /// filling calls, and saving then sending, see the same Message-ID, date and boundaries.
     rendered: Mutex<Option<Rendered>>,
+    /// Loads into this handle refuse what a lenient reading accepts with a warning.
+    strict: bool,
 }
 
 /// A message written out, with the Message-ID it was given.
@@ -121,6 +123,7 @@ impl Clone for MessageHandle {
                     .unwrap_or_else(|e| e.into_inner())
                     .clone(),
             ),
+            strict: self.strict,
         }
     }
 }
@@ -164,7 +167,7 @@ impl MessageHandle {
                 let mut msg = self.msg.clone();
                 let id = msg.ensure_message_id().to_string();
                 Rendered {
-                    bytes: Arc::new(to_mime(&msg, &MimeOptions::default())),
+                    bytes: Arc::new(crate::deliver::render(&msg, &MimeOptions::default())),
                     message_id: Some(id),
                 }
             }
@@ -208,6 +211,7 @@ pub(crate) fn code_of(kind: MessageErrorKind) -> missive_result {
         MessageErrorKind::Io => missive_result::Io,
         MessageErrorKind::MalformedEml => missive_result::MalformedEml,
         MessageErrorKind::TruncatedEml => missive_result::TruncatedEml,
+        MessageErrorKind::TooComplex => missive_result::MessageTooComplex,
         MessageErrorKind::NoSender => missive_result::NoSender,
         MessageErrorKind::NoRecipients => missive_result::NoRecipients,
     }
@@ -318,7 +322,8 @@ pub unsafe extern "C" fn missive_message_load_file(
         let h = try_mut!(message);
         let path = try_str!(h, path, path_len, "path");
         if path.is_empty() { return h.fail(missive_result::InvalidArgument, "path is empty"); }
-        match eml::load_path(Path::new(path)) {
+        let opts = eml::LoadOptions { strict: h.strict };
+        match crate::tnef::load_path(Path::new(path), &opts) {
             Ok(m) => { *h.edit() = m; h.ok() }
             Err(e) => h.fail(code_of(e.kind()), e.message()),
         }
@@ -341,10 +346,64 @@ pub unsafe extern "C" fn missive_message_load_bytes(
     ffi_boundary! {
         let h = try_mut!(message);
         let data = try_bytes!(h, data, data_len, "data");
-        match eml::load_bytes(data.to_vec()) {
+        let opts = eml::LoadOptions { strict: h.strict };
+        match crate::tnef::load_bytes(data.to_vec(), &opts) {
             Ok(m) => { *h.edit() = m; h.ok() }
             Err(e) => h.fail(code_of(e.kind()), e.message()),
         }
+    }
+}
+
+/// Chooses how later `missive_message_load_file` / `missive_message_load_bytes` calls on this
+/// handle read a message: leniently (`strict` false, the default: a multipart whose closing
+/// delimiter is missing is read as Python's `email` and MimeKit read it, and a warning is kept,
+/// see `missive_message_load_warnings`) or strictly (`strict` true: such a message is refused
+/// with MISSIVE_RESULT_TRUNCATED_EML and the handle is left as it was).
+///
+/// Returns MISSIVE_RESULT_NULL_ARGUMENT when `message` is NULL.
+///
+/// Ownership: borrows `message` for the call.
+/// Thread safety: changes the handle; no other call on it may run concurrently.
+///
+/// # Safety
+/// `message` is NULL or live and not used concurrently.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_message_set_strict_loading(
+    message: *mut missive_message,
+    strict: bool,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_mut!(message);
+        h.strict = strict;
+        h.ok()
+    }
+}
+
+/// Copies what the last load into this message accepted leniently (for example "the
+/// multipart/mixed with boundary "XX" never closes ..."), one warning per line, NUL-terminated,
+/// size-then-fill; the empty string when there were none or the message was not loaded.
+///
+/// Returns MISSIVE_RESULT_NULL_ARGUMENT (NULL `message` or `out_len`),
+/// MISSIVE_RESULT_BUFFER_TOO_SMALL.
+///
+/// Ownership: borrows `message` for the call; `buf` is written, not retained.
+/// Thread safety: read-only; may run concurrently with other read-only calls on the
+/// same handle, not with calls that change it.
+///
+/// # Safety
+/// `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_message_load_warnings(
+    message: *const missive_message,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(message);
+        let text = h.msg.load_warnings().join("\n");
+        // SAFETY: forwarded contract.
+        unsafe { write_out(h, text.as_bytes(), true, buf.cast(), buf_len, out_len) }
     }
 }
 

@@ -78,6 +78,8 @@ pub enum missive_result {
     MalformedEml = 303,
     /// The message ends before its MIME structure does.
     TruncatedEml = 304,
+    /// The message nests MIME parts more than 100 levels deep or has more than 10,000 parts.
+    MessageTooComplex = 305,
     /// An address is malformed or contains forbidden characters (CR, LF, ...).
     InvalidAddress = 400,
     /// A header name or value is malformed or would inject headers.
@@ -143,6 +145,7 @@ impl missive_result {
             Io => "an I/O error occurred\0",
             MalformedEml => "the data is not a MIME message\0",
             TruncatedEml => "the message is truncated\0",
+            MessageTooComplex => "the message nests too deep or has too many parts\0",
             InvalidAddress => "the address is invalid\0",
             InvalidHeader => "the header is invalid\0",
             NoSender => "the message has no sender\0",
@@ -191,6 +194,7 @@ impl missive_result {
         missive_result::Io,
         missive_result::MalformedEml,
         missive_result::TruncatedEml,
+        missive_result::MessageTooComplex,
         missive_result::InvalidAddress,
         missive_result::InvalidHeader,
         missive_result::NoSender,

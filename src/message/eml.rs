@@ -1,21 +1,48 @@
-//! EML in (mail-parser) and out (save).
+//! EML in: a loaded message is read into a lossless MIME tree ([`super::tree`]) and mapped into
+//! the model. The tree stays with the message, so saving it unchanged gives back the input, and
+//! an edit rewrites only the fields and parts it touches ([`super::edit`]).
+//!
+//! One reading: the tree decides where each header section ends and which fields it has; each
+//! field's value is then decoded on its own (mail-parser's field parsers, given exactly that
+//! field's bytes), so no field parser can read past its field into the body.
+//!
+//! What the model shows of a loaded message, as a mail client does (the rules of Python's
+//! `email` `get_body` and `iter_attachments`):
+//! - the text body is the first `text/plain` part found depth first, not marked as an
+//!   attachment, looking only at the root of a `multipart/related`; the HTML body likewise;
+//! - alternate views are the other leaves of the `multipart/alternative` holding a body;
+//! - an attachment is a part with `Content-Disposition: attachment`, a named part that is not
+//!   text, or an enclosed message (`message/rfc822`); an inline resource is a non-root part of
+//!   a `multipart/related`;
+//! - every other part (a second inline text part, a `message/delivery-status`, an unnamed
+//!   binary part...) is neither: it stays in the tree and is written back as it came.
 
-use std::io::Write;
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
-use mail_parser::{
-    Address as PAddress, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders,
-    PartType,
-};
+use mail_parser::decoders::base64::base64_decode;
+use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::decoders::quoted_printable::quoted_printable_decode;
+use mail_parser::parsers::MessageStream;
+use mail_parser::{Address as PAddress, HeaderValue};
 
 use super::address::MailAddress;
+use super::edit::{Loaded, PartPath, Provenance};
 use super::error::{MessageError, MessageErrorKind};
-use super::mime::{MimeOptions, to_mime};
 use super::model::{AlternateView, Attachment, Header, MailMessage, Priority, STRUCTURAL_HEADERS};
+use super::tree::{self, Body, ContentType, Entity, Field, Tree};
 
 /// Largest message `load` accepts, to keep a hostile file from exhausting memory.
 pub const MAX_EML_SIZE: usize = 1 << 30;
+
+/// How a message is read.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoadOptions {
+    /// Refuse what a lenient reader accepts with a warning (a multipart that never closes:
+    /// `TruncatedEml`).
+    pub strict: bool,
+}
 
 fn malformed(detail: impl Into<String>) -> MessageError {
     MessageError::new(MessageErrorKind::MalformedEml, detail)
@@ -24,6 +51,11 @@ fn malformed(detail: impl Into<String>) -> MessageError {
 /// Loads a message from a file. The message keeps the file's bytes (see
 /// [`MailMessage::original_bytes`]).
 pub fn load_path(path: &Path) -> Result<MailMessage, MessageError> {
+    load_path_with(path, &LoadOptions::default())
+}
+
+/// [`load_path`] with options.
+pub fn load_path_with(path: &Path, opts: &LoadOptions) -> Result<MailMessage, MessageError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| MessageError::from_io(&e, format!("cannot open {}", path.display())))?;
     if meta.is_dir() {
@@ -41,175 +73,74 @@ pub fn load_path(path: &Path) -> Result<MailMessage, MessageError> {
     }
     let bytes = std::fs::read(path)
         .map_err(|e| MessageError::from_io(&e, format!("cannot read {}", path.display())))?;
-    load_bytes(bytes)
+    load_bytes_with(bytes, opts)
         .map_err(|e| MessageError::new(e.kind(), format!("{}: {}", path.display(), e.message())))
 }
 
 /// Loads a message from bytes (RFC 5322 / MIME). The message keeps the bytes.
 pub fn load_bytes(bytes: Vec<u8>) -> Result<MailMessage, MessageError> {
-    check_header_section(&bytes)?;
-    // Structured fields get their parsers; every other field is read as unstructured text, so
-    // that encoded words in unknown headers are decoded and folding is removed.
-    let parsed = MessageParser::new()
-        .with_mime_headers()
-        .with_date_headers()
-        .with_address_headers()
-        .with_message_ids()
-        .header_text(HeaderName::Subject)
-        .default_header_text()
-        .parse(&bytes[..])
-        .ok_or_else(|| malformed("the data is not a MIME message"))?;
-    check_multiparts(&parsed, &bytes)?;
-    let mut msg = map_message(&parsed)?;
-    drop(parsed);
-    msg.original = Some(Arc::new(bytes));
+    load_bytes_with(bytes, &LoadOptions::default())
+}
+
+/// [`load_bytes`] with options.
+pub fn load_bytes_with(bytes: Vec<u8>, opts: &LoadOptions) -> Result<MailMessage, MessageError> {
+    if bytes.len() > MAX_EML_SIZE {
+        return Err(malformed(format!(
+            "the message is {} bytes; messages over {MAX_EML_SIZE} bytes are not loaded",
+            bytes.len()
+        )));
+    }
+    let raw = Arc::new(bytes);
+    let tree = tree::parse(raw.clone())?;
+    if opts.strict
+        && let Some((kind, w)) = tree.warnings.first()
+    {
+        let why = match kind {
+            MessageErrorKind::TruncatedEml => ": the message is truncated",
+            _ => "",
+        };
+        return Err(MessageError::new(*kind, format!("{w}{why}")));
+    }
+    let mut msg = MailMessage::new();
+    read_fields(&tree, &mut msg)?;
+    let mut prov = Provenance::default();
+    read_bodies(&tree, &mut msg, &mut prov);
+    let baseline = msg.clone();
+    msg.source = Some(Arc::new(Loaded {
+        tree,
+        baseline,
+        prov,
+    }));
+    msg.original = Some(raw);
     Ok(msg)
 }
 
-/// Checks that the data starts with a well-formed header section: every line up to the first
-/// empty one is a `Name: value` field or a folded continuation, with no NUL bytes.
-fn check_header_section(bytes: &[u8]) -> Result<(), MessageError> {
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(malformed("the data is empty"));
+// ---- header fields ----
+
+/// A field's value as its parsers expect it: ending with a line break.
+fn value_of<'a>(f: &'a Field, raw: &'a [u8]) -> Cow<'a, [u8]> {
+    let v = f.value(raw);
+    if v.ends_with(b"\n") {
+        Cow::Borrowed(v)
+    } else {
+        let mut o = v.to_vec();
+        o.extend_from_slice(b"\r\n");
+        Cow::Owned(o)
     }
-    let mut fields = 0usize;
-    let mut start = 0usize;
-    let mut line_no = 0usize;
-    while start < bytes.len() {
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |p| start + p);
-        let mut line = &bytes[start..end];
-        if line.last() == Some(&b'\r') {
-            line = &line[..line.len() - 1];
-        }
-        line_no += 1;
-        if line.is_empty() {
-            break;
-        }
-        if line.contains(&0) {
-            return Err(malformed(format!(
-                "line {line_no} of the header section contains a NUL byte"
-            )));
-        }
-        if line_no == 1 && line.starts_with(b"From ") {
-            // An mbox separator line.
-        } else if line[0] == b' ' || line[0] == b'\t' {
-            if fields == 0 {
-                return Err(malformed(
-                    "the data starts with a folded line, not a header",
-                ));
-            }
-        } else {
-            let colon = line.iter().position(|&b| b == b':');
-            let valid =
-                colon.is_some_and(|c| c > 0 && line[..c].iter().all(|&b| (33..=126).contains(&b)));
-            if !valid {
-                let shown = String::from_utf8_lossy(&line[..line.len().min(40)]).into_owned();
-                return Err(malformed(format!(
-                    "line {line_no} is not a header field (expected 'Name: value'): {shown:?}"
-                )));
-            }
-            fields += 1;
-        }
-        start = end + 1;
-    }
-    if fields == 0 {
-        return Err(malformed("the data has no header fields"));
-    }
-    Ok(())
 }
 
-/// A multipart whose closing boundary never comes is a truncated message.
-fn check_multiparts(msg: &Message<'_>, raw: &[u8]) -> Result<(), MessageError> {
-    for part in &msg.parts {
-        if let PartType::Multipart(_) = part.body {
-            let Some(ct) = part.content_type() else {
-                continue;
-            };
-            let Some(boundary) = ct.attribute("boundary") else {
-                return Err(malformed(format!(
-                    "a multipart/{} part has no boundary parameter",
-                    ct.subtype().unwrap_or("?")
-                )));
-            };
-            let closing = format!("--{boundary}--");
-            let region = &raw[(part.offset_body as usize).min(raw.len())..];
-            if !contains(region, closing.as_bytes()) {
-                return Err(MessageError::new(
-                    MessageErrorKind::TruncatedEml,
-                    format!(
-                        "the multipart/{} part never closes (no {closing:?} line): the message is truncated",
-                        ct.subtype().unwrap_or("?")
-                    ),
-                ));
-            }
-        }
-        if let PartType::Message(inner) = &part.body {
-            check_multiparts(inner, inner.raw_message())?;
-        }
-    }
-    Ok(())
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
-}
-
-/// Every address of every field called `name` (a header may occur more than once).
-fn all_addresses(
-    p: &Message<'_>,
-    name: HeaderName<'static>,
-) -> Result<Vec<MailAddress>, MessageError> {
-    let label = name.as_str().to_string();
-    let mut out = Vec::new();
-    for value in p.header_values(name) {
-        if let HeaderValue::Address(a) = value {
-            out.extend(map_addresses(Some(a), &label)?);
-        }
-    }
-    Ok(out)
-}
-
-fn map_addresses(
-    value: Option<&PAddress<'_>>,
-    header: &str,
-) -> Result<Vec<MailAddress>, MessageError> {
-    let mut out = Vec::new();
-    let Some(value) = value else {
-        return Ok(out);
+/// The decoded text of an unstructured field (encoded words decoded, folding removed).
+pub(crate) fn field_text(f: &Field, raw: &[u8]) -> String {
+    let v = value_of(f, raw);
+    let text = match MessageStream::new(&v).parse_unstructured() {
+        HeaderValue::Text(t) => t.into_owned(),
+        _ => String::from_utf8_lossy(&v).into_owned(),
     };
-    for addr in value.iter() {
-        let Some(a) = addr.address.as_deref() else {
-            continue;
-        };
-        let parsed = MailAddress::new(a, addr.name.as_deref()).map_err(|e| {
-            MessageError::new(e.kind(), format!("in the {header} header: {}", e.message()))
-        })?;
-        out.push(parsed);
-    }
-    Ok(out)
+    unfold(&text)
 }
 
-fn first_address(
-    value: Option<&PAddress<'_>>,
-    header: &str,
-) -> Result<Option<MailAddress>, MessageError> {
-    Ok(map_addresses(value, header)?.into_iter().next())
-}
-
-/// The value of a header as text: decoded for unstructured fields, else the raw value unfolded.
-fn header_text(raw: &[u8], h: &mail_parser::Header<'_>) -> String {
-    if let HeaderValue::Text(t) = &h.value {
-        return unfold(t);
-    }
-    let start = (h.offset_start as usize).min(raw.len());
-    let end = (h.offset_end as usize).clamp(start, raw.len());
-    unfold(&String::from_utf8_lossy(&raw[start..end]))
-}
-
-/// Removes folding (CRLF before white space) and any other line breaks, and trims.
+/// Removes folding (CRLF before white space) and any other line breaks and control
+/// characters, and trims.
 fn unfold(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for piece in value.split(['\r', '\n']) {
@@ -229,318 +160,456 @@ fn unfold(value: &str) -> String {
         .to_string()
 }
 
-fn map_message(p: &Message<'_>) -> Result<MailMessage, MessageError> {
-    let mut msg = MailMessage::new();
-    msg.from = first_address(p.from(), "From")?;
-    msg.sender = first_address(p.sender(), "Sender")?;
-    msg.to = all_addresses(p, HeaderName::To)?;
-    msg.cc = all_addresses(p, HeaderName::Cc)?;
-    msg.bcc = all_addresses(p, HeaderName::Bcc)?;
-    msg.reply_to = all_addresses(p, HeaderName::ReplyTo)?;
-    msg.subject = p
-        .subject()
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_control() || *c == '\t')
-        .collect();
-    if let Some(d) = p.date()
-        && d.is_valid()
+/// The addr-spec of an obsolete route address (`@relay:mary@example.net`, RFC 5322 §4.4)
+/// without its route.
+fn strip_route(addr: &str) -> &str {
+    let a = addr.trim();
+    if a.starts_with('@')
+        && let Some(colon) = a.find(':')
     {
-        let sign = if d.tz_before_gmt { -1 } else { 1 };
-        let offset = sign * (i32::from(d.tz_hour) * 60 + i32::from(d.tz_minute));
-        msg.date = Some((d.to_timestamp(), offset.clamp(-840, 840)));
+        return &a[colon + 1..];
     }
-    msg.message_id = p.message_id().map(str::to_string);
-    let raw = p.raw_message();
-    for h in p.root_part().headers() {
-        let name = h.name.as_str();
-        let lower = name.to_ascii_lowercase();
+    a
+}
+
+/// Every mailbox of one address field.
+fn addresses(f: &Field, raw: &[u8]) -> Result<Vec<MailAddress>, MessageError> {
+    let v = value_of(f, raw);
+    let value = MessageStream::new(&v).parse_address();
+    let mut out = Vec::new();
+    let mut push = |a: &mail_parser::Addr<'_>| -> Result<(), MessageError> {
+        let Some(spec) = a.address.as_deref() else {
+            return Ok(());
+        };
+        let spec = strip_route(spec);
+        if spec.is_empty() {
+            return Ok(());
+        }
+        let name = a.name.as_deref().map(unfold).filter(|n| !n.is_empty());
+        let parsed = MailAddress::new(spec, name.as_deref()).map_err(|e| {
+            MessageError::new(
+                e.kind(),
+                format!("in the {} header: {}", f.name, e.message()),
+            )
+        })?;
+        out.push(parsed);
+        Ok(())
+    };
+    match &value {
+        HeaderValue::Address(PAddress::List(list)) => {
+            for a in list {
+                push(a)?;
+            }
+        }
+        HeaderValue::Address(PAddress::Group(groups)) => {
+            for g in groups {
+                for a in &g.addresses {
+                    push(a)?;
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+fn read_fields(tree: &Tree, msg: &mut MailMessage) -> Result<(), MessageError> {
+    let raw: &[u8] = &tree.raw;
+    let mut seen_from = false;
+    let mut seen_sender = false;
+    let mut seen_subject = false;
+    let mut seen_date = false;
+    let mut seen_id = false;
+    for f in &tree.root.fields {
+        let lower = f.name.to_ascii_lowercase();
         match lower.as_str() {
-            "x-priority" => {
-                let v = header_text(raw, h);
-                match v.trim().chars().next() {
-                    Some('1' | '2') => msg.priority = Priority::High,
-                    Some('4' | '5') => msg.priority = Priority::Low,
+            "from" if !seen_from => {
+                seen_from = true;
+                msg.from = addresses(f, raw)?.into_iter().next();
+            }
+            "sender" if !seen_sender => {
+                seen_sender = true;
+                msg.sender = addresses(f, raw)?.into_iter().next();
+            }
+            "to" => msg.to.extend(addresses(f, raw)?),
+            "cc" => msg.cc.extend(addresses(f, raw)?),
+            "bcc" => msg.bcc.extend(addresses(f, raw)?),
+            "reply-to" => msg.reply_to.extend(addresses(f, raw)?),
+            "subject" if !seen_subject => {
+                seen_subject = true;
+                msg.subject = field_text(f, raw);
+            }
+            "date" if !seen_date => {
+                seen_date = true;
+                let v = value_of(f, raw);
+                if let HeaderValue::DateTime(d) = MessageStream::new(&v).parse_date()
+                    && d.is_valid()
+                {
+                    let sign = if d.tz_before_gmt { -1 } else { 1 };
+                    let offset = sign * (i32::from(d.tz_hour) * 60 + i32::from(d.tz_minute));
+                    msg.date = Some((d.to_timestamp(), offset.clamp(-840, 840)));
+                }
+            }
+            "message-id" if !seen_id => {
+                seen_id = true;
+                let v = value_of(f, raw);
+                msg.message_id = match MessageStream::new(&v).parse_id() {
+                    HeaderValue::Text(t) => Some(t.into_owned()),
+                    HeaderValue::TextList(l) => l.into_iter().next().map(Cow::into_owned),
+                    _ => None,
+                }
+                .map(|id| id.trim().to_string())
+                .filter(|id| !id.is_empty());
+            }
+            "x-priority" => match field_text(f, raw).chars().next() {
+                Some('1' | '2') => msg.priority = Priority::High,
+                Some('4' | '5') => msg.priority = Priority::Low,
+                _ => {}
+            },
+            "importance" if msg.priority == Priority::Normal => {
+                match field_text(f, raw).to_ascii_lowercase().as_str() {
+                    "high" => msg.priority = Priority::High,
+                    "low" => msg.priority = Priority::Low,
                     _ => {}
                 }
             }
-            "importance" if msg.priority == Priority::Normal => {
-                let v = header_text(raw, h).to_ascii_lowercase();
-                if v == "high" {
-                    msg.priority = Priority::High;
-                } else if v == "low" {
-                    msg.priority = Priority::Low;
-                }
-            }
-            // The pickup format's envelope lines are not headers of the message.
+            // Envelope-looking lines are content, never envelope, and not custom headers.
             "x-sender" | "x-receiver" => {}
-            l if STRUCTURAL_HEADERS.contains(&l) => {}
-            _ => {
-                if matches!(h.name, HeaderName::Other(_)) || !is_mapped(&h.name) {
-                    msg.headers.push(Header {
-                        name: name.to_string(),
-                        value: header_text(raw, h),
-                    });
-                }
+            l if STRUCTURAL_HEADERS.contains(&l) || l.starts_with("content-") => {}
+            _ => msg.headers.push(Header {
+                name: f.name.clone(),
+                value: field_text(f, raw),
+            }),
+        }
+    }
+    Ok(())
+}
+
+// ---- bodies ----
+
+fn is_attachment(e: &Entity, raw: &[u8]) -> bool {
+    disposition(e, raw).is_some_and(|d| d.mtype == "attachment")
+}
+
+/// The parsed `Content-Disposition` (its type in `mtype`, parameters in `params`).
+fn disposition(e: &Entity, raw: &[u8]) -> Option<ContentType> {
+    let f = e.field("content-disposition")?;
+    let v = value_of(f, raw);
+    let HeaderValue::ContentType(ct) = MessageStream::new(&v).parse_content_type() else {
+        return None;
+    };
+    Some(ContentType {
+        mtype: ct.c_type.trim().to_ascii_lowercase(),
+        subtype: String::new(),
+        params: ct
+            .attributes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| (a.name.to_ascii_lowercase(), a.value.into_owned()))
+            .collect(),
+    })
+}
+
+/// The file name: the disposition's `filename`, else the content type's `name`.
+fn file_name(e: &Entity, raw: &[u8]) -> Option<String> {
+    let d = disposition(e, raw);
+    d.as_ref()
+        .and_then(|d| d.param("filename"))
+        .or_else(|| e.ctype.param("name"))
+        .map(unfold)
+        .filter(|n| !n.is_empty())
+}
+
+/// The child at `path` (indices into multiparts; 0 into an enclosed message).
+pub(crate) fn at_path<'a>(root: &'a Entity, path: &[usize]) -> Option<&'a Entity> {
+    let mut e = root;
+    for &i in path {
+        e = match &e.body {
+            Body::Multipart(mp) => &mp.parts.get(i)?.1,
+            Body::Message(m) if i == 0 => m,
+            _ => return None,
+        };
+    }
+    Some(e)
+}
+
+/// Python's `_find_body`: the first `text/<want>` part depth first, skipping attachments and
+/// looking only at the root of a `multipart/related`.
+fn find_body(e: &Entity, raw: &[u8], want: &str, path: &mut PartPath) -> bool {
+    if is_attachment(e, raw) {
+        return false;
+    }
+    if e.ctype.mtype == "text" {
+        return e.ctype.subtype == want;
+    }
+    let Body::Multipart(mp) = &e.body else {
+        return false;
+    };
+    if e.ctype.subtype != "related" {
+        for (i, (_, child)) in mp.parts.iter().enumerate() {
+            path.push(i);
+            if find_body(child, raw, want, path) {
+                return true;
+            }
+            path.pop();
+        }
+        return false;
+    }
+    let root = related_root(e, mp, raw);
+    if let Some(i) = root {
+        path.push(i);
+        if find_body(&mp.parts[i].1, raw, want, path) {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
+/// The root part of a `multipart/related`: the one its `start` parameter names, else the first.
+fn related_root(e: &Entity, mp: &tree::Multipart, raw: &[u8]) -> Option<usize> {
+    if mp.parts.is_empty() {
+        return None;
+    }
+    if let Some(start) = e.ctype.param("start") {
+        let start = start.trim();
+        if let Some(i) = mp.parts.iter().position(|(_, p)| {
+            p.field("content-id")
+                .is_some_and(|f| field_text(f, raw).trim() == start)
+        }) {
+            return Some(i);
+        }
+    }
+    Some(0)
+}
+
+fn read_bodies(tree: &Tree, msg: &mut MailMessage, prov: &mut Provenance) {
+    let raw: &[u8] = &tree.raw;
+    let root = &tree.root;
+    let mut text_path = Vec::new();
+    if find_body(root, raw, "plain", &mut text_path) {
+        if let Some(e) = at_path(root, &text_path) {
+            msg.body = decode_text(e, raw);
+        }
+        prov.text = Some(text_path.clone());
+    }
+    let mut html_path = Vec::new();
+    if find_body(root, raw, "html", &mut html_path) {
+        if let Some(e) = at_path(root, &html_path) {
+            msg.html_body = Some(decode_text(e, raw));
+            msg.is_body_html = true;
+        }
+        prov.html = Some(html_path.clone());
+    }
+    // Alternate views: the other leaves of the multipart/alternative that holds a body.
+    let mut body_paths: Vec<&PartPath> = Vec::new();
+    body_paths.extend(prov.text.as_ref());
+    body_paths.extend(prov.html.as_ref());
+    let mut alt_parent: Option<PartPath> = None;
+    for p in &body_paths {
+        if let Some((_, parent)) = p.split_last()
+            && at_path(root, parent).is_some_and(|e| e.ctype.is("multipart", "alternative"))
+        {
+            alt_parent = Some(parent.to_vec());
+            break;
+        }
+    }
+    if let Some(parent) = &alt_parent
+        && let Some(Entity {
+            body: Body::Multipart(mp),
+            ..
+        }) = at_path(root, parent)
+    {
+        for (i, (_, child)) in mp.parts.iter().enumerate() {
+            let mut p = parent.clone();
+            p.push(i);
+            if body_paths.contains(&&p)
+                || matches!(child.body, Body::Multipart(_) | Body::Message(_))
+                || is_attachment(child, raw)
+            {
+                continue;
+            }
+            msg.alternate_views.push(view_of(child, raw));
+            prov.views.push(p);
+        }
+    }
+    // Attachments and inline resources.
+    let mut path = Vec::new();
+    collect_resources(root, raw, &mut path, false, msg, prov);
+}
+
+fn collect_resources(
+    e: &Entity,
+    raw: &[u8],
+    path: &mut PartPath,
+    in_related: bool,
+    msg: &mut MailMessage,
+    prov: &mut Provenance,
+) {
+    let taken = |prov: &Provenance, p: &PartPath| {
+        prov.text.as_ref() == Some(p) || prov.html.as_ref() == Some(p) || prov.views.contains(p)
+    };
+    match &e.body {
+        Body::Multipart(mp) => {
+            let root = if e.ctype.subtype == "related" {
+                related_root(e, mp, raw)
+            } else {
+                None
+            };
+            for (i, (_, child)) in mp.parts.iter().enumerate() {
+                path.push(i);
+                let inline = root.is_some_and(|r| r != i);
+                collect_resources(child, raw, path, inline, msg, prov);
+                path.pop();
+            }
+        }
+        _ if taken(prov, path) => {}
+        Body::Message(_) | Body::Leaf(_) => {
+            let attachment = is_attachment(e, raw);
+            let named = file_name(e, raw);
+            let enclosed = e.ctype.mtype == "message"
+                && matches!(e.ctype.subtype.as_str(), "rfc822" | "global");
+            if !attachment && in_related && path.len() > 0 {
+                let a = resource_of(e, raw, named);
+                msg.inline_resources.push(a);
+                prov.inline.push(path.clone());
+            } else if attachment || enclosed || (named.is_some() && e.ctype.mtype != "text") {
+                let a = resource_of(e, raw, named);
+                msg.attachments.push(a);
+                prov.attachments.push(path.clone());
             }
         }
     }
-    let mut walker = Walker {
-        msg: &p.parts,
-        raw,
-        out: &mut msg,
-        text_set: false,
-        html_set: false,
-    };
-    walker.body_position(0)?;
-    // A winmail.dat part: its body and attachments become the message's.
-    crate::tnef::absorb_winmail(&mut msg);
-    Ok(msg)
 }
 
-/// Header names that are read into dedicated fields of the model.
-fn is_mapped(name: &HeaderName<'_>) -> bool {
-    matches!(
+fn resource_of(e: &Entity, raw: &[u8], name: Option<String>) -> Attachment {
+    let (content, uu_name) = decode_transfer(e, raw);
+    let enclosed = e.ctype.mtype == "message";
+    let name = name
+        .or(uu_name)
+        .unwrap_or_else(|| {
+            if enclosed {
+                "message.eml".to_string()
+            } else {
+                String::new()
+            }
+        })
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    Attachment {
         name,
-        HeaderName::From
-            | HeaderName::Sender
-            | HeaderName::To
-            | HeaderName::Cc
-            | HeaderName::Bcc
-            | HeaderName::ReplyTo
-            | HeaderName::Subject
-            | HeaderName::Date
-            | HeaderName::MessageId
-            | HeaderName::MimeVersion
-            | HeaderName::ContentType
-            | HeaderName::ContentTransferEncoding
-            | HeaderName::ContentDisposition
-            | HeaderName::ContentId
-    )
-}
-
-struct Walker<'a, 'x> {
-    msg: &'a [MessagePart<'x>],
-    raw: &'a [u8],
-    out: &'a mut MailMessage,
-    text_set: bool,
-    html_set: bool,
-}
-
-fn essence(part: &MessagePart<'_>) -> (String, String) {
-    match part.content_type() {
-        Some(ct) => (
-            ct.ctype().to_ascii_lowercase(),
-            ct.subtype().unwrap_or("").to_ascii_lowercase(),
-        ),
-        None => ("text".into(), "plain".into()),
+        content_type: format!("{}/{}", e.ctype.mtype, e.ctype.subtype),
+        content: Arc::new(content),
+        content_id: e.field("content-id").map(|f| {
+            field_text(f, raw)
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        }),
     }
 }
 
-fn is_attachment(part: &MessagePart<'_>) -> bool {
-    part.content_disposition()
-        .is_some_and(|cd| cd.ctype().eq_ignore_ascii_case("attachment"))
+fn view_of(e: &Entity, raw: &[u8]) -> AlternateView {
+    let mut content_type = format!("{}/{}", e.ctype.mtype, e.ctype.subtype);
+    for (k, v) in &e.ctype.params {
+        if k != "charset" && k != "name" {
+            content_type.push_str(&format!("; {k}={v}"));
+        }
+    }
+    if e.ctype.mtype == "text" {
+        AlternateView {
+            content_type,
+            charset: Some("utf-8".to_string()),
+            content: decode_text(e, raw).into_bytes(),
+        }
+    } else {
+        AlternateView {
+            content_type,
+            charset: None,
+            content: decode_transfer(e, raw).0,
+        }
+    }
 }
 
-impl<'a, 'x> Walker<'a, 'x> {
-    fn part(&self, id: usize) -> Result<&'a MessagePart<'x>, MessageError> {
-        let parts: &'a [MessagePart<'x>] = self.msg;
-        parts
-            .get(id)
-            .ok_or_else(|| malformed(format!("MIME part {id} is missing")))
+/// The bytes of a leaf with its transfer encoding undone (the raw bytes when the encoding is
+/// unknown or broken), and for uuencode the file name it names.
+pub(crate) fn decode_transfer(e: &Entity, raw: &[u8]) -> (Vec<u8>, Option<String>) {
+    let mut body = Vec::new();
+    match &e.body {
+        Body::Leaf(p) => body.extend_from_slice(p.bytes(raw)),
+        Body::Message(m) => m.write(raw, &mut body),
+        Body::Multipart(_) => e.write(raw, &mut body),
     }
-
-    /// A part where the message body is expected.
-    fn body_position(&mut self, id: usize) -> Result<(), MessageError> {
-        let part = self.part(id)?;
-        let (t, s) = essence(part);
-        if let PartType::Multipart(children) = &part.body {
-            let children = children.clone();
-            return match s.as_str() {
-                "alternative" => {
-                    for c in children {
-                        self.alternative_child(c as usize)?;
-                    }
-                    Ok(())
-                }
-                "related" => {
-                    let mut it = children.into_iter();
-                    if let Some(first) = it.next() {
-                        self.body_position(first as usize)?;
-                    }
-                    for c in it {
-                        self.resource(c as usize, true)?;
-                    }
-                    Ok(())
-                }
-                _ => {
-                    // mixed and any other multipart: the first body-like part is the body.
-                    let mut it = children.into_iter().peekable();
-                    if let Some(&first) = it.peek() {
-                        let fp = self.part(first as usize)?;
-                        let (ft, _) = essence(fp);
-                        let bodylike = (ft == "text" || ft == "multipart") && !is_attachment(fp);
-                        if bodylike {
-                            it.next();
-                            self.body_position(first as usize)?;
-                        }
-                    }
-                    for c in it {
-                        self.resource(c as usize, false)?;
-                    }
-                    Ok(())
-                }
+    let decoded = match e.transfer_encoding(raw).as_str() {
+        "base64" => base64_decode(&body),
+        "quoted-printable" => quoted_printable_decode(&body),
+        "x-uuencode" | "uuencode" | "x-uue" | "uue" => {
+            return match uudecode(&body) {
+                Some((bytes, name)) => (bytes, name),
+                None => (body, None),
             };
         }
-        if is_attachment(part) || t != "text" {
-            return self.resource(id, false);
-        }
-        match s.as_str() {
-            "plain" if !self.text_set => {
-                self.out.body = text_of(part);
-                self.text_set = true;
-            }
-            "html" if !self.html_set => {
-                self.out.html_body = Some(text_of(part));
-                self.out.is_body_html = true;
-                self.html_set = true;
-            }
-            _ => self.view(part),
-        }
-        Ok(())
-    }
-
-    fn alternative_child(&mut self, id: usize) -> Result<(), MessageError> {
-        let part = self.part(id)?;
-        let (t, s) = essence(part);
-        if matches!(part.body, PartType::Multipart(_)) {
-            return self.body_position(id);
-        }
-        match (t.as_str(), s.as_str()) {
-            ("text", "plain") if !self.text_set => self.body_position(id),
-            ("text", "html") if !self.html_set => self.body_position(id),
-            _ => {
-                self.view(part);
-                Ok(())
-            }
-        }
-    }
-
-    fn view(&mut self, part: &MessagePart<'_>) {
-        let (t, s) = essence(part);
-        let mut content_type = format!("{t}/{s}");
-        let mut charset = None;
-        if let Some(ct) = part.content_type()
-            && let Some(attrs) = ct.attributes()
-        {
-            for a in attrs {
-                if a.name.eq_ignore_ascii_case("charset") {
-                    charset = Some(a.value.to_ascii_lowercase());
-                } else if !a.name.eq_ignore_ascii_case("name") {
-                    content_type.push_str(&format!("; {}={}", a.name, a.value));
-                }
-            }
-        }
-        let content = match &part.body {
-            // mail-parser decodes text into UTF-8, whatever the charset was.
-            PartType::Text(t) | PartType::Html(t) => {
-                charset = Some("utf-8".to_string());
-                t.as_bytes().to_vec()
-            }
-            _ => part.contents().to_vec(),
-        };
-        if t == "text" && charset.is_none() {
-            charset = Some("utf-8".to_string());
-        }
-        self.out.alternate_views.push(AlternateView {
-            content_type,
-            charset,
-            content,
-        });
-    }
-
-    fn resource(&mut self, id: usize, inline: bool) -> Result<(), MessageError> {
-        let part = self.part(id)?;
-        if let PartType::Multipart(children) = &part.body {
-            // A nested multipart among attachments: take its leaves as attachments.
-            for c in children.clone() {
-                self.resource(c as usize, inline)?;
-            }
-            return Ok(());
-        }
-        let (t, s) = essence(part);
-        let content = match &part.body {
-            PartType::Message(m) => m.raw_message().to_vec(),
-            PartType::Text(_) | PartType::Html(_) => {
-                // Text attachments: the transfer encoding undone, in the original charset.
-                raw_decoded(self.raw, part)
-            }
-            _ => part.contents().to_vec(),
-        };
-        let name = part
-            .attachment_name()
-            .map(str::to_string)
-            .unwrap_or_else(|| {
-                if matches!(part.body, PartType::Message(_)) {
-                    "message.eml".to_string()
-                } else {
-                    String::new()
-                }
-            });
-        let a = Attachment {
-            name,
-            content_type: format!("{t}/{s}"),
-            content: Arc::new(content),
-            content_id: part
-                .content_id()
-                .map(|c| c.trim_start_matches('<').trim_end_matches('>').to_string()),
-        };
-        if inline {
-            self.out.inline_resources.push(a);
-        } else {
-            self.out.attachments.push(a);
-        }
-        Ok(())
-    }
-}
-
-fn text_of(part: &MessagePart<'_>) -> String {
-    match &part.body {
-        PartType::Text(t) | PartType::Html(t) => t.to_string(),
-        _ => String::from_utf8_lossy(part.contents()).into_owned(),
-    }
-}
-
-/// The bytes of a part with the transfer encoding undone but no charset conversion (mail-parser
-/// converts text parts to UTF-8; attachments must come back byte for byte).
-fn raw_decoded(raw: &[u8], part: &MessagePart<'_>) -> Vec<u8> {
-    use mail_parser::Encoding;
-    use mail_parser::decoders::{base64::base64_decode, quoted_printable::quoted_printable_decode};
-    let start = (part.offset_body as usize).min(raw.len());
-    let end = (part.offset_end as usize).clamp(start, raw.len());
-    let body = &raw[start..end];
-    let decoded = match part.encoding {
-        Encoding::Base64 => base64_decode(body),
-        Encoding::QuotedPrintable => quoted_printable_decode(body),
-        Encoding::None => Some(body.to_vec()),
+        _ => None,
     };
-    decoded.unwrap_or_else(|| part.contents().to_vec())
+    (decoded.unwrap_or(body), None)
 }
 
-/// Writes the message as MIME into `out`.
-pub fn save_to_writer(
-    msg: &MailMessage,
-    opts: &MimeOptions,
-    mut out: impl Write,
-) -> std::io::Result<()> {
-    out.write_all(&to_mime(msg, opts))
+/// A text leaf decoded into UTF-8 from its charset (windows-1252 when it names none and the
+/// bytes are not UTF-8).
+pub(crate) fn decode_text(e: &Entity, raw: &[u8]) -> String {
+    let (bytes, _) = decode_transfer(e, raw);
+    if let Some(cs) = e.ctype.param("charset")
+        && let Some(decoder) = charset_decoder(cs.trim().as_bytes())
+    {
+        return decoder(&bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let b = e.into_bytes();
+            charset_decoder(b"windows-1252")
+                .map_or_else(|| String::from_utf8_lossy(&b).into_owned(), |d| d(&b))
+        }
+    }
 }
 
-/// Saves the message to a file atomically (a temporary file in the same directory, then rename).
-pub fn save_path(msg: &MailMessage, opts: &MimeOptions, path: &Path) -> Result<(), MessageError> {
-    let bytes = to_mime(msg, opts);
-    crate::deliver::atomic_write(path, &[&bytes])
-        .map_err(|e| MessageError::from_io(&e, format!("cannot write {}", path.display())))
+/// Decodes uuencoded data (`begin <mode> <name>` ... `end`).
+fn uudecode(data: &[u8]) -> Option<(Vec<u8>, Option<String>)> {
+    let mut lines = data
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let begin = lines.by_ref().find(|l| l.starts_with(b"begin "))?;
+    let name = String::from_utf8_lossy(begin)
+        .splitn(3, ' ')
+        .nth(2)
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    let mut out = Vec::new();
+    for line in lines {
+        if line == b"end" || line.is_empty() {
+            if line == b"end" {
+                break;
+            }
+            continue;
+        }
+        let n = usize::from((line[0].wrapping_sub(32)) & 63);
+        if n == 0 {
+            continue;
+        }
+        let chars: Vec<u8> = line[1..].iter().map(|c| c.wrapping_sub(32) & 63).collect();
+        let mut decoded = Vec::with_capacity(n + 2);
+        for q in chars.chunks(4) {
+            let g = |i: usize| q.get(i).copied().unwrap_or(0);
+            decoded.push((g(0) << 2) | (g(1) >> 4));
+            decoded.push((g(1) << 4) | (g(2) >> 2));
+            decoded.push((g(2) << 6) | g(3));
+        }
+        decoded.truncate(n);
+        out.extend_from_slice(&decoded);
+    }
+    Some((out, name))
 }
 
 #[cfg(test)]
@@ -574,10 +643,27 @@ mod tests {
     }
 
     #[test]
-    fn detects_truncation() {
+    fn unclosed_multipart_loads_with_a_warning_and_strict_refuses() {
         let eml = b"From: a@b.c\r\nContent-Type: multipart/mixed; boundary=\"XX\"\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XX\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBER";
-        let e = load_bytes(eml.to_vec()).unwrap_err();
+        let m = load_bytes(eml.to_vec()).unwrap();
+        assert_eq!(m.body(), "hello");
+        assert_eq!(m.load_warnings().len(), 1, "{:?}", m.load_warnings());
+        assert!(
+            m.load_warnings()[0].contains("--XX--"),
+            "{:?}",
+            m.load_warnings()
+        );
+        let e = load_bytes_with(eml.to_vec(), &LoadOptions { strict: true }).unwrap_err();
         assert_eq!(e.kind(), MessageErrorKind::TruncatedEml);
         assert!(e.message().contains("--XX--"), "{}", e.message());
+    }
+
+    #[test]
+    fn uudecode_round_trip() {
+        // Python: binascii.b2a_uu(b"hello world")
+        let data = b"begin 644 hello.txt\r\n,:&5L;&\\@=V]R;&0*\r\n`\r\nend\r\n";
+        let (bytes, name) = uudecode(data).unwrap();
+        assert_eq!(bytes, b"hello world\n");
+        assert_eq!(name.as_deref(), Some("hello.txt"));
     }
 }

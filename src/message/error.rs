@@ -22,6 +22,9 @@ pub enum MessageErrorKind {
     MalformedEml,
     /// The message ends before its MIME structure does (a multipart without its closing boundary).
     TruncatedEml,
+    /// The message nests MIME parts deeper, or has more of them, than the loader's documented
+    /// limits (`tree::MAX_DEPTH`, `tree::MAX_PARTS`).
+    TooComplex,
     /// A message to be delivered has no sender (neither From nor Sender).
     NoSender,
     /// A message to be delivered has no recipient (To, Cc or Bcc).

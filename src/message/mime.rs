@@ -9,16 +9,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mail_builder::MessageBuilder;
-use mail_builder::headers::HeaderType;
 use mail_builder::headers::address::Address;
 use mail_builder::headers::content_type::ContentType;
 use mail_builder::headers::message_id::MessageId;
 use mail_builder::headers::raw::Raw;
 use mail_builder::headers::text::Text;
+use mail_builder::headers::{Header as _, HeaderType};
 use mail_builder::mime::{BodyPart, MimePart};
 
 use super::address::MailAddress;
-use super::model::{Attachment, MailMessage, Priority};
+use super::model::{AlternateView, Attachment, Header, MailMessage, Priority};
 
 /// Options for writing a message.
 #[derive(Clone, Debug, Default)]
@@ -33,10 +33,23 @@ pub struct MimeOptions {
 
 /// Writes `msg` as MIME. A message without a Message-ID gets a generated one (the model is not
 /// changed: call [`MailMessage::ensure_message_id`] first to know it).
+///
+/// A loaded message is written from its MIME tree: unchanged, as the bytes it was loaded from;
+/// changed, with only the fields and parts the changes touched rewritten (see
+/// [`super::edit`]). TNEF output is the `tnef` module's (`crate::tnef::to_tnef_mime`): this
+/// function writes MIME only.
 pub fn to_mime(msg: &MailMessage, opts: &MimeOptions) -> Vec<u8> {
-    if msg.use_tnef {
-        return crate::tnef::to_tnef_mime(msg, opts);
+    if let Some(original) = &msg.original {
+        return original.as_ref().clone();
     }
+    if let Some(src) = &msg.source {
+        return super::edit::render(msg, src, opts);
+    }
+    compose(msg, opts)
+}
+
+/// Writes the model as a new message (a loaded message's tree is not used).
+pub(crate) fn compose(msg: &MailMessage, opts: &MimeOptions) -> Vec<u8> {
     let mut builder = MessageBuilder::new();
     let addr =
         |a: &MailAddress| Address::new_address(a.display_name().map(str::to_string), a.address());
@@ -94,20 +107,51 @@ pub fn to_mime(msg: &MailMessage, opts: &MimeOptions) -> Vec<u8> {
         }
     }
     for h in &msg.headers {
-        // ASCII values go as they are (structured fields such as List-Unsubscribe must not be
-        // encoded), unless a run without white space is too long to fold within 998 octets.
-        let foldable = longest_word(&h.value) + h.name.len() + 2 <= 900;
-        let value: HeaderType<'_> = if h.value.is_ascii() && foldable {
-            Raw::new(h.value.clone()).into()
-        } else {
-            Text::new(h.value.clone()).into()
-        };
-        builder = builder.header(h.name.clone(), value);
+        builder = builder.header(h.name.clone(), custom_value(h));
     }
     let mut boundaries = Boundaries::new(opts.fixed_boundary.as_deref());
     builder = builder.body(body_tree(msg, &mut boundaries));
     let mut out = Vec::new();
     builder.serialize(&mut out);
+    out
+}
+
+/// The value of a custom header: ASCII values go as they are (structured fields such as
+/// List-Unsubscribe must not be encoded), unless a run without white space is too long to fold
+/// within 998 octets; others as RFC 2047 encoded words.
+pub(crate) fn custom_value(h: &Header) -> HeaderType<'static> {
+    let foldable = longest_word(&h.value) + h.name.len() + 2 <= 900;
+    if h.value.is_ascii() && foldable {
+        Raw::new(h.value.clone()).into()
+    } else {
+        Text::new(h.value.clone()).into()
+    }
+}
+
+/// One address or a list, as a header value.
+pub(crate) fn address_value(v: &[MailAddress]) -> HeaderType<'static> {
+    let addr =
+        |a: &MailAddress| Address::new_address(a.display_name().map(str::to_string), a.address());
+    if v.len() == 1 {
+        addr(&v[0]).into()
+    } else {
+        Address::new_list(v.iter().map(addr).collect()).into()
+    }
+}
+
+/// A whole header field (`Name: value` with its folding and final CRLF).
+pub(crate) fn render_field(name: &str, value: &HeaderType<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(name.len() + 64);
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b": ");
+    value.write_header(&mut out, name.len() + 2);
+    out
+}
+
+/// A part written on its own: header fields, the empty line and the encoded body.
+pub(crate) fn part_bytes(part: MimePart<'static>) -> Vec<u8> {
+    let mut out = Vec::new();
+    part.write_part(&mut out);
     out
 }
 
@@ -139,7 +183,7 @@ impl<'a> Boundaries<'a> {
     }
 }
 
-fn text_part(ct: &'static str, text: &str) -> MimePart<'static> {
+pub(crate) fn text_part(ct: &'static str, text: &str) -> MimePart<'static> {
     MimePart::new(
         ContentType::new(ct).attribute("charset", "utf-8"),
         BodyPart::Text(Cow::Owned(crlf(text))),
@@ -177,13 +221,29 @@ fn base64_part(ct: ContentType<'static>, bytes: &[u8]) -> MimePart<'static> {
     .transfer_encoding("base64")
 }
 
-fn resource_part(a: &Attachment, inline: bool) -> MimePart<'static> {
+pub(crate) fn resource_part(a: &Attachment, inline: bool) -> MimePart<'static> {
     let mut ct = ContentType::new(a.content_type.clone());
+    let lower = a.content_type.to_ascii_lowercase();
+    // A text attachment with non-ASCII content says its charset (RFC 2046 §4.1.2).
+    if lower.starts_with("text/")
+        && !lower.contains("charset=")
+        && !a.content.is_ascii()
+        && std::str::from_utf8(&a.content).is_ok()
+    {
+        ct = ct.attribute("charset", "utf-8");
+    }
     if !a.name.is_empty() {
         ct = ct.attribute("name", a.name.clone());
     }
-    // Attachments are always base64: their bytes must come back exactly as given.
-    let mut part = base64_part(ct, &a.content);
+    // Attachments are base64 (their bytes must come back exactly as given), except enclosed
+    // messages: RFC 2046 §5.2.1 allows message/* only in 7bit, 8bit or binary.
+    let mut part = if lower.starts_with("message/") {
+        let content = crlf_bytes(&a.content);
+        let cte = if content.is_ascii() { "7bit" } else { "8bit" };
+        MimePart::new(ct, BodyPart::Binary(Cow::Owned(content))).transfer_encoding(cte)
+    } else {
+        base64_part(ct, &a.content)
+    };
     part = if inline {
         let mut disposition = ContentType::new("inline");
         if !a.name.is_empty() {
@@ -212,36 +272,79 @@ fn base64_body(bytes: &[u8]) -> String {
     out
 }
 
-fn body_tree(msg: &MailMessage, b: &mut Boundaries<'_>) -> MimePart<'static> {
-    let (text, html) = msg.effective_bodies();
-    let mut alternatives: Vec<MimePart<'static>> = Vec::new();
-    if let Some(text) = text {
-        alternatives.push(text_part("text/plain", text));
-    }
-    if let Some(html) = html {
-        alternatives.push(text_part("text/html", html));
-    }
-    for view in &msg.alternate_views {
-        let mut ct = ContentType::new(view.content_type.clone());
-        // Parameters given in the content type (e.g. method=REQUEST) are kept verbatim.
-        if let Some((essence, params)) = view.content_type.split_once(';') {
-            ct = ContentType::new(essence.trim().to_string());
-            for p in params.split(';') {
-                if let Some((k, v)) = p.split_once('=') {
-                    ct = ct.attribute(k.trim().to_string(), v.trim().trim_matches('"').to_string());
+/// Bytes with every line break as CRLF.
+fn crlf_bytes(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + data.len() / 32);
+    let mut i = 0;
+    while i < data.len() {
+        match data[i] {
+            b'\r' => {
+                out.extend_from_slice(b"\r\n");
+                if data.get(i + 1) == Some(&b'\n') {
+                    i += 1;
                 }
             }
+            b'\n' => out.extend_from_slice(b"\r\n"),
+            c => out.push(c),
         }
-        let utf8 = matches!(view.charset.as_deref(), Some("utf-8" | "us-ascii"));
-        if let Some(cs) = &view.charset {
-            ct = ct.attribute("charset", cs.clone());
-        }
-        let part = match (utf8, std::str::from_utf8(&view.content)) {
-            (true, Ok(s)) => MimePart::new(ct, BodyPart::Text(Cow::Owned(crlf(s)))),
-            _ => base64_part(ct, &view.content),
-        };
-        alternatives.push(part);
+        i += 1;
     }
+    out
+}
+
+/// An alternate view as a part. Parameters given in the content type (e.g. method=REQUEST)
+/// are kept verbatim.
+pub(crate) fn view_part(view: &AlternateView) -> MimePart<'static> {
+    let mut ct = ContentType::new(view.content_type.clone());
+    if let Some((essence, params)) = view.content_type.split_once(';') {
+        ct = ContentType::new(essence.trim().to_string());
+        for p in params.split(';') {
+            if let Some((k, v)) = p.split_once('=') {
+                ct = ct.attribute(k.trim().to_string(), v.trim().trim_matches('"').to_string());
+            }
+        }
+    }
+    let utf8 = matches!(view.charset.as_deref(), Some("utf-8" | "us-ascii"));
+    if let Some(cs) = &view.charset {
+        ct = ct.attribute("charset", cs.clone());
+    }
+    match (utf8, std::str::from_utf8(&view.content)) {
+        (true, Ok(s)) => MimePart::new(ct, BodyPart::Text(Cow::Owned(crlf(s)))),
+        _ => base64_part(ct, &view.content),
+    }
+}
+
+/// Where an alternative goes in a `multipart/alternative`: from least to most faithful
+/// (RFC 2046 §5.1.4), so that clients, which show the last part they understand, show HTML
+/// rather than plain text, whatever order the calls came in.
+pub(crate) fn alternative_rank(content_type: &str) -> u8 {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "text/plain" => 0,
+        "text/html" => 1,
+        _ => 2,
+    }
+}
+
+fn body_tree(msg: &MailMessage, b: &mut Boundaries<'_>) -> MimePart<'static> {
+    let (text, html) = msg.effective_bodies();
+    let mut ranked: Vec<(u8, MimePart<'static>)> = Vec::new();
+    if let Some(text) = text {
+        ranked.push((0, text_part("text/plain", text)));
+    }
+    if let Some(html) = html {
+        ranked.push((1, text_part("text/html", html)));
+    }
+    for view in &msg.alternate_views {
+        ranked.push((alternative_rank(&view.content_type), view_part(view)));
+    }
+    ranked.sort_by_key(|(rank, _)| *rank);
+    let mut alternatives: Vec<MimePart<'static>> = ranked.into_iter().map(|(_, p)| p).collect();
     let mut core = if alternatives.len() == 1 {
         alternatives
             .pop()
@@ -285,6 +388,14 @@ pub fn generate_message_id(from: Option<&MailAddress>) -> String {
         random,
         domain
     )
+}
+
+/// Seconds since the Unix epoch, now.
+pub(crate) fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// 64 bits from the OS's randomness (through the hasher's random keys), without a crate.

@@ -2,11 +2,13 @@
 #![forbid(unsafe_code)]
 
 pub mod address;
+mod edit;
 pub mod eml;
 pub mod error;
 pub mod mime;
 mod mime_types;
 pub mod model;
+pub mod tree;
 
 pub use address::{MailAddress, parse_address_list};
 pub use error::{MessageError, MessageErrorKind};

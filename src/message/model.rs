@@ -143,6 +143,9 @@ pub struct MailMessage {
     pub(crate) original: Option<Arc<Vec<u8>>>,
     /// Written as TNEF (`winmail.dat`, see `crate::tnef`); set on loading a TNEF message.
     pub(crate) use_tnef: bool,
+    /// A loaded message's MIME tree and the model as loaded: changes are written into the tree
+    /// (see `super::edit`), so what was not changed keeps its bytes.
+    pub(crate) source: Option<Arc<super::edit::Loaded>>,
 }
 
 /// Two messages are equal when their model is; the original bytes of a loaded message do not count.
@@ -735,6 +738,25 @@ impl MailMessage {
     /// The bytes the message was loaded from, while it has not been changed since.
     pub fn original_bytes(&self) -> Option<&Arc<Vec<u8>>> {
         self.original.as_ref()
+    }
+
+    /// Whether the message was loaded (changed since or not), rather than composed.
+    pub fn is_loaded(&self) -> bool {
+        self.source.is_some()
+    }
+
+    /// What the loader accepted leniently (e.g. a multipart that never closes), one sentence
+    /// each; empty for a composed message.
+    pub fn load_warnings(&self) -> Vec<String> {
+        self.source.as_ref().map_or_else(Vec::new, |s| {
+            s.tree.warnings.iter().map(|(_, w)| w.clone()).collect()
+        })
+    }
+
+    /// Forgets the loaded MIME tree: the message is written as a new one from the model.
+    pub fn detach_source(&mut self) {
+        self.original = None;
+        self.source = None;
     }
 
     /// The envelope: the reverse path (Sender, else From) and every To, Cc and Bcc address once

@@ -16,7 +16,7 @@ use std::sync::Arc;
 pub use reader::{TnefAttachment, TnefError, TnefMessage, parse};
 pub use writer::{TnefOptions, write_tnef};
 
-use crate::message::{Attachment, MailMessage, MessageError, MimeOptions, to_mime};
+use crate::message::{Attachment, MailMessage, MessageError, MimeOptions};
 
 /// The media type of a TNEF part.
 pub const TNEF_CONTENT_TYPE: &str = "application/ms-tnef";
@@ -45,7 +45,7 @@ pub fn to_tnef_mime(msg: &MailMessage, opts: &MimeOptions) -> Vec<u8> {
     outer.alternate_views.clear();
     outer.inline_resources.clear();
     outer.use_tnef = false;
-    outer.original = None;
+    outer.detach_source();
     outer.attachments = vec![Attachment {
         name: "winmail.dat".to_string(),
         content_type: TNEF_CONTENT_TYPE.to_string(),
@@ -59,7 +59,7 @@ pub fn to_tnef_mime(msg: &MailMessage, opts: &MimeOptions) -> Vec<u8> {
         name: "X-MS-TNEF-Correlator".to_string(),
         value: format!("<{id}>"),
     });
-    let mut out = to_mime(&outer, opts);
+    let mut out = crate::message::mime::compose(&outer, opts);
     // The outer message always has the 2-part structure, even with an empty body.
     out.shrink_to_fit();
     out
@@ -126,13 +126,34 @@ pub fn absorb_winmail(msg: &mut MailMessage) -> bool {
     true
 }
 
+/// Loads a message (as [`crate::message::eml::load_bytes_with`]) and reads a `winmail.dat`
+/// part it carries into the model (see [`absorb_winmail`]).
+pub fn load_bytes(
+    bytes: Vec<u8>,
+    opts: &crate::message::eml::LoadOptions,
+) -> Result<MailMessage, MessageError> {
+    let mut m = crate::message::eml::load_bytes_with(bytes, opts)?;
+    absorb_winmail(&mut m);
+    Ok(m)
+}
+
+/// [`load_bytes`] from a file.
+pub fn load_path(
+    path: &std::path::Path,
+    opts: &crate::message::eml::LoadOptions,
+) -> Result<MailMessage, MessageError> {
+    let mut m = crate::message::eml::load_path_with(path, opts)?;
+    absorb_winmail(&mut m);
+    Ok(m)
+}
+
 /// Rewrites a message already written as MIME (`data`, e.g. a prepared message's bytes) as a
 /// TNEF message. `Ok(None)` when it already is one.
 pub fn mime_to_tnef(data: &[u8], opts: &MimeOptions) -> Result<Option<Vec<u8>>, MessageError> {
-    let mut m = crate::message::eml::load_bytes(data.to_vec())?;
+    let mut m = load_bytes(data.to_vec(), &Default::default())?;
     if m.use_tnef {
         return Ok(None);
     }
-    m.original = None;
+    m.detach_source();
     Ok(Some(to_tnef_mime(&m, opts)))
 }
