@@ -207,7 +207,7 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_QUEUE_BUSY = 551,
   /**
-   * An IANA time zone name is not in the system's zoneinfo (or has no usable rule).
+   * An IANA time zone name is not in the time zone database (or has no usable rule).
    */
   MISSIVE_RESULT_UNKNOWN_TIME_ZONE = 600,
   /**
@@ -951,8 +951,9 @@ enum missive_result missive_appointment_set_times_utc(struct missive_appointment
  * Sets start and end as wall-clock times in the IANA time zone `tzid` (e.g.
  * `Europe/Berlin`; UTF-8): `start` and `end` each point to six `int32_t` values, year, month,
  * day, hour, minute, second. The calendar carries `TZID=` and a VTIMEZONE derived from the
- * system's zone database (/usr/share/zoneinfo, or `TZDIR`). Returns UNKNOWN_TIME_ZONE when the
- * zone is not installed or not a zone name (the error text says so); INVALID_ARGUMENT for an
+ * IANA time zone database built into the library (the machine's zoneinfo is not used).
+ * Returns UNKNOWN_TIME_ZONE when `tzid` is not a zone name, or names a zone whose current rule
+ * cannot be written as a VTIMEZONE (the error text says so); INVALID_ARGUMENT for an
  * impossible date or time or an end not after the start; NULL_ARGUMENT when a pointer is NULL.
  *
  * Ownership: borrows its arguments for the call; `tzid` is copied.

@@ -2,7 +2,8 @@
 //! updates and cancellations, and putting them on a message as Outlook and Gmail expect.
 //!
 //! Times are UTC (`...Z`), local times in an IANA zone (`TZID=` with a VTIMEZONE derived from the
-//! system's TZif files, see [`tz`]), or dates for all-day events; never floating.
+//! time zone database built into the library, see [`tz`]), or dates for all-day events; never
+//! floating.
 #![forbid(unsafe_code)]
 
 pub mod tz;
@@ -16,7 +17,7 @@ use crate::message::{MailAddress, MailMessage, MessageError, RecipientKind};
 pub enum CalendarErrorKind {
     /// A value is out of range or malformed.
     Invalid,
-    /// The time zone is not in the system's database (or has no usable rule).
+    /// The time zone is not in the time zone database (or has no usable rule).
     UnknownTimeZone,
     /// Something an iTIP object needs is missing (start, end, summary, organizer).
     Incomplete,
@@ -96,17 +97,6 @@ fn days_in_month(y: i64, m: u32) -> u32 {
     (next - days_from_civil(y, m, 1)) as u32
 }
 
-/// The day of the month of the `week`-th (1-4, 5 = last) `weekday` (0 = Sunday).
-pub(crate) fn nth_weekday(year: i64, month: u32, week: u32, weekday: u32) -> u32 {
-    let first = days_from_civil(year, month, 1);
-    let first_wd = (first + 4).rem_euclid(7) as u32;
-    let mut day = 1 + (weekday + 7 - first_wd) % 7 + (week - 1) * 7;
-    while day > days_in_month(year, month) {
-        day -= 7;
-    }
-    day
-}
-
 /// A calendar date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date {
@@ -173,7 +163,7 @@ impl EventTime {
                         time.0, time.1, time.2
                     )));
                 }
-                tz::posix_rule(tzid).map(|_| ())
+                tz::check(tzid)
             }
             EventTime::AllDay(d) => d.validate(),
         }
@@ -723,8 +713,6 @@ mod tests {
 
     #[test]
     fn weekdays_and_dates() {
-        assert_eq!(nth_weekday(1970, 3, 5, 0), 29);
-        assert_eq!(nth_weekday(1970, 11, 1, 0), 1);
         assert_eq!(days_from_civil(2025, 3, 10), 20157);
         assert_eq!(civil_from_days(20157), (2025, 3, 10));
         assert_eq!(utc_text(1_741_597_200), "20250310T090000Z");
