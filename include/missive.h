@@ -166,6 +166,10 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_TRUNCATED_EML = 304,
   /**
+   * The message nests MIME parts more than 100 levels deep or has more than 10,000 parts.
+   */
+  MISSIVE_RESULT_MESSAGE_TOO_COMPLEX = 305,
+  /**
    * An address is malformed or contains forbidden characters (CR, LF, ...).
    */
   MISSIVE_RESULT_INVALID_ADDRESS = 400,
@@ -207,7 +211,7 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_QUEUE_BUSY = 551,
   /**
-   * An IANA time zone name is not in the system's zoneinfo (or has no usable rule).
+   * An IANA time zone name is not in the time zone database (or has no usable rule).
    */
   MISSIVE_RESULT_UNKNOWN_TIME_ZONE = 600,
   /**
@@ -951,8 +955,9 @@ enum missive_result missive_appointment_set_times_utc(struct missive_appointment
  * Sets start and end as wall-clock times in the IANA time zone `tzid` (e.g.
  * `Europe/Berlin`; UTF-8): `start` and `end` each point to six `int32_t` values, year, month,
  * day, hour, minute, second. The calendar carries `TZID=` and a VTIMEZONE derived from the
- * system's zone database (/usr/share/zoneinfo, or `TZDIR`). Returns UNKNOWN_TIME_ZONE when the
- * zone is not installed or not a zone name (the error text says so); INVALID_ARGUMENT for an
+ * IANA time zone database built into the library (the machine's zoneinfo is not used).
+ * Returns UNKNOWN_TIME_ZONE when `tzid` is not a zone name, or names a zone whose current rule
+ * cannot be written as a VTIMEZONE (the error text says so); INVALID_ARGUMENT for an
  * impossible date or time or an end not after the start; NULL_ARGUMENT when a pointer is NULL.
  *
  * Ownership: borrows its arguments for the call; `tzid` is copied.
@@ -2008,6 +2013,44 @@ enum missive_result missive_message_load_file(struct missive_message *message,
 enum missive_result missive_message_load_bytes(struct missive_message *message,
                                                const uint8_t *data,
                                                size_t data_len);
+
+/**
+ * Chooses how later `missive_message_load_file` / `missive_message_load_bytes` calls on this
+ * handle read a message: leniently (`strict` false, the default: a multipart whose closing
+ * delimiter is missing is read as Python's `email` and MimeKit read it, and a warning is kept,
+ * see `missive_message_load_warnings`) or strictly (`strict` true: such a message is refused
+ * with MISSIVE_RESULT_TRUNCATED_EML and the handle is left as it was).
+ *
+ * Returns MISSIVE_RESULT_NULL_ARGUMENT when `message` is NULL.
+ *
+ * Ownership: borrows `message` for the call.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `message` is NULL or live and not used concurrently.
+ */
+enum missive_result missive_message_set_strict_loading(struct missive_message *message,
+                                                       bool strict);
+
+/**
+ * Copies what the last load into this message accepted leniently (for example "the
+ * multipart/mixed with boundary "XX" never closes ..."), one warning per line, NUL-terminated,
+ * size-then-fill; the empty string when there were none or the message was not loaded.
+ *
+ * Returns MISSIVE_RESULT_NULL_ARGUMENT (NULL `message` or `out_len`),
+ * MISSIVE_RESULT_BUFFER_TOO_SMALL.
+ *
+ * Ownership: borrows `message` for the call; `buf` is written, not retained.
+ * Thread safety: read-only; may run concurrently with other read-only calls on the
+ * same handle, not with calls that change it.
+ *
+ * # Safety
+ * `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+ */
+enum missive_result missive_message_load_warnings(const struct missive_message *message,
+                                                  char *buf,
+                                                  size_t buf_len,
+                                                  size_t *out_len);
 
 /**
  * Saves the message as an .eml file at `path`, atomically (temporary file, fsync, rename).

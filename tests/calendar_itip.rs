@@ -206,6 +206,17 @@ fn time_zones_get_vtimezones_that_libical_converts_correctly() {
             zoned("Australia/Sydney", 2025, 1, 15, 9, 0),
             "20250114T220000Z",
         ),
+        // Rules on the weekday before the last Sunday (RRULE with BYDAY and BYMONTHDAY): Nuuk
+        // changes on Saturday 23:00, Jerusalem on Friday 02:00 (28 March 2025).
+        (zoned("America/Nuuk", 2025, 3, 30, 9, 0), "20250330T100000Z"),
+        (
+            zoned("Asia/Jerusalem", 2025, 3, 27, 9, 0),
+            "20250327T070000Z",
+        ),
+        (
+            zoned("Asia/Jerusalem", 2025, 3, 28, 9, 0),
+            "20250328T060000Z",
+        ),
     ];
     let msgs: Vec<MailMessage> = cases
         .iter()

@@ -2,21 +2,25 @@
 //! updates and cancellations, and putting them on a message as Outlook and Gmail expect.
 //!
 //! Times are UTC (`...Z`), local times in an IANA zone (`TZID=` with a VTIMEZONE derived from the
-//! system's TZif files, see [`tz`]), or dates for all-day events; never floating.
+//! time zone database built into the library, see [`tz`]), or dates for all-day events; never
+//! floating. Date arithmetic is jiff's, through [`crate::message::date`].
 #![forbid(unsafe_code)]
 
 pub mod tz;
 
 use std::fmt;
 
+use crate::message::date;
 use crate::message::{MailAddress, MailMessage, MessageError, RecipientKind};
+
+pub use crate::message::date::{civil_from_days, days_from_civil};
 
 /// What kind of calendar error it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CalendarErrorKind {
     /// A value is out of range or malformed.
     Invalid,
-    /// The time zone is not in the system's database (or has no usable rule).
+    /// The time zone is not in the time zone database (or has no usable rule).
     UnknownTimeZone,
     /// Something an iTIP object needs is missing (start, end, summary, organizer).
     Incomplete,
@@ -62,51 +66,6 @@ impl fmt::Display for CalendarError {
 
 impl std::error::Error for CalendarError {}
 
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// (year, month, day) to days since 1970-01-01.
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    let next = if m == 12 {
-        days_from_civil(y + 1, 1, 1)
-    } else {
-        days_from_civil(y, m + 1, 1)
-    };
-    (next - days_from_civil(y, m, 1)) as u32
-}
-
-/// The day of the month of the `week`-th (1-4, 5 = last) `weekday` (0 = Sunday).
-pub(crate) fn nth_weekday(year: i64, month: u32, week: u32, weekday: u32) -> u32 {
-    let first = days_from_civil(year, month, 1);
-    let first_wd = (first + 4).rem_euclid(7) as u32;
-    let mut day = 1 + (weekday + 7 - first_wd) % 7 + (week - 1) * 7;
-    while day > days_in_month(year, month) {
-        day -= 7;
-    }
-    day
-}
-
 /// A calendar date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date {
@@ -119,12 +78,25 @@ pub struct Date {
 }
 
 impl Date {
+    /// The date as jiff's, when it is a valid date in years 1-9999.
+    fn civil(&self) -> Option<jiff::civil::Date> {
+        date::civil_date(self.year, self.month, self.day)
+    }
+
+    /// The date `days` days later (earlier when negative), or `None` when this is not a valid
+    /// date or the result is outside years 1-9999.
+    pub fn add_days(&self, days: i64) -> Option<Date> {
+        let d = date::add_days(self.civil()?, days)?;
+        let d = Date {
+            year: i32::from(d.year()),
+            month: d.month() as u32,
+            day: d.day() as u32,
+        };
+        d.civil().map(|_| d)
+    }
+
     fn validate(&self) -> Result<(), CalendarError> {
-        if !(1..=9999).contains(&self.year)
-            || !(1..=12).contains(&self.month)
-            || self.day == 0
-            || self.day > days_in_month(i64::from(self.year), self.month)
-        {
+        if self.civil().is_none() {
             return Err(CalendarError::new(format!(
                 "{:04}-{:02}-{:02} is not a date",
                 self.year, self.month, self.day
@@ -134,9 +106,6 @@ impl Date {
     }
     fn text(&self) -> String {
         format!("{:04}{:02}{:02}", self.year, self.month, self.day)
-    }
-    fn days(&self) -> i64 {
-        days_from_civil(i64::from(self.year), self.month, self.day)
     }
 }
 
@@ -173,7 +142,7 @@ impl EventTime {
                         time.0, time.1, time.2
                     )));
                 }
-                tz::posix_rule(tzid).map(|_| ())
+                tz::check(tzid)
             }
             EventTime::AllDay(d) => d.validate(),
         }
@@ -194,27 +163,32 @@ impl EventTime {
         }
     }
 
-    /// A sortable key: (days, seconds in day) of the written value (local for zoned times).
-    fn key(&self) -> (i64, i64) {
+    /// A sortable key: the written value as a civil date-time (local for zoned times); only
+    /// meaningful for a valid value.
+    fn key(&self) -> jiff::civil::DateTime {
+        let civil = |d: &Date| d.civil().unwrap_or(jiff::civil::Date::MIN);
         match self {
-            EventTime::Utc(s) => (s.div_euclid(86_400), s.rem_euclid(86_400)),
+            EventTime::Utc(s) => date::utc(*s),
             EventTime::Zoned { date, time, .. } => {
-                (date.days(), i64::from(time.0 * 3600 + time.1 * 60 + time.2))
+                let t = |v: u32| i8::try_from(v).unwrap_or(0);
+                civil(date).at(t(time.0), t(time.1), t(time.2), 0)
             }
-            EventTime::AllDay(d) => (d.days(), 0),
+            EventTime::AllDay(d) => civil(d).at(0, 0, 0, 0),
         }
     }
 }
 
 /// Unix seconds as `YYYYMMDDTHHMMSSZ`.
 pub fn utc_text(secs: i64) -> String {
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let r = secs.rem_euclid(86_400);
+    let t = date::utc(secs);
     format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        r / 3600,
-        r % 3600 / 60,
-        r % 60
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
 }
 
@@ -549,7 +523,7 @@ impl Appointment {
         lines.push(format!("SEQUENCE:{}", self.sequence));
         lines.push(format!(
             "DTSTAMP:{}",
-            utc_text(self.dtstamp.unwrap_or_else(crate::tnef::writer::now))
+            utc_text(self.dtstamp.unwrap_or_else(date::now))
         ));
         lines.push(start.line("DTSTART"));
         lines.push(end.line("DTEND"));
@@ -567,8 +541,13 @@ impl Appointment {
                 RecurrenceEnd::Count(n) => rule.push_str(&format!(";COUNT={n}")),
                 RecurrenceEnd::Until(t) => {
                     if let EventTime::AllDay(_) = start {
-                        let (y, m, d) = civil_from_days(t.div_euclid(86_400));
-                        rule.push_str(&format!(";UNTIL={y:04}{m:02}{d:02}"));
+                        let d = date::utc(t);
+                        rule.push_str(&format!(
+                            ";UNTIL={:04}{:02}{:02}",
+                            d.year(),
+                            d.month(),
+                            d.day()
+                        ));
                     } else {
                         rule.push_str(&format!(";UNTIL={}", utc_text(t)));
                     }
@@ -670,7 +649,7 @@ pub fn add_to_message(
         }
     }
     if a.dtstamp.is_none() {
-        a.dtstamp = Some(crate::tnef::writer::now());
+        a.dtstamp = Some(date::now());
     }
     let ics = a.to_ics(method)?;
     let msg_err = |e: MessageError| CalendarError::new(e.message());
@@ -722,11 +701,15 @@ mod tests {
     }
 
     #[test]
-    fn weekdays_and_dates() {
-        assert_eq!(nth_weekday(1970, 3, 5, 0), 29);
-        assert_eq!(nth_weekday(1970, 11, 1, 0), 1);
-        assert_eq!(days_from_civil(2025, 3, 10), 20157);
-        assert_eq!(civil_from_days(20157), (2025, 3, 10));
+    fn dates() {
         assert_eq!(utc_text(1_741_597_200), "20250310T090000Z");
+        let d = |year, month, day| Date { year, month, day };
+        assert_eq!(d(2024, 12, 30).add_days(3), Some(d(2025, 1, 2)));
+        assert_eq!(d(2024, 2, 28).add_days(1), Some(d(2024, 2, 29)));
+        assert_eq!(d(2025, 2, 29).add_days(1), None);
+        assert_eq!(d(9999, 12, 31).add_days(1), None);
+        assert!(d(2025, 2, 29).validate().is_err());
+        assert!(d(0, 1, 1).validate().is_err());
+        assert!(d(2024, 2, 29).validate().is_ok());
     }
 }

@@ -130,7 +130,7 @@ pub extern "C" fn missive_appointment_new() -> *mut missive_appointment {
     ffi_boundary! {
         let mut appt = Appointment::new();
         // Fixed now, so that every rendering of this version has the same DTSTAMP.
-        appt.dtstamp = Some(crate::tnef::writer::now());
+        appt.dtstamp = Some(crate::message::date::now());
         handle::into_raw::<missive_appointment>(AppointmentHandle { appt, error: ErrorSlot::default() })
     }
 }
@@ -269,7 +269,7 @@ pub unsafe extern "C" fn missive_appointment_increment_sequence(
     ffi_boundary! {
         let h = try_mut!(appointment);
         h.appt.bump_sequence();
-        h.appt.dtstamp = Some(crate::tnef::writer::now());
+        h.appt.dtstamp = Some(crate::message::date::now());
         if !out_sequence.is_null() {
             // SAFETY: checked non-NULL; the caller guarantees it is writable.
             unsafe { *out_sequence = h.appt.sequence };
@@ -374,8 +374,9 @@ pub unsafe extern "C" fn missive_appointment_set_times_utc(
 /// Sets start and end as wall-clock times in the IANA time zone `tzid` (e.g.
 /// `Europe/Berlin`; UTF-8): `start` and `end` each point to six `int32_t` values, year, month,
 /// day, hour, minute, second. The calendar carries `TZID=` and a VTIMEZONE derived from the
-/// system's zone database (/usr/share/zoneinfo, or `TZDIR`). Returns UNKNOWN_TIME_ZONE when the
-/// zone is not installed or not a zone name (the error text says so); INVALID_ARGUMENT for an
+/// IANA time zone database built into the library (the machine's zoneinfo is not used).
+/// Returns UNKNOWN_TIME_ZONE when `tzid` is not a zone name, or names a zone whose current rule
+/// cannot be written as a VTIMEZONE (the error text says so); INVALID_ARGUMENT for an
 /// impossible date or time or an end not after the start; NULL_ARGUMENT when a pointer is NULL.
 ///
 /// Ownership: borrows its arguments for the call; `tzid` is copied.
@@ -456,9 +457,9 @@ pub unsafe extern "C" fn missive_appointment_set_all_day(
         let start = Date { year, month, day };
         let mut appt = h.appt.clone();
         appt.start = Some(EventTime::AllDay(start));
-        let start_days = crate::calendar::days_from_civil(i64::from(year), month.clamp(1, 12), day.max(1));
-        let (y, m, d) = crate::calendar::civil_from_days(start_days + i64::from(days));
-        appt.end = Some(EventTime::AllDay(Date { year: y as i32, month: m, day: d }));
+        // An impossible start is refused below; the end is then the start itself.
+        let end = start.add_days(i64::from(days)).unwrap_or(start);
+        appt.end = Some(EventTime::AllDay(end));
         match check_times(&appt) {
             Ok(()) => { h.appt = appt; h.ok() }
             Err(e) => h.fail(calendar_code(&e), e.message()),

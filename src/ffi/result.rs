@@ -101,7 +101,7 @@ pub enum missive_result {
     QueueDirectoryNotSet = 550,
     /// Another drain of the same queue directory (in this or another process) is running.
     QueueBusy = 551,
-    /// An IANA time zone name is not in the system's zoneinfo (or has no usable rule).
+    /// An IANA time zone name is not in the time zone database (or has no usable rule).
     UnknownTimeZone = 600,
     /// An appointment lacks what a calendar message needs (start, end, summary, organizer).
     IncompleteAppointment = 601,

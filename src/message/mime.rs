@@ -410,56 +410,5 @@ pub(crate) fn random_u64() -> u64 {
 
 /// Formats `secs` (UTC) as an RFC 5322 date in the zone `offset_minutes` east of UTC.
 pub fn format_rfc5322_date(secs: i64, offset_minutes: i32) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let local = secs + i64::from(offset_minutes) * 60;
-    let days = local.div_euclid(86_400);
-    let rem = local.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let weekday = DAYS[days.rem_euclid(7) as usize];
-    let sign = if offset_minutes < 0 { '-' } else { '+' };
-    let off = offset_minutes.unsigned_abs();
-    format!(
-        "{weekday}, {d} {} {y:04} {:02}:{:02}:{:02} {sign}{:02}{:02}",
-        MONTHS[(m - 1) as usize],
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        off / 60,
-        off % 60
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(format_rfc5322_date(0, 0), "Thu, 1 Jan 1970 00:00:00 +0000");
-        assert_eq!(
-            format_rfc5322_date(1_700_000_000, 60),
-            "Tue, 14 Nov 2023 23:13:20 +0100"
-        );
-        assert_eq!(
-            format_rfc5322_date(1_700_000_000, -300),
-            "Tue, 14 Nov 2023 17:13:20 -0500"
-        );
-    }
+    super::date::format_rfc5322(secs, offset_minutes)
 }

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod address;
+pub mod date;
 mod edit;
 pub mod eml;
 pub mod error;

@@ -26,9 +26,12 @@ pub const TNEF_CONTENT_TYPE: &str = "application/ms-tnef";
 pub fn to_tnef_mime(msg: &MailMessage, opts: &MimeOptions) -> Vec<u8> {
     let mut outer = msg.clone();
     let id = outer.ensure_message_id().to_string();
-    let (date, offset) = msg
-        .date()
-        .unwrap_or_else(|| (opts.default_date.unwrap_or_else(writer::now), 0));
+    let (date, offset) = msg.date().unwrap_or_else(|| {
+        (
+            opts.default_date.unwrap_or_else(crate::message::date::now),
+            0,
+        )
+    });
     let stream = write_tnef(
         msg,
         &TnefOptions {

@@ -1,9 +1,8 @@
 //! The TNEF writer (MS-OXTNEF): a message's subject, bodies, addresses, dates, importance and
 //! attachments as a `winmail.dat` stream.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use super::props::*;
+use crate::message::date;
 use crate::message::{Attachment, MailAddress, MailMessage, Priority};
 
 /// The OEM code page written into `attOemCodepage`; the 8-bit attributes (`attSubject`,
@@ -46,7 +45,7 @@ impl<'a> Props<'a> {
             out.extend_from_slice(&id.to_le_bytes());
             match v {
                 Value::Long(n) => out.extend_from_slice(&n.to_le_bytes()),
-                Value::Time(t) => out.extend_from_slice(&filetime(*t).to_le_bytes()),
+                Value::Time(t) => out.extend_from_slice(&date::filetime(*t).to_le_bytes()),
                 Value::Unicode(s) => {
                     let mut bytes: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
                     bytes.extend_from_slice(&[0, 0]);
@@ -66,25 +65,18 @@ fn counted(out: &mut Vec<u8>, bytes: &[u8]) {
     out.resize(out.len() + (4 - bytes.len() % 4) % 4, 0);
 }
 
-/// Unix seconds as a FILETIME (100 ns units since 1601-01-01 UTC).
-pub fn filetime(secs: i64) -> u64 {
-    ((secs + 11_644_473_600).max(0) as u64) * 10_000_000
-}
-
 /// Unix seconds as the 14-byte TNEF date (year, month, day, hour, minute, second, weekday).
+/// The date-time is UTC; the weekday counts from 0 = Sunday.
 fn tnef_date(secs: i64) -> [u8; 14] {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = crate::calendar::civil_from_days(days);
-    let weekday = (days + 4).rem_euclid(7); // 1970-01-01 was a Thursday; 0 = Sunday
+    let t = date::utc(secs);
     let fields = [
-        y as u16,
-        m as u16,
-        d as u16,
-        (rem / 3600) as u16,
-        (rem % 3600 / 60) as u16,
-        (rem % 60) as u16,
-        weekday as u16,
+        t.year() as u16,
+        t.month() as u16,
+        t.day() as u16,
+        t.hour() as u16,
+        t.minute() as u16,
+        t.second() as u16,
+        t.weekday().to_sunday_zero_offset() as u16,
     ];
     let mut out = [0u8; 14];
     for (i, f) in fields.iter().enumerate() {
@@ -304,12 +296,4 @@ fn write_attachment(s: &mut Stream, a: &Attachment, date: i64) {
     let mut props = Vec::new();
     p.encode(&mut props);
     s.attr(LVL_ATTACHMENT, ATT_ATTACHMENT, &props);
-}
-
-/// The current time in Unix seconds.
-pub(crate) fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
