@@ -67,8 +67,45 @@ impl MailAddress {
         }
     }
 
-    /// The address as it goes into the SMTP envelope: `local@ascii-domain`.
+    /// An address read from a loaded message: validated as [`MailAddress::new`] does, but an
+    /// address a mail client still shows (one without a domain, such as `undisclosed`, or with
+    /// a domain that is not a host name) is kept as written rather than refused, so the model
+    /// shows what Python's `email` and mail clients show. `None` for one that cannot be kept
+    /// (empty, control characters, white space or angle brackets in it).
+    pub fn from_loaded(spec: &str, display_name: Option<&str>) -> Option<Self> {
+        if let Ok(a) = Self::new(spec, display_name) {
+            return Some(a);
+        }
+        let spec = spec.trim();
+        if spec.is_empty()
+            || spec
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace() || c == '<' || c == '>')
+        {
+            return None;
+        }
+        let (local, domain) = match spec.rfind('@') {
+            Some(at) => (&spec[..at], &spec[at + 1..]),
+            None => (spec, ""),
+        };
+        let display_name = display_name
+            .filter(|n| !n.chars().any(char::is_control))
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        Some(MailAddress {
+            local: local.to_string(),
+            domain: domain.to_string(),
+            display_name,
+        })
+    }
+
+    /// The address as it goes into the SMTP envelope: `local@ascii-domain` (just the local
+    /// part for an address loaded without a domain).
     pub fn address(&self) -> String {
+        if self.domain.is_empty() {
+            return self.local.clone();
+        }
         format!("{}@{}", self.local, self.domain)
     }
 

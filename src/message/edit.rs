@@ -64,7 +64,7 @@ pub(crate) fn render(msg: &MailMessage, src: &Loaded, opts: &MimeOptions) -> Vec
     let Ok::<[Entity; 1], _>([mut root]) = root_seq.try_into() else {
         return mime::compose(msg, opts);
     };
-    edit_header(&mut root, msg, &src.baseline, opts, eol);
+    edit_header(&src.tree.raw, &mut root, msg, &src.baseline, opts, eol);
     let raw: &[u8] = &src.tree.raw;
     let mut out = Vec::with_capacity(raw.len() + 1024);
     out.extend_from_slice(src.tree.prefix.bytes(raw));
@@ -202,21 +202,27 @@ impl<'a> Editor<'a> {
         }
     }
 
-    /// Where a new body part goes when the message has neither a text nor an HTML body.
+    /// Where a new body part goes when the message has no text or HTML body it can edit: first
+    /// in a `multipart/mixed` root, else first in a new one around the whole message (never
+    /// inside a signed, encrypted, report or other multipart whose parts have fixed roles).
     fn add_body(&mut self, part: Entity) {
         let root = self.root;
-        if root.ctype.mtype == "multipart"
-            && !root.ctype.is("multipart", "alternative")
-            && let Body::Multipart(mp) = &root.body
-        {
-            if mp.parts.is_empty() {
-                self.node(&[]).append.push(part);
-            } else {
+        match &root.body {
+            Body::Multipart(mp) if root.ctype.is("multipart", "mixed") && !mp.parts.is_empty() => {
                 self.node(&[0]).before.push(part);
             }
-        } else {
-            self.wrap(&[], "mixed", vec![part], Vec::new());
+            _ => self.wrap(&[], "mixed", vec![part], Vec::new()),
         }
+    }
+
+    /// Whether the part at `path` lies inside a signed or encrypted multipart, whose bytes must
+    /// not change (a signature covers them).
+    fn protected(&self, path: &[usize]) -> bool {
+        (0..path.len()).any(|n| {
+            self.at(&path[..n]).is_some_and(|e| {
+                e.ctype.is("multipart", "signed") || e.ctype.is("multipart", "encrypted")
+            })
+        })
     }
 
     /// Plans the body changes; `None` when they cannot be made on the tree.
@@ -228,6 +234,16 @@ impl<'a> Editor<'a> {
     ) -> Option<()> {
         let (t_new, h_new) = msg.effective_bodies();
         let (t_old, h_old) = base.effective_bodies();
+        // A body inside a signed or encrypted part is read, never rewritten: a new one goes
+        // beside it.
+        let unprotected = |p: &Option<PartPath>| p.clone().filter(|p| !self.protected(p));
+        let prov = &Provenance {
+            text: unprotected(&prov.text),
+            html: unprotected(&prov.html),
+            views: prov.views.clone(),
+            attachments: prov.attachments.clone(),
+            inline: prov.inline.clone(),
+        };
         let t_new = t_new.filter(|t| !t.is_empty() || prov.text.is_some());
         if t_new != t_old {
             match (&prov.text, t_new) {
@@ -416,6 +432,13 @@ impl<'a> Editor<'a> {
                 let d = self.delimiter(&mp.boundary, first);
                 mp.parts.push((d, a));
             }
+            // A multipart that never closed is closed now that parts follow its last one.
+            if mp.close.bytes(self.raw).is_empty() {
+                let mut close = self.eol.to_vec();
+                close.extend_from_slice(format!("--{}--", mp.boundary).as_bytes());
+                close.extend_from_slice(self.eol);
+                mp.close = Piece::Owned(close);
+            }
         }
         for (_, subtype, before, after) in np.wraps {
             node = self.wrap_node(node, subtype, before, after, is_root);
@@ -449,14 +472,23 @@ impl<'a> Editor<'a> {
     ) -> Entity {
         let boundary = self.boundary();
         let mut outer: Vec<Field> = Vec::new();
+        // Where the new Content-Type goes: where the old content fields were.
+        let mut ct_at = 0;
         if is_root {
+            let is_content = |f: &Field| f.name.to_ascii_lowercase().starts_with("content-");
+            ct_at = node
+                .fields
+                .iter()
+                .position(is_content)
+                .unwrap_or(node.fields.len());
             let (content, other): (Vec<Field>, Vec<Field>) = std::mem::take(&mut node.fields)
                 .into_iter()
-                .partition(|f| f.name.to_ascii_lowercase().starts_with("content-"));
+                .partition(is_content);
             node.fields = content;
             outer = other;
             if !outer.iter().any(|f| f.is("mime-version")) {
-                outer.push(self.field("MIME-Version", "1.0"));
+                outer.insert(ct_at.min(outer.len()), self.field("MIME-Version", "1.0"));
+                ct_at += 1;
             }
         }
         node.sep = self.sep_of(&node);
@@ -464,7 +496,7 @@ impl<'a> Editor<'a> {
         ct.extend_from_slice(self.eol);
         ct.extend_from_slice(format!("\tboundary=\"{boundary}\"").as_bytes());
         ct.extend_from_slice(self.eol);
-        outer.push(Field::new("Content-Type", ct));
+        outer.insert(ct_at.min(outer.len()), Field::new("Content-Type", ct));
         let mut parts = Vec::new();
         for (i, e) in before.into_iter().chain([node]).chain(after).enumerate() {
             parts.push((self.delimiter(&boundary, i == 0), e));
@@ -610,7 +642,16 @@ fn set_fields(fields: &mut Vec<Field>, names: &[&str], new: Vec<Field>) {
     fields.splice(at..at, new);
 }
 
+fn crlf_to_eol(b: &[u8], eol: &[u8]) -> Vec<u8> {
+    if eol == b"\n" {
+        crlf_to_lf(b)
+    } else {
+        b.to_vec()
+    }
+}
+
 fn edit_header(
+    src_raw: &[u8],
     root: &mut Entity,
     msg: &MailMessage,
     base: &MailMessage,
@@ -642,6 +683,26 @@ fn edit_header(
         ("Cc", &msg.cc, &base.cc),
         ("Reply-To", &msg.reply_to, &base.reply_to),
     ] {
+        // Addresses added after the loaded ones go onto the end of the last field, which
+        // keeps the field's bytes (groups, comments, what the model could not read) as they are.
+        if new != old
+            && !old.is_empty()
+            && new.starts_with(old)
+            && let Some(last) = f.iter().rposition(|x| x.is(name))
+            && f[last].raw.bytes(src_raw).get(name.len()) == Some(&b':')
+        {
+            let rendered = mime::render_field(name, &mime::address_value(&new[old.len()..]));
+            let value = rendered[name.len() + 1..].trim_ascii_end();
+            let mut raw = f[last].raw.bytes(src_raw).to_vec();
+            let body_end = raw.len() - (raw.len() - raw.trim_ascii_end().len());
+            let tail = raw.split_off(body_end);
+            raw.push(b',');
+            raw.extend_from_slice(eol);
+            raw.extend_from_slice(&crlf_to_eol(value, eol));
+            raw.extend_from_slice(if tail.is_empty() { eol } else { &tail });
+            f[last].raw = Piece::Owned(raw);
+            continue;
+        }
         if new != old {
             let fields = if new.is_empty() {
                 Vec::new()

@@ -178,21 +178,28 @@ fn addresses(f: &Field, raw: &[u8]) -> Result<Vec<MailAddress>, MessageError> {
     let value = MessageStream::new(&v).parse_address();
     let mut out = Vec::new();
     let mut push = |a: &mail_parser::Addr<'_>| -> Result<(), MessageError> {
-        let Some(spec) = a.address.as_deref() else {
+        // A bare word (`To: undisclosed`) is an address without a domain, as Python's
+        // `email` reads it; mail-parser gives it as a name.
+        let bare = match (&a.address, &a.name) {
+            (None, Some(n)) if !n.trim().is_empty() && !n.trim().contains([' ', '\t', '"']) => {
+                Some(n.trim().to_string())
+            }
+            _ => None,
+        };
+        let Some(spec) = a.address.as_deref().or(bare.as_deref()) else {
             return Ok(());
+        };
+        let a = &mail_parser::Addr {
+            name: if bare.is_some() { None } else { a.name.clone() },
+            address: None,
         };
         let spec = strip_route(spec);
         if spec.is_empty() {
             return Ok(());
         }
         let name = a.name.as_deref().map(unfold).filter(|n| !n.is_empty());
-        let parsed = MailAddress::new(spec, name.as_deref()).map_err(|e| {
-            MessageError::new(
-                e.kind(),
-                format!("in the {} header: {}", f.name, e.message()),
-            )
-        })?;
-        out.push(parsed);
+        // What cannot be kept (control characters...) stays in the field's bytes only.
+        out.extend(MailAddress::from_loaded(spec, name.as_deref()));
         Ok(())
     };
     match &value {

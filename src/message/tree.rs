@@ -123,6 +123,7 @@ impl ContentType {
 
     /// Parses the value of a `Content-Type` field; `None` when it names no type.
     pub(crate) fn parse(value: &[u8]) -> Option<Self> {
+        let strict_params = params_follow_semicolon(value);
         let HeaderValue::ContentType(ct) = MessageStream::new(value).parse_content_type() else {
             return None;
         };
@@ -136,8 +137,9 @@ impl ContentType {
             _ if mtype == "text" => "plain".to_string(),
             _ => return None,
         };
-        let params = ct
-            .attributes
+        // Parameters count only after a `;` (RFC 2045 §5.1), as Python's `email` reads them.
+        let params = if strict_params { ct.attributes } else { None };
+        let params = params
             .unwrap_or_default()
             .into_iter()
             .map(|a| (a.name.to_ascii_lowercase(), a.value.into_owned()))
@@ -148,6 +150,18 @@ impl ContentType {
             params,
         })
     }
+}
+
+/// Whether what follows `type/subtype` in a Content-Type value is empty, a comment or starts
+/// with `;`: `multipart/mixed boundary=x` has no parameters.
+fn params_follow_semicolon(value: &[u8]) -> bool {
+    let v = value.trim_ascii_start();
+    let end = v
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`{|}~/".contains(&b)))
+        .unwrap_or(v.len());
+    let rest = v[end..].trim_ascii_start();
+    rest.is_empty() || rest[0] == b';' || rest[0] == b'('
 }
 
 /// What an entity's body is.
@@ -307,21 +321,33 @@ impl<'a> Parser<'a> {
             n -= 1;
         }
         let rest = &rest[..n];
+        // As Python's `email` reads it: the outermost multipart whose delimiter (or closing
+        // delimiter) the line is wins, so an inner boundary that extends an outer one
+        // (`a--` inside `a`) never hides the outer's delimiter.
         let level = |b: &[u8]| {
             if self.open.contains_key(b) {
-                self.stack.iter().rposition(|s| s == b)
+                self.stack.iter().position(|s| s == b)
             } else {
                 None
             }
         };
-        if let Some(level) = level(rest) {
-            return Some(Stop::Delimiter {
-                level,
-                close: false,
-            });
+        let open = level(rest).map(|level| Stop::Delimiter {
+            level,
+            close: false,
+        });
+        let close = rest
+            .strip_suffix(b"--")
+            .and_then(level)
+            .map(|level| Stop::Delimiter { level, close: true });
+        match (open, close) {
+            (Some(Stop::Delimiter { level: a, .. }), Some(Stop::Delimiter { level: b, .. }))
+                if b < a =>
+            {
+                close
+            }
+            (Some(o), _) => Some(o),
+            (None, c) => c,
         }
-        let inner = rest.strip_suffix(b"--")?;
-        level(inner).map(|level| Stop::Delimiter { level, close: true })
     }
 
     /// Where a delimiter piece starts: with the line break before the line, unless that
@@ -548,6 +574,18 @@ impl<'a> Parser<'a> {
                         let (e_end, _, _) = self.scan(dl.end);
                         mp.epilogue = Piece::span(dl.end..e_end);
                         return Ok((mp, e_end));
+                    }
+                    // Several delimiter lines in a row delimit one part (Python's `email` reads
+                    // no empty parts between them).
+                    let mut dl = dl;
+                    while let Some(next) = self.line(dl.end)
+                        && self.delimiter(next)
+                            == Some(Stop::Delimiter {
+                                level,
+                                close: false,
+                            })
+                    {
+                        dl = next;
                     }
                     let delim = Piece::span(end..dl.end);
                     let (part, part_end) = self.entity(dl.end, depth + 1, child_default, false)?;

@@ -203,6 +203,15 @@ def tree(part):
     return (ctype, tuple(tree(k) for k in kids)) if kids or part.is_multipart() else ctype
 
 
+def tree_without(part, skip):
+    """tree(), leaving out the part `skip`."""
+    kids = [k for k in children(part) if k is not skip]
+    ctype = part.get_content_type()
+    if kids or part.is_multipart():
+        return (ctype, tuple(tree_without(k, skip) for k in kids))
+    return ctype
+
+
 def tree_text(t):
     if isinstance(t, str):
         return t
@@ -215,20 +224,23 @@ def payload_digest(part):
         data = b""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
-    if part.get_content_maintype() in ("text", "message"):
+    if part.get_content_maintype() in ("text", "message", "multipart"):
         # Line breaks are transport form (CRLF on the wire, LF in many stored files), and a
-        # writer may end the last line: neither loses content.
+        # writer may end the last line: neither loses content. (A multipart without parts, e.g.
+        # one with no boundary, is read as text: Python keeps the line break before the next
+        # delimiter in its payload when it is the last part.)
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").rstrip(b"\n")
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def part_digest(part):
-    """Leaf: hash of the decoded payload; container: hash of its leaves' hashes."""
+def part_digest(part, skip=None):
+    """Leaf: hash of the decoded payload; container: hash of its leaves' hashes, leaving out the
+    part `skip` (the edited body, when a container attachment holds it)."""
     if not children(part):
         return payload_digest(part)
     h = hashlib.sha256()
     for _p, sub in walk_paths(part):
-        if not children(sub):
+        if not children(sub) and sub is not skip:
             h.update(f"{sub.get_content_type()}:{payload_digest(sub)};".encode())
     return h.hexdigest()[:16]
 
@@ -268,6 +280,7 @@ def how_changed(before, after):
 def attachments(msg, skip_path):
     """(content type, digest) of every part iter_attachments() yields, on every multipart."""
     by_id = {id(part): path for path, part in walk_paths(msg)}
+    skip = part_at(msg, skip_path) if skip_path is not None else None
     found = collections.Counter()
     for _path, part in walk_paths(msg):
         if not part.is_multipart() or part.get_content_maintype() == "message":
@@ -279,7 +292,7 @@ def attachments(msg, skip_path):
         for att in atts:
             if by_id.get(id(att)) == skip_path:
                 continue
-            found[(att.get_content_type(), part_digest(att))] += 1
+            found[(att.get_content_type(), part_digest(att, skip))] += 1
     return found
 
 
@@ -348,7 +361,28 @@ def check_edit(inp, out, marker, added_to):
     in_tree, out_tree = tree(inp), tree(out)
     in_leaves, out_leaves = leaves(inp), leaves(out)
     in_def, out_def = defects(inp), defects(out)
-    same_shape = in_edit is not None and out_edit is not None
+    # The new body may have been put beside the whole input, in a new multipart/mixed (a
+    # message whose root cannot hold it: a signed, report, rfc822 or single-part root). Then the
+    # input is a subtree of the output, and no input leaf was edited.
+    wrapped = (
+        out_edit is not None
+        and out_path is not None
+        and len(out_path) == 1
+        and out.get_content_type() == "multipart/mixed"
+        and any(tree(child) == in_tree for child in children(out))
+    )
+    # Or beside the input's body part in its multipart/mixed root, when that body cannot be
+    # rewritten (it is signed or encrypted): the output less the new part is the input.
+    inserted = (
+        not wrapped
+        and out_edit is not None
+        and in_tree != out_tree
+        and tree_without(out, out_edit) == in_tree
+    )
+    wrapped = wrapped or inserted
+    if wrapped:
+        in_path = None
+    same_shape = in_edit is not None and out_edit is not None and not wrapped
     if same_shape:
         if in_tree != out_tree:
             problems.append(f"MIME tree changed: {tree_text(in_tree)} -> {tree_text(out_tree)}")
@@ -410,7 +444,10 @@ def check_edit(inp, out, marker, added_to):
     for ctype, _d in sorted(lost):
         problems.append(f"attachment lost or changed: {ctype}")
     for ctype, _d in sorted(extra):
-        problems.append(f"attachment appeared: {ctype}")
+        if not wrapped:
+            # When wrapped, the old root is now a part of the new multipart/mixed, and Python's
+            # iter_attachments() lists it: that is the wrapping, not a new attachment.
+            problems.append(f"attachment appeared: {ctype}")
 
     if in_html is not None and in_html is not in_edit and out_html is None:
         problems.append("the HTML body is gone")
