@@ -616,7 +616,7 @@ fn loading_a_tnef_message_exposes_body_and_attachments_and_resends_as_tnef() {
         .unwrap();
     msg.set_message_id(Some("reload-1@example.com")).unwrap();
     msg.set_date(Some((1_700_000_000, 0))).unwrap();
-    let eml = missive::message::to_mime(&msg, &Default::default());
+    let eml = missive::deliver::render(&msg, &Default::default());
     let loaded = missive::tnef::load_bytes(eml.clone(), &Default::default()).unwrap();
     assert!(loaded.use_tnef());
     assert_eq!(loaded.subject(), msg.subject());
