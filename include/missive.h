@@ -2992,7 +2992,10 @@ enum missive_result missive_send_result_error(const struct missive_send_result *
  * default): each message goes out as `multipart/mixed` with a `text/plain` part and a base64
  * `application/ms-tnef; name="winmail.dat"` part carrying the subject, the text and HTML
  * bodies, addresses, dates, importance and every attachment. Applies over SMTP and into the
- * pickup directory alike; a message already in TNEF form is sent as it is.
+ * pickup directory alike; a message already in TNEF form is sent as it is. It applies when a
+ * message is written for delivery (sent, sent in bulk or asynchronously, or put into the
+ * queue), from the message's model; raw bytes (`missive_client_send_raw`, forwarding) and
+ * messages already queued go as they are.
  *
  * Returns NULL_ARGUMENT when `client` is NULL.
  *

@@ -462,10 +462,9 @@ impl Client {
 
     /// Sends every message; one outcome per message, in order. See the module documentation.
     pub fn send_bulk(&self, msgs: &[MailMessage]) -> BulkReport {
-        let mime = self.config().mime;
         let items: Vec<Result<Prepared, DeliverError>> = msgs
             .iter()
-            .map(|m| Prepared::from_message(m, &mime).map_err(DeliverError::from))
+            .map(|m| self.prepare(m).map_err(DeliverError::from))
             .collect();
         self.send_bulk_prepared(&items, &CancelToken::new())
     }

@@ -316,27 +316,32 @@ impl Client {
 
     /// Delivers one message by the configured method.
     pub fn send(&self, msg: &MailMessage) -> Result<Delivery, DeliverError> {
-        let prepared = Prepared::from_message(msg, &self.config().mime)?;
+        let prepared = self.prepare(msg)?;
         self.send_prepared(&prepared)
     }
 
-    /// Delivers a prepared message (envelope and bytes) by the configured method.
+    /// Whether this client sends messages as TNEF, so that a message that is not TNEF
+    /// already must be written as TNEF (see [`Client::prepare`]).
+    pub fn converts_to_tnef(&self, msg: &MailMessage) -> bool {
+        self.config().use_tnef && !msg.use_tnef()
+    }
+
+    /// Prepares a message for delivery under this client's settings: with `use_tnef` on the
+    /// client, a message that is not TNEF already is written as TNEF from its model.
+    pub fn prepare(&self, msg: &MailMessage) -> Result<Prepared, crate::message::MessageError> {
+        let mime = self.config().mime;
+        if self.converts_to_tnef(msg) {
+            let mut m = msg.clone();
+            m.set_use_tnef(true);
+            return Prepared::from_message(&m, &mime);
+        }
+        Prepared::from_message(msg, &mime)
+    }
+
+    /// Delivers a prepared message (envelope and bytes) by the configured method, as it is
+    /// (the client's `use_tnef` applies when a message is prepared, see [`Client::prepare`]).
     pub fn send_prepared(&self, prepared: &Prepared) -> Result<Delivery, DeliverError> {
         let config = self.config();
-        // use_tnef: a message not yet in TNEF form is rewritten as one (same envelope).
-        let tnef_prepared;
-        let prepared = match config.use_tnef {
-            true => match crate::tnef::mime_to_tnef(&prepared.data, &config.mime)? {
-                Some(bytes) => {
-                    let mut p = prepared.clone();
-                    p.data = std::sync::Arc::new(bytes);
-                    tnef_prepared = p;
-                    &tnef_prepared
-                }
-                None => prepared,
-            },
-            false => prepared,
-        };
         self.deliver_as_is(&config, prepared)
     }
 

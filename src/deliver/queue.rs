@@ -586,7 +586,7 @@ impl Client {
     /// Writes `msg` durably into the queue (fsync, atomic rename) and returns its id; a later
     /// [`Client::drain_queue`] delivers it.
     pub fn send_to_queue(&self, msg: &MailMessage) -> Result<String, QueueError> {
-        let p = Prepared::from_message(msg, &self.config().mime).map_err(|e| QueueError {
+        let p = self.prepare(msg).map_err(|e| QueueError {
             kind: QueueErrorKind::Message(e.kind()),
             message: e.message().to_string(),
         })?;

@@ -179,10 +179,11 @@ fn item_of(o: &Outcome) -> BulkItem {
 /// The prepared messages of a collection (each an error when it cannot be written).
 pub(crate) fn prepare_all(
     c: &super::collection::CollectionHandle,
+    client: &crate::deliver::Client,
 ) -> Vec<Result<Prepared, DeliverError>> {
     c.messages
         .iter()
-        .map(|m| m.prepared().map_err(DeliverError::from))
+        .map(|m| m.prepared_for(client).map_err(DeliverError::from))
         .collect()
 }
 
@@ -197,7 +198,7 @@ pub(crate) unsafe fn send_collection(
     out_result: *mut *mut missive_bulk_result,
 ) -> missive_result {
     let c = try_arg!(h, collection, "collection");
-    let items = prepare_all(c);
+    let items = prepare_all(c, &h.client);
     let report = h.client.send_bulk_prepared(&items, &CancelToken::new());
     let r = BulkResultHandle::from_report(&report, false);
     let (code, summary) = (r.code, r.summary.clone());

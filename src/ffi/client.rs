@@ -369,7 +369,7 @@ pub unsafe extern "C" fn missive_client_send(
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
         let m = try_arg!(h, message, "message");
-        let outcome = m.prepared()
+        let outcome = m.prepared_for(&h.client)
             .map_err(DeliverError::from)
             .and_then(|p| h.client.send_prepared(&p));
         // SAFETY: forwarded contract.

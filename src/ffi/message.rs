@@ -182,6 +182,23 @@ impl MessageHandle {
         let rendered = self.rendered();
         Prepared::with_bytes(&self.msg, rendered.bytes)
     }
+
+    /// The message ready for delivery by `client`: as [`MessageHandle::prepared`], or, when the
+    /// client sends as TNEF and the message is not TNEF, written as TNEF from the model (with
+    /// the Message-ID it was saved with).
+    pub(crate) fn prepared_for(
+        &self,
+        client: &crate::deliver::Client,
+    ) -> Result<Prepared, MessageError> {
+        if !client.converts_to_tnef(&self.msg) {
+            return self.prepared();
+        }
+        let mut m = self.msg.clone();
+        if m.message_id().is_none() {
+            m.set_message_id(self.rendered().message_id.as_deref())?;
+        }
+        client.prepare(&m)
+    }
 }
 
 impl HasError for MessageHandle {

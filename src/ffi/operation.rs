@@ -169,7 +169,7 @@ pub unsafe extern "C" fn missive_client_send_async(
         if out_op.is_null() {
             return h.fail(missive_result::NullArgument, "out_op is NULL");
         }
-        let items = vec![m.prepared().map_err(DeliverError::from)];
+        let items = vec![m.prepared_for(&h.client).map_err(DeliverError::from)];
         let completion = Completion { cb, data: Userdata::new(userdata, userdata_free) };
         // SAFETY: `out_op` checked non-NULL; the caller guarantees it is writable.
         unsafe { start(h, items, true, completion, out_op) }
@@ -213,7 +213,7 @@ pub unsafe extern "C" fn missive_client_send_collection_async(
         if out_op.is_null() {
             return h.fail(missive_result::NullArgument, "out_op is NULL");
         }
-        let items = prepare_all(c);
+        let items = prepare_all(c, &h.client);
         let completion = Completion { cb, data: Userdata::new(userdata, userdata_free) };
         // SAFETY: `out_op` checked non-NULL; the caller guarantees it is writable.
         unsafe { start(h, items, false, completion, out_op) }

@@ -153,7 +153,7 @@ pub unsafe extern "C" fn missive_client_send_to_queue(
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
         let m = try_arg!(h, message, "message");
-        let prepared = match m.prepared() {
+        let prepared = match m.prepared_for(&h.client) {
             Ok(p) => p,
             Err(e) => return h.fail(code_of(e.kind()), e.message()),
         };

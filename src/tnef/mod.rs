@@ -149,14 +149,3 @@ pub fn load_path(
     absorb_winmail(&mut m);
     Ok(m)
 }
-
-/// Rewrites a message already written as MIME (`data`, e.g. a prepared message's bytes) as a
-/// TNEF message. `Ok(None)` when it already is one.
-pub fn mime_to_tnef(data: &[u8], opts: &MimeOptions) -> Result<Option<Vec<u8>>, MessageError> {
-    let mut m = load_bytes(data.to_vec(), &Default::default())?;
-    if m.use_tnef {
-        return Ok(None);
-    }
-    m.detach_source();
-    Ok(Some(to_tnef_mime(&m, opts)))
-}
