@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Mutex, RwLock};
 
+use super::envelope_fields::strip_envelope_fields;
 use super::pickup::{PickupDelivery, Prepared, deliver_to_pickup};
 use crate::message::{DsnReturn, MailMessage, MessageError, MessageErrorKind, MimeOptions};
 use crate::smtp::{
@@ -341,7 +342,8 @@ impl Client {
     }
 
     /// Delivers a prepared message by the configured method exactly as it is (no TNEF
-    /// conversion: forwarding keeps the bytes it was given).
+    /// conversion: forwarding keeps the bytes it was given), less any Bcc, X-Sender and
+    /// X-Receiver fields: those never go out, whoever made the `Prepared`.
     pub(super) fn deliver_as_is(
         &self,
         config: &ClientConfig,
@@ -354,7 +356,8 @@ impl Client {
             )?)),
             DeliveryMethod::Network => {
                 let envelope = envelope_for(prepared);
-                self.with_smtp(|s| s.send(&envelope, &prepared.data))
+                let data = strip_envelope_fields(&prepared.data);
+                self.with_smtp(|s| s.send(&envelope, &data))
                     .map(Delivery::Smtp)
             }
         }

@@ -4,6 +4,7 @@
 mod async_ops;
 mod bulk;
 mod client;
+mod envelope_fields;
 mod forward;
 mod pickup;
 mod queue;
@@ -22,13 +23,16 @@ pub use bulk::{
 pub use client::{
     Client, ClientConfig, DeliverError, DeliverErrorKind, Delivery, DeliveryMethod, envelope_for,
 };
+pub use envelope_fields::{
+    EnvelopeFieldsStripped, strip_envelope_fields, strip_envelope_fields_reader,
+};
 pub use forward::{ForwardMode, forward_bytes};
 pub use pickup::{PickupDelivery, Prepared, deliver_to_pickup, pickup_envelope};
 pub use queue::{
     DrainReport, EntryState, Queue, QueueEntry, QueueError, QueueErrorKind, QueuePolicy,
     QueueSettings, QueueState,
 };
-pub use stream::{BccStripped, strip_bcc_reader, write_pickup_stream};
+pub use stream::write_pickup_stream;
 
 /// Writes `chunks` to `path` atomically: into a new temporary file in the same directory, flushed
 /// to disk with fsync, then renamed over `path`, and the directory synced. Readers see either no

@@ -3,14 +3,17 @@
 //!
 //! File format: the envelope first, as `X-Sender: <reverse-path>` and one
 //! `X-Receiver: <address>` line per recipient (Bcc recipients included), then the message
-//! exactly as it would go on the wire (without a Bcc header).
+//! exactly as it would go on the wire: without `Bcc`, and without `X-Sender` or `X-Receiver`
+//! fields of its own, so a file has exactly one `X-Sender` line and exactly the envelope's
+//! `X-Receiver` lines. Envelope-looking lines inside a message are content, never envelope.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use std::sync::Arc;
-
+use super::envelope_fields::strip_envelope_fields;
 use crate::message::{
     DeliveryNotification, MailMessage, MessageError, MessageErrorKind, MimeOptions, to_mime,
 };
@@ -33,7 +36,7 @@ pub struct Prepared {
     pub mail_from: String,
     /// The recipients (RCPT TO), each once.
     pub recipients: Vec<String>,
-    /// The message as it goes on the wire (no Bcc header).
+    /// The message as it goes on the wire (no Bcc, X-Sender or X-Receiver field).
     pub data: Arc<Vec<u8>>,
     /// Whether an address needs SMTPUTF8.
     pub smtputf8: bool,
@@ -43,85 +46,48 @@ pub struct Prepared {
 
 impl Prepared {
     /// Prepares `msg`. A message loaded from an .eml and not changed since is sent as its
-    /// original bytes (so signatures survive), minus any Bcc header.
+    /// original bytes (so signatures survive), minus any Bcc, X-Sender and X-Receiver fields.
     pub fn from_message(msg: &MailMessage, opts: &MimeOptions) -> Result<Self, MessageError> {
-        let bytes = match msg.original_bytes() {
-            Some(original) => original.clone(),
-            None => Arc::new(to_mime(msg, opts)),
-        };
-        Self::with_bytes(msg, bytes)
+        Self::with_bytes(msg, message_bytes(msg, opts))
     }
 
-    /// Prepares `msg` with bytes already written for it (by `to_mime`, or the loaded bytes);
-    /// a Bcc header in them is removed.
+    /// Prepares `msg` with bytes already written for it (by `to_mime`, or the loaded bytes),
+    /// its envelope made from its header fields (Sender or From; To, Cc and Bcc). Bcc,
+    /// X-Sender and X-Receiver fields in the bytes are removed.
     pub fn with_bytes(msg: &MailMessage, bytes: Arc<Vec<u8>>) -> Result<Self, MessageError> {
         let (mail_from, recipients) = msg.envelope()?;
-        let data = if has_bcc_header(&bytes) {
-            Arc::new(strip_bcc(&bytes))
-        } else {
-            bytes
+        Ok(Self::assemble(msg, bytes, mail_from, recipients))
+    }
+
+    fn assemble(
+        msg: &MailMessage,
+        bytes: Arc<Vec<u8>>,
+        mail_from: String,
+        recipients: Vec<String>,
+    ) -> Self {
+        let data = match strip_envelope_fields(&bytes) {
+            Cow::Borrowed(_) => bytes,
+            Cow::Owned(stripped) => Arc::new(stripped),
         };
-        Ok(Prepared {
+        let smtputf8 = msg.needs_smtputf8()
+            || !mail_from.is_ascii()
+            || recipients.iter().any(|r| !r.is_ascii());
+        Prepared {
             mail_from,
             recipients,
             data,
-            smtputf8: msg.needs_smtputf8(),
+            smtputf8,
             dsn: msg.delivery_notification().clone(),
-        })
+        }
     }
 }
 
-/// Whether the header section has a Bcc field.
-fn has_bcc_header(raw: &[u8]) -> bool {
-    header_lines(raw).any(|line| line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"bcc:"))
-}
-
-/// The lines of the header section (each with its line ending), up to the empty line.
-fn header_lines(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut pos = 0;
-    std::iter::from_fn(move || {
-        if pos >= raw.len() {
-            return None;
-        }
-        let end = raw[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(raw.len(), |p| pos + p + 1);
-        let line = &raw[pos..end];
-        if line == b"\r\n" || line == b"\n" {
-            return None;
-        }
-        pos = end;
-        Some(line)
-    })
-}
-
-/// Removes Bcc header fields (with their folded lines) from the header section, leaving every
-/// other byte as it was.
-fn strip_bcc(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut pos = 0;
-    let mut skipping = false;
-    while pos < raw.len() {
-        let end = raw[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(raw.len(), |p| pos + p + 1);
-        let line = &raw[pos..end];
-        if line == b"\r\n" || line == b"\n" {
-            out.extend_from_slice(&raw[pos..]);
-            return out;
-        }
-        let continuation = matches!(line.first(), Some(b' ' | b'\t'));
-        if !continuation {
-            skipping = line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"bcc:");
-        }
-        if !skipping {
-            out.extend_from_slice(line);
-        }
-        pos = end;
+/// The saved form of `msg`: its loaded bytes while unchanged, else its MIME output.
+pub(crate) fn message_bytes(msg: &MailMessage, opts: &MimeOptions) -> Arc<Vec<u8>> {
+    match msg.original_bytes() {
+        Some(original) => original.clone(),
+        None => Arc::new(to_mime(msg, opts)),
     }
-    out
 }
 
 /// The envelope lines that start a pickup file.
@@ -170,8 +136,10 @@ pub fn deliver_to_pickup(dir: &Path, p: &Prepared) -> Result<PickupDelivery, Mes
         )
     })?;
     let head = pickup_envelope(&p.mail_from, &p.recipients);
+    // The message never adds envelope lines of its own (nor a Bcc) to the file.
+    let message = strip_envelope_fields(&p.data);
     let path = dir.join(unique_name());
-    super::atomic_write(&path, &[&head, &p.data]).map_err(|e| {
+    super::atomic_write(&path, &[&head, &message]).map_err(|e| {
         MessageError::from_io(
             &e,
             format!("cannot write into the pickup directory {}", dir.display()),
@@ -189,13 +157,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn strips_only_bcc() {
+    fn delivered_bytes_lose_envelope_fields() {
         let raw =
-            b"From: a@b.c\r\nBcc: x@y.z,\r\n w@v.u\r\nTo: t@u.v\r\n\r\nBcc: stays in body\r\n";
-        let out = strip_bcc(raw);
-        assert_eq!(
-            out,
-            b"From: a@b.c\r\nTo: t@u.v\r\n\r\nBcc: stays in body\r\n".to_vec()
-        );
+            b"X-Sender: evil@x.example\r\nFrom: a@b.c\r\nBcc: x@y.z\r\nTo: t@u.v\r\n\r\nbody\r\n";
+        let m = crate::message::eml::load_bytes(raw.to_vec()).unwrap();
+        let p = Prepared::from_message(&m, &MimeOptions::default()).unwrap();
+        assert_eq!(&p.data[..], b"From: a@b.c\r\nTo: t@u.v\r\n\r\nbody\r\n");
     }
 }
