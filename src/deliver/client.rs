@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, RwLock};
 
 use super::envelope_fields::strip_envelope_fields;
-use super::pickup::{PickupDelivery, Prepared, deliver_to_pickup};
+use super::pickup::{PickupDelivery, Prepared, deliver_to_pickup, message_bytes};
 use crate::message::{DsnReturn, MailMessage, MessageError, MessageErrorKind, MimeOptions};
 use crate::smtp::{
     Capabilities, Credentials, DsnNotify, DsnRet, Envelope, Recipient, Reply, SendResult,
@@ -319,6 +319,18 @@ impl Client {
     pub fn send(&self, msg: &MailMessage) -> Result<Delivery, DeliverError> {
         let prepared = Prepared::from_message(msg, &self.config().mime)?;
         self.send_prepared(&prepared)
+    }
+
+    /// Delivers `msg` with an envelope given apart from its header fields (e.g. the one
+    /// [`load_pickup_file`](super::load_pickup_file) returned): MAIL FROM and RCPT TO are
+    /// exactly `envelope`'s, whatever the message's From, To, Cc and Bcc say.
+    pub fn send_with_envelope(
+        &self,
+        msg: &MailMessage,
+        envelope: &super::Envelope,
+    ) -> Result<Delivery, DeliverError> {
+        let bytes = message_bytes(msg, &self.config().mime);
+        self.send_prepared(&Prepared::with_envelope(msg, bytes, envelope)?)
     }
 
     /// Delivers a prepared message (envelope and bytes) by the configured method.

@@ -27,7 +27,10 @@ pub use envelope_fields::{
     EnvelopeFieldsStripped, strip_envelope_fields, strip_envelope_fields_reader,
 };
 pub use forward::{ForwardMode, forward_bytes};
-pub use pickup::{PickupDelivery, Prepared, deliver_to_pickup, pickup_envelope};
+pub use pickup::{
+    Envelope, PickupDelivery, Prepared, deliver_to_pickup, load_pickup_bytes, load_pickup_file,
+    pickup_envelope, split_pickup,
+};
 pub use queue::{
     DrainReport, EntryState, Queue, QueueEntry, QueueError, QueueErrorKind, QueuePolicy,
     QueueSettings, QueueState,

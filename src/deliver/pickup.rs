@@ -6,6 +6,8 @@
 //! exactly as it would go on the wire: without `Bcc`, and without `X-Sender` or `X-Receiver`
 //! fields of its own, so a file has exactly one `X-Sender` line and exactly the envelope's
 //! `X-Receiver` lines. Envelope-looking lines inside a message are content, never envelope.
+//!
+//! [`load_pickup_file`] reads such a file back: the envelope apart, and the message after it.
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -15,7 +17,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::envelope_fields::strip_envelope_fields;
 use crate::message::{
-    DeliveryNotification, MailMessage, MessageError, MessageErrorKind, MimeOptions, to_mime,
+    DeliveryNotification, MailAddress, MailMessage, MessageError, MessageErrorKind, MimeOptions,
+    eml, to_mime,
 };
 
 /// What a pickup delivery wrote.
@@ -59,6 +62,29 @@ impl Prepared {
         Ok(Self::assemble(msg, bytes, mail_from, recipients))
     }
 
+    /// Prepares `msg` with bytes already written for it and an envelope given apart from its
+    /// header fields (e.g. the one of a loaded pickup file, see [`load_pickup_file`]): MAIL
+    /// FROM and RCPT TO are exactly `envelope`'s. Bcc, X-Sender and X-Receiver fields in the
+    /// bytes are removed. Fails with `NoRecipients` when the envelope has none.
+    pub fn with_envelope(
+        msg: &MailMessage,
+        bytes: Arc<Vec<u8>>,
+        envelope: &Envelope,
+    ) -> Result<Self, MessageError> {
+        if envelope.recipients.is_empty() {
+            return Err(MessageError::new(
+                MessageErrorKind::NoRecipients,
+                "the envelope has no recipients",
+            ));
+        }
+        Ok(Self::assemble(
+            msg,
+            bytes,
+            envelope.mail_from.clone(),
+            envelope.recipients.clone(),
+        ))
+    }
+
     fn assemble(
         msg: &MailMessage,
         bytes: Arc<Vec<u8>>,
@@ -88,6 +114,142 @@ pub(crate) fn message_bytes(msg: &MailMessage, opts: &MimeOptions) -> Arc<Vec<u8
         Some(original) => original.clone(),
         None => Arc::new(to_mime(msg, opts)),
     }
+}
+
+/// The envelope of a message apart from its header fields: the reverse path (MAIL FROM; empty
+/// for the null sender) and the recipients (RCPT TO), as a pickup file's `X-Sender` and
+/// `X-Receiver` lines give them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Envelope {
+    /// The reverse path, a bare address (empty: the null sender `<>`).
+    pub mail_from: String,
+    /// The recipients, bare addresses, each once (compared without regard to case).
+    pub recipients: Vec<String>,
+}
+
+/// The name of a pickup envelope line (`X-Sender` or `X-Receiver`, any case) and its value.
+fn envelope_line(line: &str) -> Option<(bool, &str)> {
+    let (name, value) = line.split_once(':')?;
+    let name = name.trim_end_matches([' ', '\t']);
+    if name.eq_ignore_ascii_case("x-sender") {
+        Some((true, value.trim()))
+    } else if name.eq_ignore_ascii_case("x-receiver") {
+        Some((false, value.trim()))
+    } else {
+        None
+    }
+}
+
+/// An address of a pickup envelope line, as a bare address; `<>` or nothing is the null
+/// sender (allowed for `X-Sender` only).
+fn envelope_address(value: &str, what: &str, null_ok: bool) -> Result<String, MessageError> {
+    if value.is_empty() || value == "<>" {
+        if null_ok {
+            return Ok(String::new());
+        }
+        return Err(MessageError::new(
+            MessageErrorKind::InvalidAddress,
+            format!("the pickup file has an empty {what} line"),
+        ));
+    }
+    MailAddress::parse(value).map(|a| a.address()).map_err(|e| {
+        MessageError::new(
+            e.kind(),
+            format!("the {what} line of the pickup file: {}", e.message()),
+        )
+    })
+}
+
+/// Splits a pickup file into its envelope and the offset where the message starts. The
+/// envelope is the first line, `X-Sender:`, and the `X-Receiver:` lines right after it; the
+/// message starts at the first line that is not an `X-Receiver` line (a second `X-Sender`
+/// line is part of the message, never of the envelope).
+pub fn split_pickup(raw: &[u8]) -> Result<(Envelope, usize), MessageError> {
+    let malformed = |detail: &str| MessageError::new(MessageErrorKind::MalformedEml, detail);
+    let mut envelope = Envelope::default();
+    let mut pos = 0;
+    let mut first = true;
+    while pos < raw.len() {
+        let Some(nl) = raw[pos..].iter().position(|&b| b == b'\n') else {
+            break;
+        };
+        let end = pos + nl + 1;
+        let Ok(line) = std::str::from_utf8(&raw[pos..end]) else {
+            break;
+        };
+        let line = line.trim_end_matches(['\r', '\n']);
+        match (first, envelope_line(line)) {
+            (true, Some((true, v))) => envelope.mail_from = envelope_address(v, "X-Sender", true)?,
+            (true, _) => {
+                return Err(malformed(
+                    "not a pickup file: the first line is not an X-Sender line",
+                ));
+            }
+            (false, Some((false, v))) => {
+                let a = envelope_address(v, "X-Receiver", false)?;
+                if !envelope
+                    .recipients
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(&a))
+                {
+                    envelope.recipients.push(a);
+                }
+            }
+            (false, _) => break,
+        }
+        first = false;
+        pos = end;
+    }
+    if first {
+        return Err(malformed(
+            "not a pickup file: the first line is not an X-Sender line",
+        ));
+    }
+    if envelope.recipients.is_empty() {
+        return Err(malformed(
+            "the pickup file has no X-Receiver line after its X-Sender line",
+        ));
+    }
+    Ok((envelope, pos))
+}
+
+/// Loads a pickup file's bytes (the format [`deliver_to_pickup`] writes, which IIS and
+/// Exchange pickup directories read): the envelope from its `X-Sender` / `X-Receiver` lines,
+/// and the message that follows them, read with [`eml::load_bytes`] after any `Bcc`,
+/// `X-Sender` and `X-Receiver` fields in its own header section are removed (those are never
+/// envelope). The message keeps those bytes as its original bytes.
+pub fn load_pickup_bytes(raw: &[u8]) -> Result<(Envelope, MailMessage), MessageError> {
+    let (envelope, start) = split_pickup(raw)?;
+    let message = strip_envelope_fields(&raw[start..]).into_owned();
+    let msg = eml::load_bytes(message)?;
+    Ok((envelope, msg))
+}
+
+/// Loads the pickup file at `path` (see [`load_pickup_bytes`]).
+pub fn load_pickup_file(path: &Path) -> Result<(Envelope, MailMessage), MessageError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| MessageError::from_io(&e, format!("cannot open {}", path.display())))?;
+    if meta.is_dir() {
+        return Err(MessageError::new(
+            MessageErrorKind::InvalidArgument,
+            format!("{} is a directory, not a pickup file", path.display()),
+        ));
+    }
+    if meta.len() > eml::MAX_EML_SIZE as u64 {
+        return Err(MessageError::new(
+            MessageErrorKind::MalformedEml,
+            format!(
+                "{} is {} bytes; messages over {} bytes are not loaded",
+                path.display(),
+                meta.len(),
+                eml::MAX_EML_SIZE
+            ),
+        ));
+    }
+    let raw = std::fs::read(path)
+        .map_err(|e| MessageError::from_io(&e, format!("cannot read {}", path.display())))?;
+    load_pickup_bytes(&raw)
+        .map_err(|e| MessageError::new(e.kind(), format!("{}: {}", path.display(), e.message())))
 }
 
 /// The envelope lines that start a pickup file.
@@ -160,8 +322,66 @@ mod tests {
     fn delivered_bytes_lose_envelope_fields() {
         let raw =
             b"X-Sender: evil@x.example\r\nFrom: a@b.c\r\nBcc: x@y.z\r\nTo: t@u.v\r\n\r\nbody\r\n";
-        let m = crate::message::eml::load_bytes(raw.to_vec()).unwrap();
+        let m = eml::load_bytes(raw.to_vec()).unwrap();
         let p = Prepared::from_message(&m, &MimeOptions::default()).unwrap();
         assert_eq!(&p.data[..], b"From: a@b.c\r\nTo: t@u.v\r\n\r\nbody\r\n");
+    }
+
+    #[test]
+    fn splits_the_envelope_from_the_message() {
+        let raw = b"X-Sender: <a@example.com>\r\nX-Receiver: b@example.org\r\n\
+            x-receiver: B@example.org\r\nX-Receiver: c@example.net\r\nX-Sender: evil@x.example\r\n\
+            X-Receiver: hidden@x.example\r\nSubject: s\r\n\r\nbody\r\n";
+        let (env, start) = split_pickup(raw).unwrap();
+        assert_eq!(env.mail_from, "a@example.com");
+        assert_eq!(env.recipients, ["b@example.org", "c@example.net"]);
+        assert!(raw[start..].starts_with(b"X-Sender: evil@x.example\r\n"));
+        let (env2, msg) = load_pickup_bytes(raw).unwrap();
+        assert_eq!(env2, env);
+        assert_eq!(
+            msg.original_bytes().unwrap().as_slice(),
+            b"Subject: s\r\n\r\nbody\r\n"
+        );
+    }
+
+    #[test]
+    fn null_sender_and_lf_endings() {
+        let (env, start) =
+            split_pickup(b"X-Sender: <>\nX-Receiver: b@example.org\nTo: b@example.org\n\nx\n")
+                .unwrap();
+        assert_eq!(env.mail_from, "");
+        assert_eq!(env.recipients, ["b@example.org"]);
+        assert_eq!(start, "X-Sender: <>\nX-Receiver: b@example.org\n".len());
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_pickup_file() {
+        for (raw, kind) in [
+            (
+                &b"Subject: s\r\n\r\nbody\r\n"[..],
+                MessageErrorKind::MalformedEml,
+            ),
+            (
+                b"X-Receiver: b@example.org\r\nX-Sender: a@example.com\r\n\r\n",
+                MessageErrorKind::MalformedEml,
+            ),
+            (
+                b"X-Sender: a@example.com\r\nSubject: s\r\n\r\n",
+                MessageErrorKind::MalformedEml,
+            ),
+            (b"X-Sender: a@example.com", MessageErrorKind::MalformedEml),
+            (b"", MessageErrorKind::MalformedEml),
+            (
+                b"X-Sender: not an address\r\nX-Receiver: b@example.org\r\n\r\n",
+                MessageErrorKind::InvalidAddress,
+            ),
+            (
+                b"X-Sender: a@example.com\r\nX-Receiver: <>\r\n\r\n",
+                MessageErrorKind::InvalidAddress,
+            ),
+        ] {
+            let e = split_pickup(raw).unwrap_err();
+            assert_eq!(e.kind(), kind, "{:?}: {e}", String::from_utf8_lossy(raw));
+        }
     }
 }
