@@ -65,10 +65,11 @@ fn fail_queue(h: &ClientHandle, e: QueueError) -> missive_result {
 
 /// Sets the queue directory (a path, UTF-8; created when missing) used by
 /// `missive_client_send_to_queue`, `missive_client_drain_queue` and
-/// `missive_client_queue_state`. Inside it: `queue/` (messages waiting, each `ID.eml` with an
-/// `ID.state` sidecar holding attempts, next attempt and last error), `inflight/` (the message
-/// being delivered), `dead/` (dead letters, each with an `ID.reason` file). Returns
-/// INVALID_ARGUMENT for an empty path.
+/// `missive_client_queue_state`. Inside it: `queue/` (messages waiting, each `ID.queued` —
+/// an envelope record, then the message — with an `ID.state` sidecar holding attempts, next
+/// attempt and last error), `inflight/` (the message being delivered), `dead/` (dead letters,
+/// each with an `ID.reason` file). The envelope is only ever read from the record, never from
+/// the message. Returns INVALID_ARGUMENT for an empty path.
 ///
 /// Ownership: borrows the arguments; the path is copied.
 /// NULL: a NULL `client` gives NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
