@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use super::boundary::{ffi_boundary, try_bytes, try_mut, try_ref, try_str, write_out};
 use super::handle::{self, Handle};
 use super::result::{ErrorSlot, HasError, missive_result};
-use crate::deliver::Prepared;
+use crate::deliver::{Envelope, Prepared};
 use crate::message::{
     DeliveryNotification, DsnNotify, DsnReturn, MailAddress, MailMessage, MessageError,
     MessageErrorKind, MimeOptions, Priority, RecipientKind, eml, to_mime,
@@ -101,6 +101,9 @@ pub(crate) struct MessageHandle {
     /// The MIME bytes of `msg`, made once and kept until `msg` changes, so that sizing and
     /// filling calls, and saving then sending, see the same Message-ID, date and boundaries.
     rendered: Mutex<Option<Rendered>>,
+    /// The envelope deliveries use instead of the header fields' addresses (set by loading a
+    /// pickup file; see `ffi/pickup.rs`). Kept through changes of `msg`.
+    pub(crate) envelope: Option<Envelope>,
 }
 
 /// A message written out, with the Message-ID it was given.
@@ -121,6 +124,7 @@ impl Clone for MessageHandle {
                     .unwrap_or_else(|e| e.into_inner())
                     .clone(),
             ),
+            envelope: self.envelope.clone(),
         }
     }
 }
@@ -173,11 +177,21 @@ impl MessageHandle {
         r
     }
 
-    /// The message ready for delivery: its envelope and the bytes that go on the wire (the
-    /// saved bytes, less any Bcc header a loaded message carried).
+    /// The message ready for delivery: its envelope (the one it was given, else the one its
+    /// header fields make) and the bytes that go on the wire (the saved bytes, less any Bcc,
+    /// X-Sender and X-Receiver fields a loaded message carried).
     pub(crate) fn prepared(&self) -> Result<Prepared, MessageError> {
         let rendered = self.rendered();
-        Prepared::with_bytes(&self.msg, rendered.bytes)
+        match &self.envelope {
+            Some(envelope) => Prepared::with_envelope(&self.msg, rendered.bytes, envelope),
+            None => Prepared::with_bytes(&self.msg, rendered.bytes),
+        }
+    }
+
+    /// Replaces the message with a loaded one and its envelope (None: from its header fields).
+    pub(crate) fn replace_loaded(&mut self, msg: MailMessage, envelope: Option<Envelope>) {
+        *self.edit() = msg;
+        self.envelope = envelope;
     }
 }
 
@@ -296,8 +310,10 @@ pub unsafe extern "C" fn missive_message_error(
 
 /// Replaces the contents of `message` with the .eml file at `path` (UTF-8, not NUL-terminated).
 /// The message keeps the file's bytes: saved unchanged, it is saved byte for byte; sent
-/// unchanged, those bytes go out as they are, less any Bcc header. Any change afterwards makes
-/// it a composed message again.
+/// unchanged, those bytes go out as they are, less any Bcc, X-Sender and X-Receiver fields
+/// (envelope-looking lines in a message are content, never envelope). Any change afterwards
+/// makes it a composed message again. An envelope the message had (see
+/// `missive_message_load_pickup_file`) is dropped: its header fields make the envelope.
 ///
 /// Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, MALFORMED_EML (not a message),
 /// TRUNCATED_EML (a multipart that never closes), INVALID_ADDRESS (an unparseable address
@@ -319,7 +335,7 @@ pub unsafe extern "C" fn missive_message_load_file(
         let path = try_str!(h, path, path_len, "path");
         if path.is_empty() { return h.fail(missive_result::InvalidArgument, "path is empty"); }
         match eml::load_path(Path::new(path)) {
-            Ok(m) => { *h.edit() = m; h.ok() }
+            Ok(m) => { h.replace_loaded(m, None); h.ok() }
             Err(e) => h.fail(code_of(e.kind()), e.message()),
         }
     }
@@ -342,7 +358,7 @@ pub unsafe extern "C" fn missive_message_load_bytes(
         let h = try_mut!(message);
         let data = try_bytes!(h, data, data_len, "data");
         match eml::load_bytes(data.to_vec()) {
-            Ok(m) => { *h.edit() = m; h.ok() }
+            Ok(m) => { h.replace_loaded(m, None); h.ok() }
             Err(e) => h.fail(code_of(e.kind()), e.message()),
         }
     }
