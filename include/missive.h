@@ -559,8 +559,8 @@ typedef enum missive_log_direction {
 typedef enum missive_forward_mode {
   /**
    * The default: a new envelope only; the message's bytes are unchanged (for a loaded,
-   * unchanged message exactly the loaded bytes, less any Bcc field), so DKIM signatures
-   * survive.
+   * unchanged message exactly the loaded bytes, less any Bcc, X-Sender and X-Receiver
+   * fields), so DKIM signatures survive.
    */
   MISSIVE_FORWARD_MODE_REDIRECT = 0,
   /**
@@ -1396,7 +1396,10 @@ enum missive_result missive_client_set_pickup_directory(struct missive_client *c
  * With NETWORK, the message goes over SMTP to the configured host, on a connection the client
  * keeps for the next send (each concurrent send uses its own). With PICKUP_DIRECTORY, it is
  * written atomically as a new uniquely named `.eml` file, starting with `X-Sender:` and
- * `X-Receiver:` envelope lines (Bcc recipients included). Either way there is no Bcc header.
+ * `X-Receiver:` envelope lines (Bcc recipients included). The envelope is the message's own
+ * (`missive_message_load_pickup_file`), else its Sender or From and To, Cc and Bcc; never
+ * lines of its content. Either way the message goes without Bcc, X-Sender and X-Receiver
+ * header fields.
  * `message` is not changed (a message without a Message-ID or date is sent with the ones
  * `missive_message_message_id` / `missive_message_save_buffer` show).
  *
@@ -1638,8 +1641,10 @@ enum missive_result missive_client_set_protocol_log(struct missive_client *clien
 /**
  * Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one
  * address; empty for the null sender `<>`), `recipients` a comma-separated list of addresses,
- * `data` the message (sent as is, with CRLF normalisation and dot-stuffing). Only NETWORK and
- * PICKUP_DIRECTORY delivery apply as for `missive_client_send`, and `*out_result` likewise.
+ * `data` the message (sent as is, with CRLF normalisation and dot-stuffing, less any Bcc,
+ * X-Sender and X-Receiver header fields: envelope lines in `data` are content, never
+ * envelope). Only NETWORK and PICKUP_DIRECTORY delivery apply as for `missive_client_send`,
+ * and `*out_result` likewise.
  *
  * Returns INVALID_ADDRESS for a malformed address, NO_RECIPIENTS for an empty list, and the
  * codes of `missive_client_send`.
@@ -1841,7 +1846,8 @@ enum missive_result missive_client_forward(struct missive_client *client,
 /**
  * Forwards the `.eml` file at `path` (UTF-8) without loading it: a new envelope (`mail_from`,
  * one address or empty for the null sender `<>`; `recipients`, comma-separated) and the bytes
- * unchanged except that Bcc header fields are dropped. Over SMTP the content is
+ * unchanged except that Bcc, X-Sender and X-Receiver header fields are dropped (envelope
+ * lines in the file are content, never envelope). Over SMTP the content is
  * CRLF-normalised and dot-stuffed on the fly through fixed-size buffers (memory does not grow
  * with the file), and the file's size is checked against the server's SIZE limit before
  * anything is sent (MESSAGE_TOO_LARGE). With PICKUP_DIRECTORY it is copied into a new pickup
@@ -2789,8 +2795,9 @@ enum missive_result missive_client_set_queue_retry(struct missive_client *client
 
 /**
  * Writes `message` durably into the queue directory and returns: a new file (temporary name,
- * fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included) and
- * the message as it will be sent (no Bcc header). Nothing is sent: `missive_client_drain_queue`
+ * fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included; the
+ * one `missive_message_load_pickup_file` gave, if any) in a record of its own, and the
+ * message as it will be sent (no Bcc, X-Sender or X-Receiver field). Nothing is sent: `missive_client_drain_queue`
  * delivers it. Once this returns OK the message survives a crash or kill of the process.
  *
  * Returns QUEUE_DIRECTORY_NOT_SET, NO_SENDER, NO_RECIPIENTS, FILE_NOT_FOUND,

@@ -131,8 +131,9 @@ pub unsafe extern "C" fn missive_client_set_queue_retry(
 }
 
 /// Writes `message` durably into the queue directory and returns: a new file (temporary name,
-/// fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included) and
-/// the message as it will be sent (no Bcc header). Nothing is sent: `missive_client_drain_queue`
+/// fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included; the
+/// one `missive_message_load_pickup_file` gave, if any) in a record of its own, and the
+/// message as it will be sent (no Bcc, X-Sender or X-Receiver field). Nothing is sent: `missive_client_drain_queue`
 /// delivers it. Once this returns OK the message survives a crash or kill of the process.
 ///
 /// Returns QUEUE_DIRECTORY_NOT_SET, NO_SENDER, NO_RECIPIENTS, FILE_NOT_FOUND,
