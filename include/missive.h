@@ -563,8 +563,8 @@ typedef enum missive_log_direction {
 typedef enum missive_forward_mode {
   /**
    * The default: a new envelope only; the message's bytes are unchanged (for a loaded,
-   * unchanged message exactly the loaded bytes, less any Bcc field), so DKIM signatures
-   * survive.
+   * unchanged message exactly the loaded bytes, less any Bcc, X-Sender and X-Receiver
+   * fields), so DKIM signatures survive.
    */
   MISSIVE_FORWARD_MODE_REDIRECT = 0,
   /**
@@ -1401,7 +1401,10 @@ enum missive_result missive_client_set_pickup_directory(struct missive_client *c
  * With NETWORK, the message goes over SMTP to the configured host, on a connection the client
  * keeps for the next send (each concurrent send uses its own). With PICKUP_DIRECTORY, it is
  * written atomically as a new uniquely named `.eml` file, starting with `X-Sender:` and
- * `X-Receiver:` envelope lines (Bcc recipients included). Either way there is no Bcc header.
+ * `X-Receiver:` envelope lines (Bcc recipients included). The envelope is the message's own
+ * (`missive_message_load_pickup_file`), else its Sender or From and To, Cc and Bcc; never
+ * lines of its content. Either way the message goes without Bcc, X-Sender and X-Receiver
+ * header fields.
  * `message` is not changed (a message without a Message-ID or date is sent with the ones
  * `missive_message_message_id` / `missive_message_save_buffer` show).
  *
@@ -1643,8 +1646,10 @@ enum missive_result missive_client_set_protocol_log(struct missive_client *clien
 /**
  * Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one
  * address; empty for the null sender `<>`), `recipients` a comma-separated list of addresses,
- * `data` the message (sent as is, with CRLF normalisation and dot-stuffing). Only NETWORK and
- * PICKUP_DIRECTORY delivery apply as for `missive_client_send`, and `*out_result` likewise.
+ * `data` the message (sent as is, with CRLF normalisation and dot-stuffing, less any Bcc,
+ * X-Sender and X-Receiver header fields: envelope lines in `data` are content, never
+ * envelope). Only NETWORK and PICKUP_DIRECTORY delivery apply as for `missive_client_send`,
+ * and `*out_result` likewise.
  *
  * Returns INVALID_ADDRESS for a malformed address, NO_RECIPIENTS for an empty list, and the
  * codes of `missive_client_send`.
@@ -1846,7 +1851,8 @@ enum missive_result missive_client_forward(struct missive_client *client,
 /**
  * Forwards the `.eml` file at `path` (UTF-8) without loading it: a new envelope (`mail_from`,
  * one address or empty for the null sender `<>`; `recipients`, comma-separated) and the bytes
- * unchanged except that Bcc header fields are dropped. Over SMTP the content is
+ * unchanged except that Bcc, X-Sender and X-Receiver header fields are dropped (envelope
+ * lines in the file are content, never envelope). Over SMTP the content is
  * CRLF-normalised and dot-stuffed on the fly through fixed-size buffers (memory does not grow
  * with the file), and the file's size is checked against the server's SIZE limit before
  * anything is sent (MESSAGE_TOO_LARGE). With PICKUP_DIRECTORY it is copied into a new pickup
@@ -1984,8 +1990,10 @@ enum missive_result missive_message_error(const struct missive_message *message,
 /**
  * Replaces the contents of `message` with the .eml file at `path` (UTF-8, not NUL-terminated).
  * The message keeps the file's bytes: saved unchanged, it is saved byte for byte; sent
- * unchanged, those bytes go out as they are, less any Bcc header. Any change afterwards makes
- * it a composed message again.
+ * unchanged, those bytes go out as they are, less any Bcc, X-Sender and X-Receiver fields
+ * (envelope-looking lines in a message are content, never envelope). Any change afterwards
+ * makes it a composed message again. An envelope the message had (see
+ * `missive_message_load_pickup_file`) is dropped: its header fields make the envelope.
  *
  * Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, MALFORMED_EML (not a message),
  * TRUNCATED_EML (a multipart that never closes), INVALID_ADDRESS (an unparseable address
@@ -2689,12 +2697,115 @@ enum missive_result missive_operation_error(const struct missive_operation *op,
 void missive_operation_free(struct missive_operation *op);
 
 /**
+ * Replaces the contents of `message` with the pickup file at `path` (UTF-8, not
+ * NUL-terminated) — the format pickup delivery writes: an `X-Sender:` line, the
+ * `X-Receiver:` lines right after it, then the message — and gives the message the file's
+ * envelope. The message is what follows the envelope lines, without `Bcc`, `X-Sender` or
+ * `X-Receiver` fields of its own (those are content, never envelope); it keeps those bytes as
+ * a loaded .eml does.
+ *
+ * While the message has an envelope, every delivery of it (`missive_client_send`,
+ * `missive_client_send_async`, collections, `missive_client_send_to_queue`) sends it with
+ * MAIL FROM the file's `X-Sender` and RCPT TO its `X-Receiver` addresses — Bcc recipients
+ * included — and not to the addresses of its From/To/Cc fields. The envelope stays when the
+ * message is otherwise changed, and is copied by `missive_message_clone` and into
+ * collections; `missive_message_clear_envelope` removes it, and `missive_message_load_file` /
+ * `_load_bytes` drop it. Forwarding uses the recipients it is given, as always. Read it with
+ * `missive_message_envelope_sender`, `_envelope_recipient_count` and `_envelope_recipient`.
+ *
+ * Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, INVALID_ARGUMENT (an empty path, a
+ * directory), MALFORMED_EML (not a pickup file: no `X-Sender` first line or no `X-Receiver`
+ * after it; or the message is not one), INVALID_ADDRESS (an envelope address), and the codes
+ * of `missive_message_load_file`; on failure `message` is unchanged.
+ *
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ * NULL: a NULL `message` gives NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `message` is NULL or live and not used concurrently; `path` points to `path_len` bytes.
+ */
+enum missive_result missive_message_load_pickup_file(struct missive_message *message,
+                                                     const char *path,
+                                                     size_t path_len);
+
+/**
+ * Copies the envelope sender of `message` (the reverse path MAIL FROM uses: a bare address,
+ * empty for the null sender `<>`), NUL-terminated, size-then-fill. NOT_FOUND when the
+ * message has no envelope of its own (it is then sent from its Sender or From).
+ *
+ * Ownership: borrows `message`; the text is copied into `buf`.
+ * NULL: a NULL `message` or `out_len` gives NULL_ARGUMENT; `buf` may be NULL only with
+ * `buf_len` 0.
+ * Thread safety: read-only; may run concurrently with other read-only calls on the same
+ * handle, not with calls that change it.
+ *
+ * # Safety
+ * `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` is NULL
+ * or writable.
+ */
+enum missive_result missive_message_envelope_sender(const struct missive_message *message,
+                                                    char *buf,
+                                                    size_t buf_len,
+                                                    size_t *out_len);
+
+/**
+ * The number of envelope recipients of `message` (RCPT TO of its deliveries); 0 when it has
+ * no envelope of its own (it is then sent to its To, Cc and Bcc addresses).
+ *
+ * Ownership: borrows `message` for the call.
+ * NULL: a NULL `message` gives 0.
+ * Thread safety: read-only; may run concurrently with other read-only calls on the same
+ * handle, not with calls that change it.
+ *
+ * # Safety
+ * `message` is NULL or live.
+ */
+size_t missive_message_envelope_recipient_count(const struct missive_message *message);
+
+/**
+ * Copies envelope recipient `index` of `message` (a bare address), NUL-terminated,
+ * size-then-fill. Returns INDEX_OUT_OF_RANGE past the last one (and for every index when the
+ * message has no envelope).
+ *
+ * Ownership: borrows `message`; the text is copied into `buf`.
+ * NULL: a NULL `message` or `out_len` gives NULL_ARGUMENT; `buf` may be NULL only with
+ * `buf_len` 0.
+ * Thread safety: read-only; may run concurrently with other read-only calls on the same
+ * handle, not with calls that change it.
+ *
+ * # Safety
+ * `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` is NULL
+ * or writable.
+ */
+enum missive_result missive_message_envelope_recipient(const struct missive_message *message,
+                                                       size_t index,
+                                                       char *buf,
+                                                       size_t buf_len,
+                                                       size_t *out_len);
+
+/**
+ * Removes the envelope `message` was given by `missive_message_load_pickup_file`: its
+ * deliveries use the addresses of its header fields again (Sender or From; To, Cc, Bcc).
+ * Nothing else changes (a loaded message stays unchanged). OK when it had none.
+ *
+ * Ownership: borrows `message` for the call.
+ * NULL: a NULL `message` gives NULL_ARGUMENT.
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ *
+ * # Safety
+ * `message` is NULL or live and not used concurrently.
+ */
+enum missive_result missive_message_clear_envelope(struct missive_message *message);
+
+/**
  * Sets the queue directory (a path, UTF-8; created when missing) used by
  * `missive_client_send_to_queue`, `missive_client_drain_queue` and
- * `missive_client_queue_state`. Inside it: `queue/` (messages waiting, each `ID.eml` with an
- * `ID.state` sidecar holding attempts, next attempt and last error), `inflight/` (the message
- * being delivered), `dead/` (dead letters, each with an `ID.reason` file). Returns
- * INVALID_ARGUMENT for an empty path.
+ * `missive_client_queue_state`. Inside it: `queue/` (messages waiting, each `ID.queued` —
+ * an envelope record, then the message — with an `ID.state` sidecar holding attempts, next
+ * attempt and last error), `inflight/` (the message being delivered), `dead/` (dead letters,
+ * each with an `ID.reason` file). The envelope is only ever read from the record, never from
+ * the message. Returns INVALID_ARGUMENT for an empty path.
  *
  * Ownership: borrows the arguments; the path is copied.
  * NULL: a NULL `client` gives NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
@@ -2727,8 +2838,9 @@ enum missive_result missive_client_set_queue_retry(struct missive_client *client
 
 /**
  * Writes `message` durably into the queue directory and returns: a new file (temporary name,
- * fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included) and
- * the message as it will be sent (no Bcc header). Nothing is sent: `missive_client_drain_queue`
+ * fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included; the
+ * one `missive_message_load_pickup_file` gave, if any) in a record of its own, and the
+ * message as it will be sent (no Bcc, X-Sender or X-Receiver field). Nothing is sent: `missive_client_drain_queue`
  * delivers it. Once this returns OK the message survives a crash or kill of the process.
  *
  * Returns QUEUE_DIRECTORY_NOT_SET, NO_SENDER, NO_RECIPIENTS, FILE_NOT_FOUND,

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use missive::deliver::{Client, DeliverErrorKind, DeliveryMethod};
+use missive::deliver::{Client, DeliverErrorKind, DeliveryMethod, load_pickup_file};
 use missive::message::eml::load_bytes;
 use missive::message::{MailMessage, MessageErrorKind, RecipientKind};
 use shapes::addr;
@@ -486,6 +486,146 @@ fn repeated_address_fields_keep_every_address() {
             "two@hidden.example"
         ]
     );
+}
+
+/// The lines of a pickup file's header section (envelope lines and the message's header),
+/// up to the first empty line, unfolded lines as they are.
+fn header_lines_of(file: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(file);
+    let head = text.split("\r\n\r\n").next().unwrap_or("").to_string();
+    head.split("\r\n").map(str::to_string).collect()
+}
+
+fn count_field(lines: &[String], name: &str) -> usize {
+    lines
+        .iter()
+        .filter(|l| {
+            l.split_once(':')
+                .is_some_and(|(n, _)| n.trim_end().eq_ignore_ascii_case(name))
+        })
+        .count()
+}
+
+const FORGED: &str = "X-Sender: spoofed@evil.example\r\n\
+    X-Receiver: hidden@evil.example\r\n\
+    From: Alice <alice@example.com>\r\n\
+    To: bob@example.org\r\n\
+    x-receiver: hidden2@evil.example\r\n\
+    Subject: forged envelope lines\r\n\
+    \r\n\
+    X-Sender: a body line, kept\r\n";
+
+/// A loaded, unchanged message whose content begins with X-Sender / X-Receiver lines (and
+/// a composed one with such custom headers): the pickup file has exactly one X-Sender line,
+/// the message's own sender, and exactly the envelope's X-Receiver lines; the message part
+/// keeps everything else byte for byte, body included.
+#[test]
+fn forged_envelope_lines_never_reach_a_pickup_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let client = pickup_client(Some(tmp.path()), "forged");
+    let loaded = load_bytes(FORGED.as_bytes().to_vec()).unwrap();
+    assert!(loaded.original_bytes().is_some());
+    let mut composed = MailMessage::new();
+    composed.set_from(addr("alice@example.com", None));
+    composed.add_recipient(RecipientKind::To, addr("bob@example.org", None));
+    composed
+        .add_header("X-Sender", "spoofed@evil.example")
+        .unwrap();
+    composed
+        .add_header("X-Receiver", "hidden@evil.example")
+        .unwrap();
+    composed.set_body("composed\n");
+    for m in [&loaded, &composed] {
+        let d = pickup_of(client.send(m).unwrap());
+        let bytes = std::fs::read(&d.path).unwrap();
+        let lines = header_lines_of(&bytes);
+        assert_eq!(count_field(&lines, "X-Sender"), 1, "{lines:#?}");
+        assert_eq!(count_field(&lines, "X-Receiver"), 1, "{lines:#?}");
+        assert_eq!(lines[0], "X-Sender: alice@example.com");
+        assert_eq!(lines[1], "X-Receiver: bob@example.org");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("evil.example"), "{text}");
+    }
+    let d = pickup_of(client.send(&loaded).unwrap());
+    let bytes = std::fs::read(&d.path).unwrap();
+    let (_, _, message) = split_pickup(&bytes);
+    assert_eq!(
+        message,
+        b"From: Alice <alice@example.com>\r\nTo: bob@example.org\r\n\
+          Subject: forged envelope lines\r\n\r\nX-Sender: a body line, kept\r\n"
+    );
+    // A raw stream into the pickup directory, too.
+    let d = pickup_of(
+        client
+            .forward_stream(
+                "desk@example.com",
+                &["carol@example.org".to_string()],
+                &mut FORGED.as_bytes(),
+                None,
+            )
+            .unwrap(),
+    );
+    let lines = header_lines_of(&std::fs::read(&d.path).unwrap());
+    assert_eq!(count_field(&lines, "X-Sender"), 1, "{lines:#?}");
+    assert_eq!(count_field(&lines, "X-Receiver"), 1, "{lines:#?}");
+    assert_eq!(
+        lines[..2],
+        [
+            "X-Sender: desk@example.com",
+            "X-Receiver: carol@example.org"
+        ]
+    );
+}
+
+/// `load_pickup_file` gives the envelope (Bcc recipients included) apart from the message,
+/// and the message without any envelope lines; delivering it with that envelope writes the
+/// same pickup file again.
+#[test]
+fn loading_a_pickup_file_returns_its_envelope() {
+    let tmp = tempfile::tempdir().unwrap();
+    let client = pickup_client(Some(tmp.path()), "loaded");
+    let m = load_bytes(WITH_BCC.concat().into_bytes()).unwrap();
+    let first = pickup_of(client.send(&m).unwrap());
+    let file = std::fs::read(&first.path).unwrap();
+    // A file written by an earlier version could carry the message's own envelope-looking
+    // lines after the envelope: they are message content, and are dropped.
+    let mut tampered = file.clone();
+    let (_, _, message) = split_pickup(&file);
+    let at = file.len() - message.len();
+    tampered.splice(
+        at..at,
+        b"X-Sender: spoofed@evil.example\r\nBcc: more@evil.example\r\n"
+            .iter()
+            .copied(),
+    );
+    let path = tmp.path().join("tampered.eml");
+    std::fs::write(&path, &tampered).unwrap();
+    for p in [&first.path, &path] {
+        let (env, loaded) = load_pickup_file(p).unwrap();
+        assert_eq!(env.mail_from, "alice@example.com");
+        assert_eq!(
+            env.recipients,
+            [
+                "bob@example.org",
+                "hidden1@example.net",
+                "hidden2@example.net"
+            ]
+        );
+        assert_eq!(loaded.original_bytes().unwrap().as_slice(), message);
+        assert!(loaded.recipients(RecipientKind::Bcc).is_empty());
+        let again = tempfile::tempdir().unwrap();
+        let c2 = pickup_client(Some(again.path()), "loaded");
+        let d = pickup_of(c2.send_with_envelope(&loaded, &env).unwrap());
+        assert_eq!(std::fs::read(&d.path).unwrap(), file, "same file again");
+    }
+    // Not a pickup file: refused with the reason.
+    let plain = tmp.path().join("plain.eml");
+    std::fs::write(&plain, WITH_BCC.concat()).unwrap();
+    let e = load_pickup_file(&plain).unwrap_err();
+    assert_eq!(e.kind(), MessageErrorKind::MalformedEml);
+    assert!(e.message().contains("X-Sender"), "{e}");
+    let e = load_pickup_file(&tmp.path().join("missing.eml")).unwrap_err();
+    assert_eq!(e.kind(), MessageErrorKind::NotFound);
 }
 
 /// The pickup file a delivery wrote (these tests only deliver into pickup directories).

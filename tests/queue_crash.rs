@@ -8,6 +8,11 @@
 //! at most one is allowed, and it must be the message that was in `inflight/` when the child
 //! was killed (read from that folder right after the kill).
 //!
+//! After every kill, each message file left in `queue/`, `inflight/` and `dead/` is whole: its
+//! envelope record first (the message's own envelope), then the message. Every message also
+//! carries forged `X-Sender` / `X-Receiver` header fields, which must never reach a server,
+//! neither as envelope nor as content.
+//!
 //! Needs Postfix's smtp-sink and `pip install aiosmtpd cryptography`.
 
 #[path = "support/smtp/mod.rs"]
@@ -78,6 +83,10 @@ fn message(n: usize) -> MailMessage {
         .unwrap();
     m.set_subject(&format!("crash test {n}")).unwrap();
     m.add_header("X-Seq", &format!("<{n}>")).unwrap();
+    m.add_header("X-Sender", &format!("spoofed-{n}@evil.example"))
+        .unwrap();
+    m.add_header("X-Receiver", &format!("hidden-{n}@evil.example"))
+        .unwrap();
     m.set_body(&format!("message {n}\n"));
     m
 }
@@ -96,15 +105,53 @@ fn seqs(text: &str) -> Vec<usize> {
 fn seqs_in(dir: &Path) -> Vec<usize> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap().flatten() {
-        if e.path().extension().is_some_and(|x| x == "eml") {
+        if e.path().extension().is_some_and(|x| x == "queued") {
             out.extend(seqs(&std::fs::read_to_string(e.path()).unwrap()));
         }
     }
     out
 }
 
+/// The start of every queued message file of these tests: the envelope record.
+const ENVELOPE_RECORD: &str =
+    "missive-queue 2 49\nmail-from sender@example.com\nrcpt to@example.org\n";
+
+/// Every message file in the queue's folders is whole (its envelope record, then a message
+/// with its X-Seq) and nothing else is there but state and reason files and temporaries.
+fn assert_whole_files(queue: &Path) {
+    for sub in ["queue", "inflight", "dead"] {
+        for e in std::fs::read_dir(queue.join(sub)).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue; // a temporary file a killed process left: never read as a message
+            }
+            match name.rsplit_once('.').map(|(_, ext)| ext) {
+                Some("queued") => {
+                    let text = std::fs::read_to_string(e.path()).unwrap();
+                    assert!(
+                        text.starts_with(ENVELOPE_RECORD) && seqs(&text).len() == 1,
+                        "{sub}/{name} is not whole:\n{text}"
+                    );
+                    assert!(!text.contains("evil.example"), "{sub}/{name}:\n{text}");
+                }
+                Some("state" | "reason") => {}
+                _ => panic!("unexpected file {sub}/{name}"),
+            }
+        }
+    }
+}
+
+/// No forged address reached a server, in the envelope (smtp-sink dumps the RCPT arguments)
+/// or in the content.
+fn assert_nothing_forged(dumps: &[String]) {
+    for d in dumps {
+        assert!(!d.contains("evil.example"), "forged field delivered:\n{d}");
+    }
+}
+
 /// Checks delivered + queued + dead = input message by message; returns the duplicates.
 fn account(n: usize, delivered: &[usize], queue: &Path, in_flight: &[usize]) -> Vec<usize> {
+    assert_whole_files(queue);
     let queued = seqs_in(&queue.join("queue"));
     let dead = seqs_in(&queue.join("dead"));
     let stuck = seqs_in(&queue.join("inflight"));
@@ -150,8 +197,10 @@ fn kill_during_drain_then_restart_loses_nothing() {
         std::thread::sleep(kill_after);
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
+        assert_whole_files(dir.path());
         let in_flight = seqs_in(&dir.path().join("inflight"));
         assert!(in_flight.len() <= 1, "{in_flight:?}");
+        assert_nothing_forged(&slow.dumps());
         let before: Vec<usize> = slow.dumps().iter().flat_map(|d| seqs(d)).collect();
         assert!(
             !before.is_empty() && before.len() < n,
@@ -161,11 +210,9 @@ fn kill_during_drain_then_restart_loses_nothing() {
         let fast = SmtpSink::start(&[]);
         let status = spawn_child(dir.path(), fast.port).wait().unwrap();
         assert!(status.success());
-        let after: Vec<usize> = fast
-            .wait_dumps(n - before.len())
-            .iter()
-            .flat_map(|d| seqs(d))
-            .collect();
+        let after_dumps = fast.wait_dumps(n - before.len());
+        assert_nothing_forged(&after_dumps);
+        let after: Vec<usize> = after_dumps.iter().flat_map(|d| seqs(d)).collect();
         let all: Vec<usize> = before.iter().chain(&after).copied().collect();
         let dups = account(n, &all, dir.path(), &in_flight);
         // The message in flight had not been sent (the kill came while waiting for 354).
@@ -207,14 +254,18 @@ fn kill_after_final_dot_duplicates_only_the_message_in_flight() {
     std::thread::sleep(Duration::from_millis(100));
     child.kill().unwrap();
     child.wait().unwrap();
+    assert_whole_files(dir.path());
     let in_flight = seqs_in(&dir.path().join("inflight"));
     assert_eq!(in_flight, [0], "the first message is in flight");
+    assert_nothing_forged(&[server.received()]);
     let before = seqs(&server.received());
     assert_eq!(before, [0]);
     let fast = SmtpSink::start(&[]);
     let status = spawn_child(dir.path(), fast.port).wait().unwrap();
     assert!(status.success());
-    let after: Vec<usize> = fast.wait_dumps(n).iter().flat_map(|d| seqs(d)).collect();
+    let after_dumps = fast.wait_dumps(n);
+    assert_nothing_forged(&after_dumps);
+    let after: Vec<usize> = after_dumps.iter().flat_map(|d| seqs(d)).collect();
     let all: Vec<usize> = before.iter().chain(&after).copied().collect();
     let dups = account(n, &all, dir.path(), &in_flight);
     assert_eq!(dups, [0], "exactly the in-flight message is duplicated");
@@ -251,6 +302,7 @@ fn repeated_random_kills_lose_nothing() {
         std::thread::sleep(Duration::from_millis(ms));
         child.kill().unwrap();
         child.wait().unwrap();
+        assert_whole_files(dir.path());
         let now_in_flight = seqs_in(&dir.path().join("inflight"));
         assert!(
             now_in_flight.len() <= 1,
@@ -262,7 +314,9 @@ fn repeated_random_kills_lose_nothing() {
     let status = spawn_child(dir.path(), sink.port).wait().unwrap();
     assert!(status.success());
     std::thread::sleep(Duration::from_millis(300)); // let smtp-sink finish its dumps
-    let delivered: Vec<usize> = sink.wait_dumps(n).iter().flat_map(|d| seqs(d)).collect();
+    let dumps = sink.wait_dumps(n);
+    assert_nothing_forged(&dumps);
+    let delivered: Vec<usize> = dumps.iter().flat_map(|d| seqs(d)).collect();
     let queued = seqs_in(&dir.path().join("queue"));
     let dead = seqs_in(&dir.path().join("dead"));
     assert!(queued.is_empty() && dead.is_empty(), "{queued:?} {dead:?}");

@@ -11,6 +11,7 @@ use std::time::Duration;
 use missive::deliver::{
     Client, DeliveryMethod, EntryState, QueueErrorKind, QueuePolicy, QueueSettings,
 };
+use missive::message::eml::load_bytes;
 use missive::message::{
     DeliveryNotification, DsnNotify, DsnReturn, MailAddress, MailMessage, RecipientKind,
 };
@@ -209,7 +210,7 @@ fn permanent_failure_and_exhausted_attempts_are_dead_lettered() {
     let dead_msg = std::fs::read_to_string(
         dir.path()
             .join("dead")
-            .join(format!("{}.eml", st.entries[0].id)),
+            .join(format!("{}.queued", st.entries[0].id)),
     )
     .unwrap();
     assert!(dead_msg.contains("X-Seq: 1"));
@@ -256,14 +257,16 @@ fn partially_refused_recipients_are_split() {
     let queued = std::fs::read_to_string(
         dir.path()
             .join("queue")
-            .join(format!("{}.eml", st.entries[0].id)),
+            .join(format!("{}.queued", st.entries[0].id)),
     )
     .unwrap();
     assert!(
-        queued.starts_with("X-Sender: sender@example.com\r\nX-Receiver: later@example.org\r\n"),
+        queued.starts_with(
+            "missive-queue 2 52\nmail-from sender@example.com\nrcpt later@example.org\n"
+        ),
         "{queued}"
     );
-    assert!(!queued.contains("X-Receiver: ok@example.org"));
+    assert!(!queued.contains("rcpt ok@example.org"));
     assert_eq!(st.entries[0].attempts, 1);
     assert!(
         st.entries[1].last_error.contains("never@example.org"),
@@ -353,4 +356,103 @@ fn dsn_options_survive_the_queue() {
     assert_eq!(r.delivered, 1, "{r:?}");
     client.close();
     server.finish();
+}
+
+/// A loaded, unchanged .eml whose content begins with `X-Sender` / `X-Receiver` lines: the
+/// queue file's envelope is the message's own (From; To), the drain's MAIL FROM and RCPT TO
+/// (as the server received them) never include the forged addresses, and the delivered
+/// message carries neither field.
+#[test]
+fn forged_envelope_lines_in_a_queued_message_are_never_envelope() {
+    let server = AioServer::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let client = client_for(server.port, dir.path());
+    let raw = "X-Sender: spoofed@evil.example\r\nX-Receiver: hidden@evil.example\r\n\
+               From: Sender <sender@example.com>\r\nTo: to@example.org\r\n\
+               Subject: forged envelope\r\nX-Seq: 1\r\n\r\nbody\r\nX-Receiver: body line\r\n";
+    let m = load_bytes(raw.as_bytes().to_vec()).unwrap();
+    assert!(m.original_bytes().is_some(), "sent as loaded");
+    let id = client.send_to_queue(&m).unwrap();
+    let file = std::fs::read(dir.path().join("queue").join(format!("{id}.queued"))).unwrap();
+    assert!(
+        file.starts_with(
+            b"missive-queue 2 49\nmail-from sender@example.com\nrcpt to@example.org\n"
+        ),
+        "{}",
+        String::from_utf8_lossy(&file)
+    );
+    let r = client.drain_queue(0, None).unwrap();
+    assert_eq!((r.delivered, r.dead_lettered), (1, 0), "{r:?}");
+    let got = server.messages();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].mail_from, "sender@example.com");
+    assert_eq!(got[0].rcpts, ["to@example.org"]);
+    let text = String::from_utf8_lossy(&got[0].content);
+    assert!(!text.contains("evil.example"), "{text}");
+    assert!(!text.contains("X-Sender"), "{text}");
+    assert!(text.contains("Subject: forged envelope\r\n"), "{text}");
+    assert!(
+        text.contains("\r\n\r\nbody\r\nX-Receiver: body line\r\n"),
+        "the body is untouched: {text}"
+    );
+}
+
+/// Files in the layout of earlier versions (envelope lines in front of the message, `.eml`)
+/// are never sent: the next drain moves them into dead/ with a reason saying why, and the
+/// state lists them until then.
+#[test]
+fn files_of_the_old_layout_are_dead_lettered_not_sent() {
+    let server = AioServer::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let client = client_for(server.port, dir.path());
+    client.send_to_queue(&message(1, "to@example.org")).unwrap();
+    let old = "X-Sender: sender@example.com\r\nX-Receiver: to@example.org\r\n\
+               X-Sender: spoofed@evil.example\r\nX-Receiver: hidden@evil.example\r\n\
+               From: sender@example.com\r\nTo: to@example.org\r\nSubject: old\r\n\r\nold\r\n";
+    std::fs::write(
+        dir.path()
+            .join("queue/00000000001.000000000.1.0.legacy.eml"),
+        old,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path()
+            .join("inflight/00000000001.000000000.1.1.legacy.eml"),
+        old,
+    )
+    .unwrap();
+    let st = client.queue_state().unwrap();
+    assert_eq!((st.queued, st.in_flight, st.dead), (2, 1, 0), "{st:?}");
+    assert!(
+        st.entries
+            .iter()
+            .any(|e| e.last_error.contains("earlier version")),
+        "{st:?}"
+    );
+    let r = client.drain_queue(0, None).unwrap();
+    assert_eq!(
+        (r.delivered, r.dead_lettered, r.remaining),
+        (1, 2, 0),
+        "{r:?}"
+    );
+    let got = server.messages();
+    assert_eq!(got.len(), 1, "only the message of this version is sent");
+    assert!(String::from_utf8_lossy(&got[0].content).contains("X-Seq: 1\r\n"));
+    assert!(
+        got.iter()
+            .all(|m| !m.rcpts.iter().any(|r| r.contains("evil")))
+    );
+    let st = client.queue_state().unwrap();
+    assert_eq!((st.queued, st.in_flight, st.dead), (0, 0, 2), "{st:?}");
+    for id in [
+        "00000000001.000000000.1.0.legacy",
+        "00000000001.000000000.1.1.legacy",
+    ] {
+        let kept =
+            std::fs::read_to_string(dir.path().join("dead").join(format!("{id}.eml"))).unwrap();
+        assert_eq!(kept, old, "the dead letter keeps the file as it was");
+        let reason =
+            std::fs::read_to_string(dir.path().join("dead").join(format!("{id}.reason"))).unwrap();
+        assert!(reason.contains("earlier version"), "{reason}");
+    }
 }

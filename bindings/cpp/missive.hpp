@@ -553,6 +553,12 @@ public:
         m.load_bytes(data);
         return m;
     }
+    // A pickup file (X-Sender / X-Receiver lines, then the message), with its envelope.
+    static Message from_pickup_file(std::string_view path) {
+        Message m;
+        m.load_pickup_file(path);
+        return m;
+    }
     Message clone() const {
         missive_message *c = ::missive_message_clone(p_.get());
         if (c == nullptr) throw std::bad_alloc();
@@ -565,6 +571,35 @@ public:
     void load_bytes(std::string_view data) {
         check(::missive_message_load_bytes(p_.get(), detail::bytes(data), data.size()));
     }
+    // Loads a pickup file: the message after its envelope lines, and the envelope itself,
+    // which every send of this message then uses (MAIL FROM, RCPT TO) instead of its header
+    // fields, until clear_envelope() or another load. Envelope-looking lines inside the
+    // message are content, never envelope.
+    void load_pickup_file(std::string_view path) {
+        check(::missive_message_load_pickup_file(p_.get(), detail::ptr(path), path.size()));
+    }
+    // The envelope sender (empty for the null sender); nullopt when the message has no
+    // envelope of its own.
+    std::optional<std::string> envelope_sender() const {
+        return optional_text([&](char *b, size_t n, size_t *o) {
+            return ::missive_message_envelope_sender(p_.get(), b, n, o);
+        });
+    }
+    // The envelope recipients; empty when the message has no envelope of its own.
+    std::vector<std::string> envelope_recipients() const {
+        std::vector<std::string> out;
+        size_t n = ::missive_message_envelope_recipient_count(p_.get());
+        for (size_t i = 0; i < n; ++i) {
+            out.push_back(take(detail::fetch<char>(
+                [&](char *b, size_t len, size_t *o) {
+                    return ::missive_message_envelope_recipient(p_.get(), i, b, len, o);
+                },
+                true)));
+        }
+        return out;
+    }
+    // Removes the envelope: sends use the header fields' addresses again.
+    void clear_envelope() { check(::missive_message_clear_envelope(p_.get())); }
     void save_file(std::string_view path) const {
         check(::missive_message_save_file(p_.get(), detail::ptr(path), path.size()));
     }

@@ -6,6 +6,7 @@ package missive
 import "C"
 
 import (
+	"errors"
 	"io"
 	"runtime"
 	"sync"
@@ -70,6 +71,60 @@ func Load(r io.Reader) (*Message, error) {
 		return nil, err
 	}
 	return LoadBytes(b)
+}
+
+// LoadPickupFile reads a pickup file (X-Sender / X-Receiver lines, then the message) with its
+// envelope: every send of the message then uses that envelope (MAIL FROM, RCPT TO, Bcc
+// recipients included) instead of its From/To/Cc/Bcc, until ClearEnvelope. Envelope-looking
+// lines inside the message are content, never envelope.
+func LoadPickupFile(path string) (*Message, error) {
+	m := NewMessage()
+	err := m.mutate(func(p *C.missive_message) C.enum_missive_result {
+		s, n := str(path)
+		return C.missive_message_load_pickup_file(p, s, n)
+	})
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// Envelope gives the envelope the message's sends use: the sender ("" for the null sender)
+// and the recipients. ok is false when the message has no envelope of its own (its Sender or
+// From and its To, Cc and Bcc are used).
+func (m *Message) Envelope() (sender string, recipients []string, ok bool, err error) {
+	count := messageValue(m, 0, func(p *C.missive_message) int {
+		return int(C.missive_message_envelope_recipient_count(p))
+	})
+	sender, err = m.readText(func(p *C.missive_message, b *C.char, n C.size_t, o *C.size_t) C.enum_missive_result {
+		return C.missive_message_envelope_sender(p, b, n, o)
+	})
+	if errors.Is(err, ResultNotFound) {
+		return "", nil, false, nil
+	}
+	if err != nil {
+		return "", nil, false, err
+	}
+	recipients = make([]string, 0, count)
+	for i := 0; i < count; i++ {
+		r, err := m.readText(func(p *C.missive_message, b *C.char, n C.size_t, o *C.size_t) C.enum_missive_result {
+			return C.missive_message_envelope_recipient(p, C.size_t(i), b, n, o)
+		})
+		if err != nil {
+			return "", nil, false, err
+		}
+		recipients = append(recipients, r)
+	}
+	return sender, recipients, true, nil
+}
+
+// ClearEnvelope removes the envelope LoadPickupFile gave: sends use the message's own
+// addresses again.
+func (m *Message) ClearEnvelope() error {
+	return m.mutate(func(p *C.missive_message) C.enum_missive_result {
+		return C.missive_message_clear_envelope(p)
+	})
 }
 
 // Close frees the message. Calling it again does nothing.

@@ -264,6 +264,43 @@ func TestPickupDirectory(t *testing.T) {
 	}
 }
 
+func TestPickupFileKeepsItsEnvelope(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.pickup")
+	must(t, os.WriteFile(in, []byte("X-Sender: desk@example.com\r\nX-Receiver: bob@example.com\r\n"+
+		"X-Receiver: audit@example.net\r\nX-Sender: spoofed@evil.example\r\n"+
+		"X-Receiver: hidden@evil.example\r\nFrom: alice@example.com\r\n"+
+		"To: bob@example.com\r\nSubject: pickup\r\n\r\nbody\r\n"), 0o600))
+	m, err := missive.LoadPickupFile(in)
+	must(t, err)
+	defer m.Close()
+	must(t, os.Remove(in))
+	sender, rcpts, ok, err := m.Envelope()
+	must(t, err)
+	if !ok || sender != "desk@example.com" || strings.Join(rcpts, ",") != "bob@example.com,audit@example.net" {
+		t.Fatalf("envelope: %v %q %q", ok, sender, rcpts)
+	}
+	c, err := missive.NewClient(missive.WithPickupDirectory(dir))
+	must(t, err)
+	defer c.Close()
+	r, err := c.Send(context.Background(), m)
+	must(t, err)
+	b, err := os.ReadFile(r.PickupPath)
+	must(t, err)
+	want := "X-Sender: desk@example.com\r\nX-Receiver: bob@example.com\r\n" +
+		"X-Receiver: audit@example.net\r\nFrom: alice@example.com\r\n"
+	if !strings.HasPrefix(string(b), want) || strings.Contains(string(b), "evil.example") {
+		t.Fatalf("pickup file:\n%s", b)
+	}
+	must(t, m.ClearEnvelope())
+	if _, _, ok, err := m.Envelope(); ok || err != nil {
+		t.Fatalf("after ClearEnvelope: %v %v", ok, err)
+	}
+	if _, err := missive.LoadPickupFile(filepath.Join(dir, "missing.eml")); !errors.Is(err, missive.ResultFileNotFound) {
+		t.Fatalf("missing file: %v", err)
+	}
+}
+
 func TestSendArrives(t *testing.T) {
 	var mu sync.Mutex
 	lines := 0

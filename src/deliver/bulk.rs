@@ -22,6 +22,7 @@
 //! flight finish; messages not yet started are `NotAttempted`. Nothing is ever dropped: there is
 //! always exactly one outcome per input message.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,6 +32,7 @@ use std::time::Duration;
 use super::client::{
     Client, DeliverError, DeliverErrorKind, Delivery, DeliveryMethod, envelope_for,
 };
+use super::envelope_fields::strip_envelope_fields;
 use super::pickup::{Prepared, deliver_to_pickup};
 use crate::message::MailMessage;
 use crate::smtp::{Envelope, SmtpClient, SmtpError, SmtpErrorKind, Stage};
@@ -423,10 +425,19 @@ impl Run<'_> {
             .copied()
             .filter(|&i| self.items[i].is_ok())
             .collect();
-        let envelopes: Vec<(Envelope, &[u8])> = sendable
+        // Bcc, X-Sender and X-Receiver fields never go out (borrowed when there are none).
+        let prepared: Vec<&Prepared> = sendable
             .iter()
             .filter_map(|&i| self.items[i].as_ref().ok())
-            .map(|p| (envelope_for(p), p.data.as_slice()))
+            .collect();
+        let data: Vec<Cow<'_, [u8]>> = prepared
+            .iter()
+            .map(|p| strip_envelope_fields(&p.data))
+            .collect();
+        let envelopes: Vec<(Envelope, &[u8])> = prepared
+            .iter()
+            .zip(&data)
+            .map(|(p, d)| (envelope_for(p), &d[..]))
             .collect();
         let results = if envelopes.is_empty() {
             Vec::new()

@@ -4,7 +4,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Mutex, RwLock};
 
-use super::pickup::{PickupDelivery, Prepared, deliver_to_pickup};
+use super::envelope_fields::strip_envelope_fields;
+use super::pickup::{PickupDelivery, Prepared, deliver_to_pickup, message_bytes};
 use crate::message::{DsnReturn, MailMessage, MessageError, MessageErrorKind, MimeOptions};
 use crate::smtp::{
     Capabilities, Credentials, DsnNotify, DsnRet, Envelope, Recipient, Reply, SendResult,
@@ -320,6 +321,18 @@ impl Client {
         self.send_prepared(&prepared)
     }
 
+    /// Delivers `msg` with an envelope given apart from its header fields (e.g. the one
+    /// [`load_pickup_file`](super::load_pickup_file) returned): MAIL FROM and RCPT TO are
+    /// exactly `envelope`'s, whatever the message's From, To, Cc and Bcc say.
+    pub fn send_with_envelope(
+        &self,
+        msg: &MailMessage,
+        envelope: &super::Envelope,
+    ) -> Result<Delivery, DeliverError> {
+        let bytes = message_bytes(msg, &self.config().mime);
+        self.send_prepared(&Prepared::with_envelope(msg, bytes, envelope)?)
+    }
+
     /// Whether this client sends messages as TNEF, so that a message that is not TNEF
     /// already must be written as TNEF (see [`Client::prepare`]).
     pub fn converts_to_tnef(&self, msg: &MailMessage) -> bool {
@@ -346,7 +359,8 @@ impl Client {
     }
 
     /// Delivers a prepared message by the configured method exactly as it is (no TNEF
-    /// conversion: forwarding keeps the bytes it was given).
+    /// conversion: forwarding keeps the bytes it was given), less any Bcc, X-Sender and
+    /// X-Receiver fields: those never go out, whoever made the `Prepared`.
     pub(super) fn deliver_as_is(
         &self,
         config: &ClientConfig,
@@ -359,7 +373,8 @@ impl Client {
             )?)),
             DeliveryMethod::Network => {
                 let envelope = envelope_for(prepared);
-                self.with_smtp(|s| s.send(&envelope, &prepared.data))
+                let data = strip_envelope_fields(&prepared.data);
+                self.with_smtp(|s| s.send(&envelope, &data))
                     .map(Delivery::Smtp)
             }
         }

@@ -1,8 +1,8 @@
 //! Forwarding a message to new recipients, in one of three explicit modes.
 //!
 //! * [`ForwardMode::Redirect`] (the default): a new envelope only. The bytes are the message's
-//!   own — for a loaded, unchanged message exactly the loaded bytes (less any `Bcc:` field), so
-//!   DKIM signatures still verify.
+//!   own — for a loaded, unchanged message exactly the loaded bytes (less any `Bcc`,
+//!   `X-Sender` or `X-Receiver` field, as for every delivery), so DKIM signatures still verify.
 //! * [`ForwardMode::Resend`]: the same bytes with a `Resent-Date`, `Resent-From`, `Resent-To`
 //!   and `Resent-Message-ID` block on top (RFC 5322 §3.6.6). Signatures over the original
 //!   fields survive too.
@@ -27,8 +27,8 @@ use mail_builder::headers::text::Text;
 use mail_builder::mime::{BodyPart, MimePart};
 
 use super::client::{Client, DeliverError, Delivery};
+use super::envelope_fields::strip_envelope_fields;
 use super::pickup::Prepared;
-use super::stream::strip_bcc_bytes;
 use crate::message::mime::{crlf, format_rfc5322_date, generate_message_id, random_u64};
 use crate::message::{MailAddress, MailMessage, MessageError, MessageErrorKind};
 
@@ -175,7 +175,7 @@ pub fn forward_bytes(
             )
         })
     };
-    let original = strip_bcc_bytes(bytes);
+    let original = strip_envelope_fields(bytes).into_owned();
     Ok(match mode {
         ForwardMode::Redirect => original,
         ForwardMode::Resend => {

@@ -4,6 +4,7 @@
 mod async_ops;
 mod bulk;
 mod client;
+mod envelope_fields;
 mod forward;
 mod pickup;
 mod queue;
@@ -22,13 +23,19 @@ pub use bulk::{
 pub use client::{
     Client, ClientConfig, DeliverError, DeliverErrorKind, Delivery, DeliveryMethod, envelope_for,
 };
+pub use envelope_fields::{
+    EnvelopeFieldsStripped, strip_envelope_fields, strip_envelope_fields_reader,
+};
 pub use forward::{ForwardMode, forward_bytes};
-pub use pickup::{PickupDelivery, Prepared, deliver_to_pickup, pickup_envelope};
+pub use pickup::{
+    Envelope, PickupDelivery, Prepared, deliver_to_pickup, load_pickup_bytes, load_pickup_file,
+    pickup_envelope, split_pickup,
+};
 pub use queue::{
     DrainReport, EntryState, Queue, QueueEntry, QueueError, QueueErrorKind, QueuePolicy,
     QueueSettings, QueueState,
 };
-pub use stream::{BccStripped, strip_bcc_reader, write_pickup_stream};
+pub use stream::write_pickup_stream;
 
 /// The message as it is saved and sent: a loaded message unchanged since loading as its
 /// original bytes; a TNEF message written by the `tnef` module from the model; any other as

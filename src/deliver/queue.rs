@@ -4,13 +4,23 @@
 //! Layout of the queue directory:
 //!
 //! ```text
-//! queue/ID.eml      a queued message: X-Sender / X-Receiver envelope lines, then the message
-//! queue/ID.state    attempts, next attempt time and last error (absent: never tried, due now)
-//! inflight/ID.eml   the message a drain is delivering (claimed by an atomic rename)
-//! dead/ID.eml       a message that failed permanently (or ran out of attempts) ...
-//! dead/ID.reason    ... and why
-//! .lock             held (flock) by the one drain running at a time
+//! queue/ID.queued    a queued message: its envelope record, then the message
+//! queue/ID.state     attempts, next attempt time and last error (absent: never tried, due now)
+//! inflight/ID.queued the message a drain is delivering (claimed by an atomic rename)
+//! dead/ID.queued     a message that failed permanently (or ran out of attempts) ...
+//! dead/ID.reason     ... and why
+//! .lock              held (flock) by the one drain running at a time
 //! ```
+//!
+//! A `.queued` file keeps the envelope apart from the message: a first line
+//! `missive-queue 2 <N>\n`, then an envelope record of exactly N bytes — `mail-from <address>`,
+//! one `rcpt <address>` per recipient, and a `dsn ...` line when there are DSN options, each
+//! ending in `\n` — then the message bytes, to the end of the file. The envelope is read from
+//! the record only; the message is never looked at for it. Envelope-looking lines inside a
+//! message (`X-Sender:`, `X-Receiver:`, or anything else) are content, never envelope, and
+//! `Bcc`, `X-Sender` and `X-Receiver` fields are removed from the message when it is delivered.
+//! Envelope and message are one file, so they are written, claimed, put back and dead-lettered
+//! together by single atomic renames: a message is never visible without its envelope.
 //!
 //! Every file is written to a temporary name, fsynced and renamed (then the directory
 //! fsynced). A drain claims a message by renaming it into `inflight/`; when delivered, the
@@ -22,6 +32,12 @@
 //! Crash safety: a process killed at any point loses no message, and re-sends at most the one
 //! message that was in flight (if it died after the server accepted that message and before
 //! the inflight file was removed, the message is delivered again by the next drain).
+//!
+//! Messages left by earlier versions (`queue/ID.eml` or `inflight/ID.eml`: `X-Sender` /
+//! `X-Receiver` lines in front of the message, in one stream with it) are not sent: in that
+//! layout lines at the top of the message itself could pass for envelope lines, so no reading
+//! of it is safe. The next drain moves each into `dead/` (as `dead/ID.eml`) with a reason that
+//! says so, counted as dead-lettered; check its envelope and queue it again to send it.
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
@@ -31,7 +47,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::atomic_write;
 use super::client::{Client, DeliverError, DeliverErrorKind, Delivery, DeliveryMethod};
-use super::pickup::{Prepared, pickup_envelope};
+use super::pickup::Prepared;
 use super::stream::{sync_dir, unique_id};
 use crate::message::{DeliveryNotification, DsnReturn, MailMessage, MessageErrorKind};
 use crate::smtp::{SmtpErrorKind, Stage};
@@ -145,7 +161,7 @@ pub enum EntryState {
 /// One message of the queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueueEntry {
-    /// The message's id (its file name without `.eml`).
+    /// The message's id (its file name without the extension).
     pub id: String,
     /// Where it is.
     pub state: EntryState,
@@ -209,6 +225,22 @@ impl State {
     }
 }
 
+/// The extension of queued message files (envelope record, then the message).
+const EXT: &str = "queued";
+
+/// The extension of message files in the layout of earlier versions (envelope lines in front
+/// of the message): never sent, moved into `dead/` by the next drain.
+const LEGACY_EXT: &str = "eml";
+
+/// What a legacy file is dead-lettered with.
+const LEGACY_REASON: &str = "not sent: queued by an earlier version of missive, whose queue \
+    files kept the envelope as X-Sender/X-Receiver lines in front of the message, where lines \
+    of the message itself could pass for envelope; check the envelope and queue the message \
+    again";
+
+/// The first line of a queued message file, before the envelope record's length.
+const MAGIC: &str = "missive-queue 2 ";
+
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -239,24 +271,35 @@ impl Queue {
         self.root.join(sub)
     }
 
+    /// The message file of `id` in a folder.
+    fn file(&self, sub: &str, id: &str) -> PathBuf {
+        self.dir(sub).join(format!("{id}.{EXT}"))
+    }
+
     /// Writes a prepared message into the queue, durably; returns its id.
     pub fn enqueue(&self, p: &Prepared) -> Result<String, QueueError> {
+        let head = queued_head(p)?;
         let id = unique_id();
-        let head = queued_head(p);
-        let path = self.dir("queue").join(format!("{id}.eml"));
+        let path = self.file("queue", &id);
         atomic_write(&path, &[&head, &p.data])
             .map_err(|e| io_err(&e, format!("cannot write {}", path.display())))?;
         Ok(id)
     }
 
-    /// The ids of the `.eml` files in a folder, sorted (oldest first).
+    /// The ids of the queued message files in a folder, sorted (oldest first).
     fn ids(&self, sub: &str) -> Vec<String> {
+        self.ids_with(sub, EXT)
+    }
+
+    /// The ids of the files with extension `ext` in a folder, sorted (oldest first).
+    fn ids_with(&self, sub: &str, ext: &str) -> Vec<String> {
+        let suffix = format!(".{ext}");
         let mut ids: Vec<String> = fs::read_dir(self.dir(sub))
             .map(|rd| {
                 rd.flatten()
                     .filter_map(|e| {
                         let name = e.file_name().to_string_lossy().into_owned();
-                        let id = name.strip_suffix(".eml")?;
+                        let id = name.strip_suffix(&suffix)?;
                         (!id.starts_with('.')).then(|| id.to_string())
                     })
                     .collect()
@@ -313,7 +356,29 @@ impl Queue {
                 last_error: s.last_error,
             });
         }
-        for id in self.ids("dead") {
+        // Files of earlier versions, waiting for the next drain to dead-letter them.
+        for (sub, state) in [
+            ("queue", EntryState::Queued),
+            ("inflight", EntryState::InFlight),
+        ] {
+            for id in self.ids_with(sub, LEGACY_EXT) {
+                match state {
+                    EntryState::Queued => st.queued += 1,
+                    _ => st.in_flight += 1,
+                }
+                st.entries.push(QueueEntry {
+                    id,
+                    state,
+                    attempts: 0,
+                    next_attempt_ms: 0,
+                    last_error: format!("the next drain moves it to dead/: {LEGACY_REASON}"),
+                });
+            }
+        }
+        let mut dead = self.ids("dead");
+        dead.extend(self.ids_with("dead", LEGACY_EXT));
+        dead.sort();
+        for id in dead {
             let reason = fs::read_to_string(self.dir("dead").join(format!("{id}.reason")))
                 .unwrap_or_default();
             st.dead += 1;
@@ -350,12 +415,12 @@ impl Queue {
         }
     }
 
-    /// Moves messages left in `inflight/` back into `queue/`. Call only with the lock held.
-    fn recover(&self) -> usize {
+    /// Moves messages left in `inflight/` back into `queue/`, and files of earlier versions
+    /// into `dead/`. Call only with the lock held. Returns (recovered, dead-lettered).
+    fn recover(&self) -> Result<(usize, usize), QueueError> {
         let mut n = 0;
         for id in self.ids("inflight") {
-            let from = self.dir("inflight").join(format!("{id}.eml"));
-            if fs::rename(&from, self.dir("queue").join(format!("{id}.eml"))).is_ok() {
+            if fs::rename(self.file("inflight", &id), self.file("queue", &id)).is_ok() {
                 n += 1;
             }
         }
@@ -363,29 +428,57 @@ impl Queue {
             sync_dir(&self.dir("queue"));
             sync_dir(&self.dir("inflight"));
         }
+        let mut legacy = 0;
+        for sub in ["queue", "inflight"] {
+            for id in self.ids_with(sub, LEGACY_EXT) {
+                let from = self.dir(sub).join(format!("{id}.{LEGACY_EXT}"));
+                let to = self.dir("dead").join(format!("{id}.{LEGACY_EXT}"));
+                self.move_to_dead(&id, &from, &to, LEGACY_REASON)?;
+                legacy += 1;
+            }
+        }
         // State files whose message is gone (a crash between removing both).
         if let Ok(rd) = fs::read_dir(self.dir("queue")) {
             for e in rd.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
                 if let Some(id) = name.strip_suffix(".state")
-                    && !self.dir("queue").join(format!("{id}.eml")).exists()
+                    && !self.file("queue", id).exists()
                 {
                     let _ = fs::remove_file(e.path());
                 }
             }
         }
-        n
+        Ok((n, legacy))
     }
 
+    /// Moves a claimed message into `dead/` with the reason beside it.
     fn dead_letter(&self, id: &str, reason: &str) -> Result<(), QueueError> {
+        self.move_to_dead(
+            id,
+            &self.file("inflight", id),
+            &self.file("dead", id),
+            reason,
+        )
+    }
+
+    /// Writes the reason, then renames the message file `from` to `to` in `dead/`; its state
+    /// file goes.
+    fn move_to_dead(
+        &self,
+        id: &str,
+        from: &Path,
+        to: &Path,
+        reason: &str,
+    ) -> Result<(), QueueError> {
         let reason_path = self.dir("dead").join(format!("{id}.reason"));
         atomic_write(&reason_path, &[reason.as_bytes(), b"\n"])
             .map_err(|e| io_err(&e, format!("cannot write {}", reason_path.display())))?;
-        let from = self.dir("inflight").join(format!("{id}.eml"));
-        fs::rename(&from, self.dir("dead").join(format!("{id}.eml")))
+        fs::rename(from, to)
             .map_err(|e| io_err(&e, format!("cannot move {} to dead/", from.display())))?;
         sync_dir(&self.dir("dead"));
-        sync_dir(&self.dir("inflight"));
+        if let Some(parent) = from.parent() {
+            sync_dir(parent);
+        }
         let _ = fs::remove_file(self.state_path(id));
         Ok(())
     }
@@ -398,15 +491,15 @@ impl Queue {
     }
 
     fn unclaim(&self, id: &str) -> Result<(), QueueError> {
-        let from = self.dir("inflight").join(format!("{id}.eml"));
-        fs::rename(&from, self.dir("queue").join(format!("{id}.eml")))
+        let from = self.file("inflight", id);
+        fs::rename(&from, self.file("queue", id))
             .map_err(|e| io_err(&e, format!("cannot move {} back", from.display())))?;
         sync_dir(&self.dir("queue"));
         Ok(())
     }
 
     fn delivered(&self, id: &str) -> Result<(), QueueError> {
-        let path = self.dir("inflight").join(format!("{id}.eml"));
+        let path = self.file("inflight", id);
         fs::remove_file(&path)
             .map_err(|e| io_err(&e, format!("cannot remove {}", path.display())))?;
         sync_dir(&self.dir("inflight"));
@@ -415,10 +508,35 @@ impl Queue {
     }
 }
 
-/// The envelope lines of a queued file: the pickup format's `X-Sender` / `X-Receiver` lines,
-/// and an `X-Missive-Dsn` line with the DSN options when there are any (ENVID hex-encoded).
-fn queued_head(p: &Prepared) -> Vec<u8> {
-    let mut head = pickup_envelope(&p.mail_from, &p.recipients);
+/// The start of a queued message file: the first line with the envelope record's length, and
+/// the record: `mail-from <address>`, one `rcpt <address>` per recipient, and a `dsn` line
+/// with the DSN options when there are any (ENVID hex-encoded), each ending in `\n`. Refuses
+/// an envelope with no recipient, or with a control character in an address (it could not be
+/// read back as written).
+fn queued_head(p: &Prepared) -> Result<Vec<u8>, QueueError> {
+    let refuse = |kind, message: String| QueueError {
+        kind: QueueErrorKind::Message(kind),
+        message,
+    };
+    if p.recipients.is_empty() {
+        return Err(refuse(
+            MessageErrorKind::NoRecipients,
+            "the envelope has no recipients".into(),
+        ));
+    }
+    if let Some(a) = std::iter::once(&p.mail_from)
+        .chain(&p.recipients)
+        .find(|a| a.chars().any(char::is_control))
+    {
+        return Err(refuse(
+            MessageErrorKind::InvalidAddress,
+            format!("the envelope address {a:?} contains a control character"),
+        ));
+    }
+    let mut record = format!("mail-from {}\n", p.mail_from);
+    for r in &p.recipients {
+        record.push_str(&format!("rcpt {r}\n"));
+    }
     let dsn = &p.dsn;
     if dsn != &DeliveryNotification::default() {
         let n = dsn.notify;
@@ -443,15 +561,12 @@ fn queued_head(p: &Prepared) -> Vec<u8> {
             .bytes()
             .map(|b| format!("{b:02x}"))
             .collect();
-        head.extend_from_slice(
-            format!(
-                "X-Missive-Dsn: notify={};ret={ret};envid={envid}\r\n",
-                flags.join(",")
-            )
-            .as_bytes(),
-        );
+        record.push_str(&format!(
+            "dsn notify={};ret={ret};envid={envid}\n",
+            flags.join(",")
+        ));
     }
-    head
+    Ok(format!("{MAGIC}{}\n{record}", record.len()).into_bytes())
 }
 
 fn parse_dsn(v: &str) -> DeliveryNotification {
@@ -484,35 +599,50 @@ fn parse_dsn(v: &str) -> DeliveryNotification {
     dsn
 }
 
-/// Reads a queued file back: envelope lines, then the message.
-fn parse_queued(raw: Vec<u8>) -> Option<Prepared> {
-    let mut pos = 0;
+/// Reads a queued message file back: the envelope from its record only, the message from
+/// what follows the record. Gives the reason when the file is not one.
+fn parse_queued(mut raw: Vec<u8>) -> Result<Prepared, String> {
+    let nl = raw
+        .iter()
+        .take(MAGIC.len() + 24)
+        .position(|&b| b == b'\n')
+        .ok_or("no queue header line")?;
+    let len: usize = std::str::from_utf8(&raw[..nl])
+        .ok()
+        .and_then(|l| l.strip_prefix(MAGIC))
+        .and_then(|n| n.parse().ok())
+        .ok_or("the first line is not a queue header line")?;
+    let start = nl + 1;
+    let end = start
+        .checked_add(len)
+        .filter(|&e| e <= raw.len())
+        .ok_or("the envelope record is cut short")?;
+    let record =
+        std::str::from_utf8(&raw[start..end]).map_err(|_| "the envelope record is not UTF-8")?;
+    if !record.ends_with('\n') {
+        return Err("the envelope record does not end with a line end".into());
+    }
     let mut mail_from = None;
     let mut recipients = Vec::new();
     let mut dsn = DeliveryNotification::default();
-    loop {
-        let end = raw[pos..].iter().position(|&b| b == b'\n')? + pos + 1;
-        let line = std::str::from_utf8(&raw[pos..end]).ok()?.trim_end();
-        if let Some(v) = line.strip_prefix("X-Sender:") {
-            mail_from = Some(v.trim().to_string());
-        } else if let Some(v) = line.strip_prefix("X-Receiver:") {
-            recipients.push(v.trim().to_string());
-        } else if let Some(v) = line.strip_prefix("X-Missive-Dsn:") {
-            dsn = parse_dsn(v);
-        } else {
-            break;
+    for line in record.split_terminator('\n') {
+        match line.split_once(' ') {
+            Some(("mail-from", v)) if mail_from.is_none() => mail_from = Some(v.to_string()),
+            Some(("rcpt", v)) if !v.is_empty() => recipients.push(v.to_string()),
+            Some(("dsn", v)) => dsn = parse_dsn(v),
+            _ => return Err(format!("unexpected envelope line {line:?}")),
         }
-        pos = end;
     }
-    let mail_from = mail_from?;
+    let mail_from = mail_from.ok_or("the envelope has no mail-from line")?;
     if recipients.is_empty() {
-        return None;
+        return Err("the envelope has no rcpt line".into());
     }
     let smtputf8 = !mail_from.is_ascii() || recipients.iter().any(|r| !r.is_ascii());
-    Some(Prepared {
+    raw.drain(..end);
+    Ok(Prepared {
         mail_from,
         recipients,
-        data: Arc::new(raw[pos..].to_vec()),
+        data: Arc::new(raw),
         smtputf8,
         dsn,
     })
@@ -640,8 +770,10 @@ impl Client {
             });
         }
         let _lock = q.lock()?;
+        let (recovered, legacy) = q.recover()?;
         let mut report = DrainReport {
-            recovered: q.recover(),
+            recovered,
+            dead_lettered: legacy,
             ..DrainReport::default()
         };
         let mut done = 0usize;
@@ -655,8 +787,8 @@ impl Client {
             if state.next_attempt_ms > now_ms() {
                 continue;
             }
-            let claimed = q.dir("inflight").join(format!("{id}.eml"));
-            if fs::rename(q.dir("queue").join(format!("{id}.eml")), &claimed).is_err() {
+            let claimed = q.file("inflight", &id);
+            if fs::rename(q.file("queue", &id), &claimed).is_err() {
                 continue; // removed meanwhile
             }
             done += 1;
@@ -667,10 +799,13 @@ impl Client {
                     return Err(io_err(&e, format!("cannot read {}", claimed.display())));
                 }
             };
-            let Some(prepared) = parse_queued(raw) else {
-                q.dead_letter(&id, "the queued file is not a queued message (no envelope)")?;
-                report.dead_lettered += 1;
-                continue;
+            let prepared = match parse_queued(raw) {
+                Ok(p) => p,
+                Err(why) => {
+                    q.dead_letter(&id, &format!("not sent: the queued file is damaged: {why}"))?;
+                    report.dead_lettered += 1;
+                    continue;
+                }
             };
             let outcome = self.send_prepared(&prepared);
             match outcome {
@@ -765,8 +900,8 @@ impl Client {
                 &[format!("permanent failure: {reason}\n").as_bytes()],
             )
             .map_err(|e| io_err(&e, format!("cannot write {}", reason_path.display())))?;
-            let path = q.dir("dead").join(format!("{id}.eml"));
-            let head = queued_head(&dead);
+            let path = q.file("dead", &id);
+            let head = queued_head(&dead)?;
             atomic_write(&path, &[&head, &dead.data])
                 .map_err(|e| io_err(&e, format!("cannot write {}", path.display())))?;
         }
@@ -802,33 +937,114 @@ mod tests {
         assert_eq!(back.last_error, "451 4.3.0 try  later");
     }
 
+    fn prepared(data: &[u8]) -> Prepared {
+        Prepared {
+            mail_from: "a@b".into(),
+            recipients: vec!["c@d".into(), "e@f".into()],
+            data: Arc::new(data.to_vec()),
+            smtputf8: false,
+            dsn: DeliveryNotification::default(),
+        }
+    }
+
+    fn queued_file(p: &Prepared) -> Vec<u8> {
+        let mut file = queued_head(p).unwrap();
+        file.extend_from_slice(&p.data);
+        file
+    }
+
     #[test]
-    fn parses_queued_file() {
-        let p = parse_queued(
-            b"X-Sender: a@b\r\nX-Receiver: c@d\r\nX-Receiver: e@f\r\nSubject: x\r\n\r\nhi\r\n"
-                .to_vec(),
-        )
-        .unwrap();
-        assert_eq!(p.mail_from, "a@b");
-        assert_eq!(p.recipients, ["c@d", "e@f"]);
-        assert_eq!(&p.data[..], b"Subject: x\r\n\r\nhi\r\n");
-        assert!(parse_queued(b"Subject: x\r\n\r\n".to_vec()).is_none());
+    fn queued_file_keeps_the_envelope_apart() {
+        let p = prepared(b"Subject: x\r\n\r\nhi\r\n");
+        let file = queued_file(&p);
+        assert_eq!(
+            file,
+            b"missive-queue 2 32\nmail-from a@b\nrcpt c@d\nrcpt e@f\nSubject: x\r\n\r\nhi\r\n"
+        );
+        let back = parse_queued(file).unwrap();
+        assert_eq!(back.mail_from, "a@b");
+        assert_eq!(back.recipients, ["c@d", "e@f"]);
+        assert_eq!(&back.data[..], b"Subject: x\r\n\r\nhi\r\n");
+    }
+
+    #[test]
+    fn envelope_lines_in_the_message_stay_message() {
+        // Whatever the message starts with, the envelope is the record's.
+        let content: &[u8] =
+            b"X-Sender: spoofed@evil.example\r\nX-Receiver: hidden@evil.example\r\n\
+            rcpt hidden2@evil.example\nmail-from spoofed@evil.example\nmissive-queue 2 0\n\
+            Subject: x\r\n\r\nhi\r\n";
+        let back = parse_queued(queued_file(&prepared(content))).unwrap();
+        assert_eq!(back.mail_from, "a@b");
+        assert_eq!(back.recipients, ["c@d", "e@f"]);
+        assert_eq!(&back.data[..], content);
+    }
+
+    #[test]
+    fn damaged_or_foreign_files_are_refused() {
+        let good = queued_file(&prepared(b"\r\nhi\r\n"));
+        let cut = good[..20].to_vec();
+        for (raw, why) in [
+            (
+                b"X-Sender: a@b\r\nX-Receiver: c@d\r\n\r\nhi\r\n".to_vec(),
+                "queue header",
+            ),
+            (cut, "cut short"),
+            (b"missive-queue 2 9\nrcpt c@d\nhi".to_vec(), "mail-from"),
+            (b"missive-queue 2 14\nmail-from a@b\nhi".to_vec(), "rcpt"),
+            (
+                b"missive-queue 2 13\nmail-from a@b\nrcpt c".to_vec(),
+                "line end",
+            ),
+            (
+                b"missive-queue 2 22\nmail-from a@b\nfoo c@d\n".to_vec(),
+                "unexpected",
+            ),
+            (
+                b"missive-queue 2 99999999999999999999999\n".to_vec(),
+                "queue header",
+            ),
+        ] {
+            let e = parse_queued(raw.clone()).map(|_| ()).unwrap_err();
+            assert!(
+                e.contains(why),
+                "{e} for {:?}",
+                String::from_utf8_lossy(&raw)
+            );
+        }
+    }
+
+    #[test]
+    fn an_envelope_that_cannot_be_written_back_is_refused() {
+        let mut p = prepared(b"\r\nhi\r\n");
+        p.recipients.push("x@y\nrcpt evil@example".into());
+        let e = queued_head(&p).unwrap_err();
+        assert_eq!(
+            e.kind,
+            QueueErrorKind::Message(MessageErrorKind::InvalidAddress)
+        );
+        p.recipients.clear();
+        let e = queued_head(&p).unwrap_err();
+        assert_eq!(
+            e.kind,
+            QueueErrorKind::Message(MessageErrorKind::NoRecipients)
+        );
     }
 
     #[test]
     fn dsn_options_survive_the_queue_file() {
-        let mut p =
-            parse_queued(b"X-Sender: a@b\r\nX-Receiver: c@d\r\n\r\nhi\r\n".to_vec()).unwrap();
-        assert_eq!(p.dsn, DeliveryNotification::default());
+        let mut p = prepared(b"\r\nhi\r\n");
+        assert_eq!(
+            parse_queued(queued_file(&p)).unwrap().dsn,
+            DeliveryNotification::default()
+        );
         p.dsn.notify.success = true;
         p.dsn.notify.delay = true;
         p.dsn.ret = Some(DsnReturn::Headers);
         p.dsn.envelope_id = Some("id; with=odd chars".to_string());
-        let mut file = queued_head(&p);
-        file.extend_from_slice(&p.data);
-        let back = parse_queued(file).unwrap();
+        let back = parse_queued(queued_file(&p)).unwrap();
         assert_eq!(back.dsn, p.dsn);
-        assert_eq!(back.recipients, ["c@d"]);
+        assert_eq!(back.recipients, ["c@d", "e@f"]);
         assert_eq!(&back.data[..], b"\r\nhi\r\n");
     }
 }

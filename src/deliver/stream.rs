@@ -3,104 +3,23 @@
 //! pickup directory through a temporary file. Memory use does not grow with the message.
 //!
 //! The bytes go as they are (REDIRECT semantics: a new envelope, the message unchanged, so
-//! DKIM signatures survive), except that `Bcc:` header fields are removed from the header
-//! section, as for every other delivery.
+//! DKIM signatures survive), except that `Bcc`, `X-Sender` and `X-Receiver` fields are removed
+//! from the header section, as for every other delivery (see `envelope_fields`).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, Write};
+use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::client::{Client, DeliverError, Delivery, DeliveryMethod};
+use super::envelope_fields::strip_envelope_fields_reader;
 use super::pickup::{PickupDelivery, pickup_envelope};
 use crate::message::{MessageError, MessageErrorKind};
 use crate::smtp::{Envelope, Recipient};
 
-/// The most header bytes held in memory while looking for `Bcc:` fields. A header section
-/// longer than this is passed through unfiltered from that point.
-pub const HEADER_LIMIT: u64 = 1 << 20;
-
 /// Read buffer for streamed messages.
 const READ_BUFFER: usize = 64 * 1024;
-
-/// A reader that yields `inner` with the `Bcc:` fields (and their folded lines) removed from
-/// the header section; every other byte is unchanged. Holds at most [`HEADER_LIMIT`] bytes.
-pub struct BccStripped<R> {
-    inner: BufReader<R>,
-    head: Vec<u8>,
-    head_pos: usize,
-    started: bool,
-}
-
-/// Wraps `inner` so that `Bcc:` header fields are removed while it is read.
-pub fn strip_bcc_reader<R: Read>(inner: R) -> BccStripped<R> {
-    BccStripped {
-        inner: BufReader::with_capacity(READ_BUFFER, inner),
-        head: Vec::new(),
-        head_pos: 0,
-        started: false,
-    }
-}
-
-impl<R: Read> BccStripped<R> {
-    fn read_header(&mut self) -> io::Result<()> {
-        let mut left = HEADER_LIMIT;
-        let mut line = Vec::new();
-        let mut skipping = false;
-        loop {
-            line.clear();
-            let n = (&mut self.inner).take(left).read_until(b'\n', &mut line)?;
-            if n == 0 {
-                return Ok(());
-            }
-            left -= n as u64;
-            let complete = line.ends_with(b"\n");
-            if line == b"\r\n" || line == b"\n" || (!complete && left == 0) {
-                // End of the header section (or too long a header: no more filtering).
-                self.head.extend_from_slice(&line);
-                return Ok(());
-            }
-            if !matches!(line.first(), Some(b' ' | b'\t')) {
-                skipping = line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"bcc:");
-            }
-            if !skipping {
-                self.head.extend_from_slice(&line);
-            }
-            if !complete {
-                return Ok(()); // end of input
-            }
-        }
-    }
-}
-
-impl<R: Read> Read for BccStripped<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if !self.started {
-            self.started = true;
-            self.read_header()?;
-        }
-        if self.head_pos < self.head.len() {
-            let n = buf.len().min(self.head.len() - self.head_pos);
-            buf[..n].copy_from_slice(&self.head[self.head_pos..self.head_pos + n]);
-            self.head_pos += n;
-            if self.head_pos == self.head.len() {
-                self.head = Vec::new();
-                self.head_pos = 0;
-            }
-            return Ok(n);
-        }
-        self.inner.read(buf)
-    }
-}
-
-/// `bytes` without `Bcc:` header fields (the same bytes when there are none).
-pub(crate) fn strip_bcc_bytes(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    // Reading from a slice cannot fail.
-    let _ = strip_bcc_reader(bytes).read_to_end(&mut out);
-    out
-}
 
 /// A file name no other writer (thread or process) will pick: time, process, counter,
 /// randomness. Names sort by creation time.
@@ -127,8 +46,9 @@ pub(crate) fn sync_dir(dir: &Path) {
 }
 
 /// Writes a pickup file for a streamed message into `dir` (created when missing): the
-/// envelope lines, then `message` copied through a fixed-size buffer; temporary file, fsync,
-/// rename, so a watcher never sees half a message.
+/// envelope lines, then `message` copied through a fixed-size buffer without its `Bcc`,
+/// `X-Sender` and `X-Receiver` header fields (so the file holds exactly these envelope lines);
+/// temporary file, fsync, rename, so a watcher never sees half a message.
 pub fn write_pickup_stream(
     dir: &Path,
     mail_from: &str,
@@ -151,7 +71,7 @@ pub fn write_pickup_stream(
         let f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         let mut w = BufWriter::with_capacity(READ_BUFFER, f);
         w.write_all(&pickup_envelope(mail_from, recipients))?;
-        io::copy(message, &mut w)?;
+        io::copy(&mut strip_envelope_fields_reader(message), &mut w)?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         drop(f);
@@ -185,9 +105,10 @@ fn stream_envelope(mail_from: &str, recipients: &[String]) -> Envelope {
 impl Client {
     /// Forwards a raw message read from `message` to its end, without loading it: a new
     /// envelope (`mail_from`, which may be empty for the null sender, and `recipients`), the
-    /// bytes unchanged except for `Bcc:` header fields. Over SMTP the content is CRLF-normalised
-    /// and dot-stuffed on the fly; `size_hint` (when known) is checked against the server's SIZE
-    /// limit before anything is sent. With pickup delivery it is copied into a new pickup file.
+    /// bytes unchanged except for `Bcc`, `X-Sender` and `X-Receiver` header fields. Over SMTP
+    /// the content is CRLF-normalised and dot-stuffed on the fly; `size_hint` (when known) is
+    /// checked against the server's SIZE limit before anything is sent. With pickup delivery
+    /// it is copied into a new pickup file.
     pub fn forward_stream(
         &self,
         mail_from: &str,
@@ -203,19 +124,16 @@ impl Client {
             .into());
         }
         let config = self.config();
-        let mut filtered = strip_bcc_reader(message);
         match config.delivery_method {
             DeliveryMethod::PickupDirectory => {
                 let dir = super::client::pickup_directory(&config)?;
                 Ok(Delivery::Pickup(write_pickup_stream(
-                    dir,
-                    mail_from,
-                    recipients,
-                    &mut filtered,
+                    dir, mail_from, recipients, message,
                 )?))
             }
             DeliveryMethod::Network => {
                 let env = stream_envelope(mail_from, recipients);
+                let mut filtered = strip_envelope_fields_reader(message);
                 self.with_smtp(|s| s.send_stream(&env, &mut filtered, size_hint))
                     .map(Delivery::Smtp)
             }
@@ -252,25 +170,5 @@ impl Client {
         let f = File::open(path)
             .map_err(|e| MessageError::from_io(&e, format!("cannot open {}", path.display())))?;
         self.forward_open_file(&f, mail_from, recipients)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strips_bcc_only_in_the_header() {
-        let raw = b"From: a@b.c\r\nBcc: x@y.z,\r\n w@v.u\r\nTo: t@u.v\r\n\r\nBcc: stays\r\n";
-        assert_eq!(
-            strip_bcc_bytes(raw),
-            b"From: a@b.c\r\nTo: t@u.v\r\n\r\nBcc: stays\r\n".to_vec()
-        );
-        let plain = b"Subject: x\nTo: a@b\n\nbody\n";
-        assert_eq!(strip_bcc_bytes(plain), plain.to_vec());
-        assert_eq!(
-            strip_bcc_bytes(b"Subject: no end"),
-            b"Subject: no end".to_vec()
-        );
     }
 }

@@ -337,7 +337,10 @@ pub unsafe extern "C" fn missive_client_set_pickup_directory(
 /// With NETWORK, the message goes over SMTP to the configured host, on a connection the client
 /// keeps for the next send (each concurrent send uses its own). With PICKUP_DIRECTORY, it is
 /// written atomically as a new uniquely named `.eml` file, starting with `X-Sender:` and
-/// `X-Receiver:` envelope lines (Bcc recipients included). Either way there is no Bcc header.
+/// `X-Receiver:` envelope lines (Bcc recipients included). The envelope is the message's own
+/// (`missive_message_load_pickup_file`), else its Sender or From and To, Cc and Bcc; never
+/// lines of its content. Either way the message goes without Bcc, X-Sender and X-Receiver
+/// header fields.
 /// `message` is not changed (a message without a Message-ID or date is sent with the ones
 /// `missive_message_message_id` / `missive_message_save_buffer` show).
 ///
@@ -844,8 +847,10 @@ pub unsafe extern "C" fn missive_client_set_protocol_log(
 
 /// Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one
 /// address; empty for the null sender `<>`), `recipients` a comma-separated list of addresses,
-/// `data` the message (sent as is, with CRLF normalisation and dot-stuffing). Only NETWORK and
-/// PICKUP_DIRECTORY delivery apply as for `missive_client_send`, and `*out_result` likewise.
+/// `data` the message (sent as is, with CRLF normalisation and dot-stuffing, less any Bcc,
+/// X-Sender and X-Receiver header fields: envelope lines in `data` are content, never
+/// envelope). Only NETWORK and PICKUP_DIRECTORY delivery apply as for `missive_client_send`,
+/// and `*out_result` likewise.
 ///
 /// Returns INVALID_ADDRESS for a malformed address, NO_RECIPIENTS for an empty list, and the
 /// codes of `missive_client_send`.

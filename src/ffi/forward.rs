@@ -20,8 +20,8 @@ use crate::message::{MailAddress, parse_address_list};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum missive_forward_mode {
     /// The default: a new envelope only; the message's bytes are unchanged (for a loaded,
-    /// unchanged message exactly the loaded bytes, less any Bcc field), so DKIM signatures
-    /// survive.
+    /// unchanged message exactly the loaded bytes, less any Bcc, X-Sender and X-Receiver
+    /// fields), so DKIM signatures survive.
     Redirect = 0,
     /// A `Resent-Date`/`Resent-From`/`Resent-To`/`Resent-Message-ID` block on top of the
     /// unchanged bytes (RFC 5322 section 3.6.6). Needs the forward sender.
@@ -156,7 +156,8 @@ pub unsafe extern "C" fn missive_client_forward(
 
 /// Forwards the `.eml` file at `path` (UTF-8) without loading it: a new envelope (`mail_from`,
 /// one address or empty for the null sender `<>`; `recipients`, comma-separated) and the bytes
-/// unchanged except that Bcc header fields are dropped. Over SMTP the content is
+/// unchanged except that Bcc, X-Sender and X-Receiver header fields are dropped (envelope
+/// lines in the file are content, never envelope). Over SMTP the content is
 /// CRLF-normalised and dot-stuffed on the fly through fixed-size buffers (memory does not grow
 /// with the file), and the file's size is checked against the server's SIZE limit before
 /// anything is sent (MESSAGE_TOO_LARGE). With PICKUP_DIRECTORY it is copied into a new pickup

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use super::boundary::{ffi_boundary, try_bytes, try_mut, try_ref, try_str, write_out};
 use super::handle::{self, Handle};
 use super::result::{ErrorSlot, HasError, missive_result};
-use crate::deliver::Prepared;
+use crate::deliver::{Envelope, Prepared};
 use crate::message::{
     DeliveryNotification, DsnNotify, DsnReturn, MailAddress, MailMessage, MessageError,
     MessageErrorKind, MimeOptions, Priority, RecipientKind, eml,
@@ -103,6 +103,9 @@ pub(crate) struct MessageHandle {
     rendered: Mutex<Option<Rendered>>,
     /// Loads into this handle refuse what a lenient reading accepts with a warning.
     strict: bool,
+    /// The envelope deliveries use instead of the header fields' addresses (set by loading a
+    /// pickup file; see `ffi/pickup.rs`). Kept through changes of `msg`.
+    pub(crate) envelope: Option<Envelope>,
 }
 
 /// A message written out, with the Message-ID it was given.
@@ -124,6 +127,7 @@ impl Clone for MessageHandle {
                     .clone(),
             ),
             strict: self.strict,
+            envelope: self.envelope.clone(),
         }
     }
 }
@@ -176,11 +180,21 @@ impl MessageHandle {
         r
     }
 
-    /// The message ready for delivery: its envelope and the bytes that go on the wire (the
-    /// saved bytes, less any Bcc header a loaded message carried).
+    /// The message ready for delivery: its envelope (the one it was given, else the one its
+    /// header fields make) and the bytes that go on the wire (the saved bytes, less any Bcc,
+    /// X-Sender and X-Receiver fields a loaded message carried).
     pub(crate) fn prepared(&self) -> Result<Prepared, MessageError> {
         let rendered = self.rendered();
-        Prepared::with_bytes(&self.msg, rendered.bytes)
+        match &self.envelope {
+            Some(envelope) => Prepared::with_envelope(&self.msg, rendered.bytes, envelope),
+            None => Prepared::with_bytes(&self.msg, rendered.bytes),
+        }
+    }
+
+    /// Replaces the message with a loaded one and its envelope (None: from its header fields).
+    pub(crate) fn replace_loaded(&mut self, msg: MailMessage, envelope: Option<Envelope>) {
+        *self.edit() = msg;
+        self.envelope = envelope;
     }
 
     /// The message ready for delivery by `client`: as [`MessageHandle::prepared`], or, when the
@@ -197,7 +211,14 @@ impl MessageHandle {
         if m.message_id().is_none() {
             m.set_message_id(self.rendered().message_id.as_deref())?;
         }
-        client.prepare(&m)
+        match &self.envelope {
+            Some(envelope) => {
+                m.set_use_tnef(true);
+                let bytes = Arc::new(crate::deliver::render(&m, &client.config().mime));
+                Prepared::with_envelope(&self.msg, bytes, envelope)
+            }
+            None => client.prepare(&m),
+        }
     }
 }
 
@@ -317,8 +338,10 @@ pub unsafe extern "C" fn missive_message_error(
 
 /// Replaces the contents of `message` with the .eml file at `path` (UTF-8, not NUL-terminated).
 /// The message keeps the file's bytes: saved unchanged, it is saved byte for byte; sent
-/// unchanged, those bytes go out as they are, less any Bcc header. Any change afterwards makes
-/// it a composed message again.
+/// unchanged, those bytes go out as they are, less any Bcc, X-Sender and X-Receiver fields
+/// (envelope-looking lines in a message are content, never envelope). Any change afterwards
+/// makes it a composed message again. An envelope the message had (see
+/// `missive_message_load_pickup_file`) is dropped: its header fields make the envelope.
 ///
 /// Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, MALFORMED_EML (not a message),
 /// TRUNCATED_EML (a multipart that never closes), INVALID_ADDRESS (an unparseable address
@@ -341,7 +364,7 @@ pub unsafe extern "C" fn missive_message_load_file(
         if path.is_empty() { return h.fail(missive_result::InvalidArgument, "path is empty"); }
         let opts = eml::LoadOptions { strict: h.strict };
         match crate::tnef::load_path(Path::new(path), &opts) {
-            Ok(m) => { *h.edit() = m; h.ok() }
+            Ok(m) => { h.replace_loaded(m, None); h.ok() }
             Err(e) => h.fail(code_of(e.kind()), e.message()),
         }
     }
@@ -365,7 +388,7 @@ pub unsafe extern "C" fn missive_message_load_bytes(
         let data = try_bytes!(h, data, data_len, "data");
         let opts = eml::LoadOptions { strict: h.strict };
         match crate::tnef::load_bytes(data.to_vec(), &opts) {
-            Ok(m) => { *h.edit() = m; h.ok() }
+            Ok(m) => { h.replace_loaded(m, None); h.ok() }
             Err(e) => h.fail(code_of(e.kind()), e.message()),
         }
     }

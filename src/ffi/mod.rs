@@ -13,6 +13,7 @@ pub mod forward;
 pub(crate) mod handle;
 pub mod message;
 pub mod operation;
+pub mod pickup;
 pub mod queue;
 pub mod result;
 pub mod send_result;

@@ -65,10 +65,11 @@ fn fail_queue(h: &ClientHandle, e: QueueError) -> missive_result {
 
 /// Sets the queue directory (a path, UTF-8; created when missing) used by
 /// `missive_client_send_to_queue`, `missive_client_drain_queue` and
-/// `missive_client_queue_state`. Inside it: `queue/` (messages waiting, each `ID.eml` with an
-/// `ID.state` sidecar holding attempts, next attempt and last error), `inflight/` (the message
-/// being delivered), `dead/` (dead letters, each with an `ID.reason` file). Returns
-/// INVALID_ARGUMENT for an empty path.
+/// `missive_client_queue_state`. Inside it: `queue/` (messages waiting, each `ID.queued` —
+/// an envelope record, then the message — with an `ID.state` sidecar holding attempts, next
+/// attempt and last error), `inflight/` (the message being delivered), `dead/` (dead letters,
+/// each with an `ID.reason` file). The envelope is only ever read from the record, never from
+/// the message. Returns INVALID_ARGUMENT for an empty path.
 ///
 /// Ownership: borrows the arguments; the path is copied.
 /// NULL: a NULL `client` gives NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
@@ -130,8 +131,9 @@ pub unsafe extern "C" fn missive_client_set_queue_retry(
 }
 
 /// Writes `message` durably into the queue directory and returns: a new file (temporary name,
-/// fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included) and
-/// the message as it will be sent (no Bcc header). Nothing is sent: `missive_client_drain_queue`
+/// fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included; the
+/// one `missive_message_load_pickup_file` gave, if any) in a record of its own, and the
+/// message as it will be sent (no Bcc, X-Sender or X-Receiver field). Nothing is sent: `missive_client_drain_queue`
 /// delivers it. Once this returns OK the message survives a crash or kill of the process.
 ///
 /// Returns QUEUE_DIRECTORY_NOT_SET, NO_SENDER, NO_RECIPIENTS, FILE_NOT_FOUND,

@@ -75,11 +75,13 @@ pub unsafe extern "C" fn missive_message_use_tnef(message: *const missive_messag
     }
 }
 
-/// Replaces the message of a handle, dropping what was rendered from the old one.
+/// Replaces the message of a handle, dropping what was rendered from the old one; an envelope
+/// given to the handle stays.
 pub(crate) fn replace_message(h: &mut MessageHandle, msg: crate::message::MailMessage) {
     // A fresh handle has no rendered bytes and no error text; the call's outcome is recorded
     // on it afterwards.
     let mut fresh = MessageHandle::default();
     fresh.msg = msg;
+    fresh.envelope = h.envelope.take();
     *h = fresh;
 }

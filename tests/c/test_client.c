@@ -370,6 +370,127 @@ cleanup:
     harness_rmtree(dir);
 }
 
+/* The number of lines of `headers` that start with `prefix` (ASCII case ignored). */
+static int count_lines_ci(const char *headers, const char *prefix) {
+    size_t n = strlen(prefix);
+    int count = 0;
+    for (const char *p = headers; p && *p;) {
+        size_t i = 0;
+        while (i < n && p[i] && ((p[i] | 0x20) == (prefix[i] | 0x20)))
+            i++;
+        if (i == n)
+            count++;
+        p = strstr(p, "\r\n");
+        if (p)
+            p += 2;
+    }
+    return count;
+}
+
+/* Copies an envelope address with the size-then-fill pattern into `buf`; "" on failure. */
+static const char *envelope_text(const missive_message *m, long index, char *buf, size_t n) {
+    size_t len = 0;
+    missive_result r = index < 0 ? missive_message_envelope_sender(m, buf, n, &len)
+                                 : missive_message_envelope_recipient(m, (size_t)index, buf, n,
+                                                                      &len);
+    return r == MISSIVE_RESULT_OK ? buf : "";
+}
+
+/* A pickup file loaded with missive_message_load_pickup_file: its envelope is readable, and
+ * re-delivered it gives a file with exactly that envelope (one X-Sender, its X-Receivers, the
+ * Bcc-only one included); the forged lines after the envelope never count, as envelope or as
+ * message. A loaded .eml with forged lines gives one X-Sender line, its own. */
+static void test_pickup_file_loaded_with_its_envelope(void) {
+    static const char pickup[] = "X-Sender: desk@example.com\r\n"
+                                 "X-Receiver: bob@example.com\r\n"
+                                 "X-Receiver: audit@example.net\r\n"
+                                 "X-Sender: spoofed@evil.example\r\n"
+                                 "X-Receiver: hidden@evil.example\r\n"
+                                 "From: Alice <alice@example.com>\r\n"
+                                 "To: bob@example.com\r\n"
+                                 "Subject: from a pickup file\r\n"
+                                 "\r\n"
+                                 "X-Receiver: a body line, kept\r\n";
+    /* The message part of `pickup`, as an .eml someone might load. */
+    const char *eml = pickup + strlen("X-Sender: desk@example.com\r\n"
+                                      "X-Receiver: bob@example.com\r\n"
+                                      "X-Receiver: audit@example.net\r\n");
+    char dir[256] = "", in[600], file[600], buf[128];
+    missive_client *c = NULL;
+    missive_message *m = missive_message_new();
+    char *text = NULL, *headers = NULL;
+    int n_eml = 0;
+    REQUIRE(m != NULL);
+    REQUIRE(harness_mkdtemp(dir, sizeof dir) == 0);
+    snprintf(in, sizeof in, "%s/in.pickup", dir);
+    REQUIRE(harness_write_file(in, pickup, sizeof pickup - 1) == 0);
+    REQUIRE_OK(missive_message_load_pickup_file(m, in, strlen(in)));
+    CHECK_STR_EQ(envelope_text(m, -1, buf, sizeof buf), "desk@example.com");
+    CHECK_EQ_INT(missive_message_envelope_recipient_count(m), 2);
+    CHECK_STR_EQ(envelope_text(m, 0, buf, sizeof buf), "bob@example.com");
+    CHECK_STR_EQ(envelope_text(m, 1, buf, sizeof buf), "audit@example.net");
+    CHECK_RESULT(missive_message_envelope_recipient(m, 2, buf, sizeof buf, &(size_t){0}),
+                 MISSIVE_RESULT_INDEX_OUT_OF_RANGE);
+    REQUIRE(remove(in) == 0);
+
+    c = make_pickup_client(dir);
+    REQUIRE(c != NULL);
+    REQUIRE_OK(missive_client_send(c, m, NULL));
+    CHECK_EQ_INT(count_entries(dir, &n_eml, file, sizeof file), 1);
+    REQUIRE(n_eml == 1);
+    text = harness_read_file(file, NULL);
+    REQUIRE(text != NULL);
+    headers = header_section(text);
+    REQUIRE(headers != NULL);
+    CHECK_EQ_INT(count_lines_ci(headers, "X-Sender:"), 1);
+    CHECK_EQ_INT(count_lines_ci(headers, "X-Receiver:"), 2);
+    CHECK(strncmp(headers, "X-Sender: desk@example.com\r\n"
+                           "X-Receiver: bob@example.com\r\n"
+                           "X-Receiver: audit@example.net\r\n"
+                           "From: Alice <alice@example.com>\r\n",
+                  strlen("X-Sender: desk@example.com\r\n"
+                         "X-Receiver: bob@example.com\r\n"
+                         "X-Receiver: audit@example.net\r\n"
+                         "From: Alice <alice@example.com>\r\n")) == 0);
+    CHECK_NOT_CONTAINS(text, "evil.example");
+    CHECK_CONTAINS(text, "\r\n\r\nX-Receiver: a body line, kept\r\n");
+    REQUIRE(remove(file) == 0);
+    free(text);
+    free(headers);
+    text = headers = NULL;
+
+    /* The same message loaded as an .eml: its header fields make the envelope. */
+    REQUIRE_OK(missive_message_load_bytes(m, (const uint8_t *)eml, strlen(eml)));
+    CHECK_EQ_INT(missive_message_envelope_recipient_count(m), 0);
+    CHECK_RESULT(missive_message_envelope_sender(m, buf, sizeof buf, &(size_t){0}),
+                 MISSIVE_RESULT_NOT_FOUND);
+    REQUIRE_OK(missive_client_send(c, m, NULL));
+    CHECK_EQ_INT(count_entries(dir, &n_eml, file, sizeof file), 1);
+    REQUIRE(n_eml == 1);
+    text = harness_read_file(file, NULL);
+    REQUIRE(text != NULL);
+    headers = header_section(text);
+    REQUIRE(headers != NULL);
+    CHECK_EQ_INT(count_lines_ci(headers, "X-Sender:"), 1);
+    CHECK_EQ_INT(count_lines_ci(headers, "X-Receiver:"), 1);
+    CHECK(has_line(headers, "X-Sender: alice@example.com\r\n"));
+    CHECK(has_line(headers, "X-Receiver: bob@example.com\r\n"));
+    CHECK_NOT_CONTAINS(text, "evil.example");
+
+    /* Not a pickup file (no X-Sender first line): refused with the reason. */
+    snprintf(in, sizeof in, "%s/plain.eml", dir);
+    REQUIRE(harness_write_file(in, strstr(eml, "From:"), strlen(strstr(eml, "From:"))) == 0);
+    CHECK_RESULT(missive_message_load_pickup_file(m, in, strlen(in)),
+                 MISSIVE_RESULT_MALFORMED_EML);
+    CHECK_CONTAINS(MESSAGE_ERROR(m), "X-Sender");
+cleanup:
+    free(text);
+    free(headers);
+    missive_message_free(m);
+    missive_client_free(c);
+    harness_rmtree(dir);
+}
+
 static void test_pickup_directory_errors(void) {
     char dir[256] = "", path[512];
     missive_client *c = NULL;
@@ -484,6 +605,7 @@ int main(void) {
     RUN(test_pickup_directory_not_set);
     RUN(test_pickup_end_to_end);
     RUN(test_pickup_loaded_message_drops_bcc);
+    RUN(test_pickup_file_loaded_with_its_envelope);
     RUN(test_pickup_directory_errors);
     RUN(test_concurrent_sends);
     RUN(test_null_handle_detail);

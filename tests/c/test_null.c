@@ -399,6 +399,55 @@ cleanup:
     missive_message_free(scratch);
 }
 
+/* ---- message: a pickup file's envelope ------------------------------------------------- */
+
+static void test_null_message_envelope(void) {
+    static const char pickup[] = "X-Sender: a@b.c\r\nX-Receiver: d@e.f\r\n"
+                                 "From: a@b.c\r\nTo: d@e.f\r\nSubject: s\r\n\r\nbody\r\n";
+    char path[512], buf[64];
+    size_t len = SENTINEL;
+    missive_message *scratch = missive_message_new();
+    REQUIRE(scratch != NULL);
+    snprintf(path, sizeof path, "%s/null-sweep-pickup.eml", dir);
+    REQUIRE(harness_write_file(path, pickup, sizeof pickup - 1) == 0);
+
+    CHECK_RESULT(missive_message_load_pickup_file(NULL, path, strlen(path)), NA);
+    CHECK_RESULT(missive_message_load_pickup_file(scratch, NULL, 5), NA);
+    CHECK_EQ_INT(missive_message_envelope_recipient_count(scratch), 0);
+    CHECK_RESULT(missive_message_load_pickup_file(scratch, path, strlen(path)),
+                 MISSIVE_RESULT_OK);
+
+    memset(buf, 'q', sizeof buf);
+    CHECK_RESULT(missive_message_envelope_sender(NULL, buf, sizeof buf, &len), NA);
+    CHECK_EQ_INT(len, SENTINEL);
+    CHECK_RESULT(missive_message_envelope_sender(scratch, NULL, sizeof buf, &len), NA);
+    CHECK_EQ_INT(len, SENTINEL);
+    CHECK_RESULT(missive_message_envelope_sender(scratch, buf, sizeof buf, NULL), NA);
+    CHECK(buf[0] == 'q');
+    CHECK_RESULT(missive_message_envelope_sender(scratch, NULL, 0, &len), MISSIVE_RESULT_OK);
+    CHECK_EQ_INT(len, sizeof "a@b.c");
+
+    CHECK_EQ_INT(missive_message_envelope_recipient_count(NULL), 0);
+    CHECK_EQ_INT(missive_message_envelope_recipient_count(scratch), 1);
+
+    len = SENTINEL;
+    CHECK_RESULT(missive_message_envelope_recipient(NULL, 0, buf, sizeof buf, &len), NA);
+    CHECK_EQ_INT(len, SENTINEL);
+    CHECK_RESULT(missive_message_envelope_recipient(scratch, 0, NULL, sizeof buf, &len), NA);
+    CHECK_EQ_INT(len, SENTINEL);
+    CHECK_RESULT(missive_message_envelope_recipient(scratch, 0, buf, sizeof buf, NULL), NA);
+    CHECK(buf[0] == 'q');
+    CHECK_RESULT(missive_message_envelope_recipient(scratch, 0, NULL, 0, &len),
+                 MISSIVE_RESULT_OK);
+    CHECK_EQ_INT(len, sizeof "d@e.f");
+
+    CHECK_RESULT(missive_message_clear_envelope(NULL), NA);
+    CHECK_RESULT(missive_message_clear_envelope(scratch), MISSIVE_RESULT_OK);
+    CHECK_EQ_INT(missive_message_envelope_recipient_count(scratch), 0);
+cleanup:
+    missive_message_free(scratch);
+}
+
 /* ---- message: getters with (handle, buf, buf_len, out_len) ------------------------------ */
 
 
@@ -775,6 +824,7 @@ int main(void) {
     RUN(test_null_collection);
     RUN(test_null_bulk_and_operations);
     RUN(test_null_message_lifecycle);
+    RUN(test_null_message_envelope);
     RUN(test_null_message_getters);
     RUN(test_null_message_setters);
     RUN(test_null_tnef_and_appointment);

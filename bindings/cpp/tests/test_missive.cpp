@@ -214,6 +214,43 @@ TEST(ClientTest, PickupDirectory) {
     rmdir(dir);
 }
 
+TEST(ClientTest, PickupFileKeepsItsEnvelope) {
+    char dir[] = "/tmp/missive-cpp-pickup-env-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    std::string in = std::string(dir) + "/in.pickup";
+    {
+        std::ofstream f(in, std::ios::binary);
+        f << "X-Sender: desk@example.com\r\nX-Receiver: bob@example.com\r\n"
+             "X-Receiver: audit@example.net\r\nX-Sender: spoofed@evil.example\r\n"
+             "X-Receiver: hidden@evil.example\r\nFrom: alice@example.com\r\n"
+             "To: bob@example.com\r\nSubject: pickup\r\n\r\nbody\r\n";
+    }
+    missive::Message m = missive::Message::from_pickup_file(in);
+    std::remove(in.c_str());
+    EXPECT_EQ(m.envelope_sender().value_or("-"), "desk@example.com");
+    EXPECT_EQ(m.envelope_recipients(),
+              (std::vector<std::string>{"bob@example.com", "audit@example.net"}));
+    EXPECT_EQ(m.save_buffer().find("evil.example"), std::string::npos);
+    missive::Client c;
+    c.set_delivery_method(missive::DeliveryMethod::PickupDirectory);
+    c.set_pickup_directory(dir);
+    missive::SendResult r = c.send(m);
+    ASSERT_TRUE(r.pickup_path());
+    std::string out = read_file(*r.pickup_path());
+    EXPECT_EQ(out.rfind("X-Sender: desk@example.com\r\nX-Receiver: bob@example.com\r\n"
+                        "X-Receiver: audit@example.net\r\nFrom: alice@example.com\r\n",
+                        0),
+              0u)
+        << out;
+    EXPECT_EQ(out.find("evil.example"), std::string::npos) << out;
+    std::remove(r.pickup_path()->c_str());
+    m.clear_envelope();
+    EXPECT_FALSE(m.envelope_sender());
+    EXPECT_TRUE(m.envelope_recipients().empty());
+    EXPECT_THROW(m.load_pickup_file("/nonexistent/x.eml"), missive::Error);
+    rmdir(dir);
+}
+
 TEST(Smtp, SendArrives) {
     missive::Client c = fixture_client();
     std::atomic<int> lines{0};

@@ -240,6 +240,48 @@ namespace Missive
 
         public static MailMessage Load(Stream stream) => Load(Attachment.ReadAll(stream));
 
+        /// <summary>Loads a pickup file (X-Sender / X-Receiver lines, then the message) with
+        /// its envelope: every send of the message then uses that envelope (MAIL FROM, RCPT TO,
+        /// Bcc recipients included) instead of its From/To/CC/Bcc, until
+        /// <see cref="ClearEnvelope"/>. Envelope-looking lines inside the message are content,
+        /// never envelope.</summary>
+        public static MailMessage LoadPickupFile(string path)
+        {
+            var m = new MailMessage();
+            var p = Native.Utf8(path ?? throw new ArgumentNullException(nameof(path)));
+            try { m.Check(Native.missive_message_load_pickup_file(m.H, p, Native.Len(p))); }
+            catch { m.Dispose(); throw; }
+            m.ReloadFromNative();
+            return m;
+        }
+
+        /// <summary>The envelope sender its sends use ("" for the null sender); null when the
+        /// message has no envelope of its own (its Sender or From is used).</summary>
+        public string EnvelopeSender => OptionalText(Native.missive_message_envelope_sender);
+
+        /// <summary>The envelope recipients its sends use; empty when the message has no
+        /// envelope of its own (its To, CC and Bcc are used).</summary>
+        public IReadOnlyList<string> EnvelopeRecipients
+        {
+            get
+            {
+                var list = new List<string>();
+                var h = H;
+                uint n = Native.missive_message_envelope_recipient_count(h).ToUInt32();
+                for (uint i = 0; i < n; i++)
+                {
+                    string s; var idx = new UIntPtr(i);
+                    Check(Native.FetchText((byte[] b, UIntPtr l, out UIntPtr o) => Native.missive_message_envelope_recipient(h, idx, b, l, out o), out s));
+                    list.Add(s);
+                }
+                return list;
+            }
+        }
+
+        /// <summary>Removes the envelope <see cref="LoadPickupFile"/> gave: sends use the
+        /// message's own addresses again.</summary>
+        public void ClearEnvelope() => Check(Native.missive_message_clear_envelope(H));
+
         /// <summary>Saves as an .eml file, atomically.</summary>
         public void Save(string path)
         {

@@ -120,6 +120,16 @@ namespace Missive
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_message_load_bytes(MessageHandle message, byte[] data, UIntPtr len);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_message_load_pickup_file(MessageHandle message, byte[] path, UIntPtr len);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_message_envelope_sender(MessageHandle message, byte[] buf, UIntPtr bufLen, out UIntPtr outLen);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern UIntPtr missive_message_envelope_recipient_count(MessageHandle message);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_message_envelope_recipient(MessageHandle message, UIntPtr index, byte[] buf, UIntPtr bufLen, out UIntPtr outLen);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_message_clear_envelope(MessageHandle message);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_message_save_file(MessageHandle message, byte[] path, UIntPtr len);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_message_save_buffer(MessageHandle message, byte[] buf, UIntPtr bufLen, out UIntPtr outLen);

@@ -260,6 +260,39 @@ namespace Missive.Tests
         }
 
         [Test]
+        public void PickupFileKeepsItsEnvelope()
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "missive-dotnet-pickup-env-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                var input = Path.Combine(dir, "in.pickup");
+                File.WriteAllText(input,
+                    "X-Sender: desk@example.com\r\nX-Receiver: bob@example.com\r\n" +
+                    "X-Receiver: audit@example.net\r\nX-Sender: spoofed@evil.example\r\n" +
+                    "X-Receiver: hidden@evil.example\r\nFrom: alice@example.com\r\n" +
+                    "To: bob@example.com\r\nSubject: pickup\r\n\r\nbody\r\n");
+                using (var m = MailMessage.LoadPickupFile(input))
+                using (var c = new SmtpClient { DeliveryMethod = SmtpDeliveryMethod.PickupDirectory, PickupDirectoryLocation = dir })
+                {
+                    File.Delete(input);
+                    Assert.AreEqual("desk@example.com", m.EnvelopeSender);
+                    CollectionAssert.AreEqual(new[] { "bob@example.com", "audit@example.net" }, m.EnvelopeRecipients);
+                    var r = c.Send(m);
+                    var text = File.ReadAllText(r.PickupPath);
+                    StringAssert.StartsWith("X-Sender: desk@example.com\r\nX-Receiver: bob@example.com\r\n" +
+                        "X-Receiver: audit@example.net\r\nFrom: alice@example.com\r\n", text);
+                    StringAssert.DoesNotContain("evil.example", text);
+                    m.ClearEnvelope();
+                    Assert.IsNull(m.EnvelopeSender);
+                    Assert.AreEqual(0, m.EnvelopeRecipients.Count);
+                }
+                Assert.Throws<MissiveException>(() => MailMessage.LoadPickupFile(Path.Combine(dir, "missing.eml")));
+            }
+            finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+        }
+
+        [Test]
         public void SendArrives()
         {
             int lines = 0;
