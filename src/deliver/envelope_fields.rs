@@ -36,28 +36,70 @@ pub(crate) fn is_envelope_field(line: &[u8]) -> bool {
     ENVELOPE_FIELDS.iter().any(|f| name.eq_ignore_ascii_case(f))
 }
 
+/// Whether a line (from its start) is a header field: a name of printable ASCII other than
+/// `:`, optional white space, then `:` (the message layer's reading, `message::tree`).
+fn is_field(line: &[u8]) -> bool {
+    let Some(colon) = line.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let mut name = &line[..colon];
+    while let [rest @ .., b' ' | b'\t'] = name {
+        name = rest;
+    }
+    !name.is_empty() && name.iter().all(|&b| (33..=126).contains(&b))
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// What to do with one line of a message, seen from its start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum LineAction {
     Keep,
     Drop,
+    /// The first line starts with a byte-order mark, which is not part of the message: the
+    /// line is kept without it.
+    DropBom,
     /// The empty line that ends the header section: kept, and everything after it too.
     EndOfHeader,
 }
 
 /// Walks the header section line by line and says which lines are kept: a field named in
 /// [`ENVELOPE_FIELDS`] is dropped with its folded continuation lines; everything else, and
-/// everything from the empty line on, is kept byte for byte.
+/// everything from the end of the header section on, is kept byte for byte. The header section
+/// ends where the message layer ends it: at the empty line, or at a line that is neither a
+/// field nor a continuation. A leading byte-order mark and mbox `From ` line, which a loaded
+/// file may start with, are not part of the message and are dropped.
 #[derive(Debug, Default)]
 struct HeaderFilter {
     dropping: bool,
+    /// How many lines were seen.
+    lines: usize,
 }
 
 impl HeaderFilter {
     /// The action for a line of the header section, given its start (at least its first
     /// piece).
     fn line(&mut self, start: &[u8]) -> LineAction {
+        self.lines += 1;
+        if self.lines == 1 {
+            let rest = start.strip_prefix(BOM).unwrap_or(start);
+            if rest.starts_with(b"From ") && !is_field(rest) {
+                return LineAction::Drop;
+            }
+            if rest.len() < start.len() {
+                self.dropping = is_envelope_field(rest);
+                return if self.dropping {
+                    LineAction::Drop
+                } else {
+                    LineAction::DropBom
+                };
+            }
+        }
         if start == b"\r\n" || start == b"\n" {
+            return LineAction::EndOfHeader;
+        }
+        let continuation = matches!(start.first(), Some(b' ' | b'\t'));
+        if !continuation && !is_field(start) {
             return LineAction::EndOfHeader;
         }
         if !matches!(start.first(), Some(b' ' | b'\t')) {
@@ -87,6 +129,10 @@ pub fn strip_envelope_fields(bytes: &[u8]) -> Cow<'_, [u8]> {
         match filter.line(&bytes[pos..end]) {
             LineAction::Keep => kept.push((pos, end)),
             LineAction::Drop => dropped = true,
+            LineAction::DropBom => {
+                kept.push((pos + BOM.len(), end));
+                dropped = true;
+            }
             LineAction::EndOfHeader => {
                 kept.push((pos, bytes.len()));
                 break;
@@ -162,6 +208,13 @@ impl<R: Read> Read for EnvelopeFieldsStripped<R> {
             match self.action {
                 LineAction::Keep => {}
                 LineAction::Drop => self.piece.clear(),
+                LineAction::DropBom => {
+                    // Only the line's first piece starts with the mark.
+                    if self.piece.starts_with(BOM) {
+                        self.piece.drain(..BOM.len());
+                    }
+                    self.action = LineAction::Keep;
+                }
                 LineAction::EndOfHeader => self.in_body = true,
             }
         }
@@ -197,6 +250,36 @@ mod tests {
         for chunk in [1, 3, 7, 4096] {
             assert_eq!(through_reader(RAW, chunk), STRIPPED, "chunk {chunk}");
         }
+    }
+
+    #[test]
+    fn mbox_line_and_byte_order_mark_are_not_delivered() {
+        for (raw, want) in [
+            (
+                &b"From someone@example.com Fri Mar  8 12:00:00 2024\r\nFrom: a@b\r\nBcc: c@d\r\n\r\nbody\r\n"[..],
+                &b"From: a@b\r\n\r\nbody\r\n"[..],
+            ),
+            (
+                b"\xEF\xBB\xBFFrom x@y Fri Mar  8 12:00:00 2024\nTo: a@b\n\nb",
+                b"To: a@b\n\nb",
+            ),
+            (b"\xEF\xBB\xBFSubject: s\r\n\r\nb", b"Subject: s\r\n\r\nb"),
+            (b"\xEF\xBB\xBFBcc: s\r\nTo: t@u\r\n\r\nb", b"To: t@u\r\n\r\nb"),
+        ] {
+            assert_eq!(&*strip_envelope_fields(raw), want);
+            for chunk in [1, 2, 5, 4096] {
+                assert_eq!(through_reader(raw, chunk), want, "chunk {chunk}");
+            }
+        }
+    }
+
+    /// The header section ends where the message layer ends it: a line that is not a field
+    /// starts the body, so a `Bcc:` line after it is body text and stays.
+    #[test]
+    fn header_ends_at_a_line_that_is_not_a_field() {
+        let raw = b"Subject: s\r\nthis is prose\r\nBcc: body text\r\n\r\nmore";
+        assert_eq!(&*strip_envelope_fields(raw), &raw[..]);
+        assert_eq!(through_reader(raw, 3), raw.to_vec());
     }
 
     #[test]

@@ -549,6 +549,15 @@ impl MailMessage {
             ));
         }
         let lower = name.to_ascii_lowercase();
+        if lower == "x-sender" || lower == "x-receiver" {
+            return Err(MessageError::new(
+                MessageErrorKind::InvalidHeader,
+                format!(
+                    "{name} is an envelope line of the pickup-directory format, not a header: \
+                     it is never sent (set the sender and the recipients instead)"
+                ),
+            ));
+        }
         if STRUCTURAL_HEADERS.contains(&lower.as_str()) || lower.starts_with("content-") {
             return Err(MessageError::new(
                 MessageErrorKind::InvalidHeader,

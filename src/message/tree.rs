@@ -643,7 +643,14 @@ pub(crate) fn parse(raw: Arc<Vec<u8>>) -> Result<Tree, MessageError> {
     if raw.starts_with(b"\xEF\xBB\xBF") {
         at = 3;
     }
-    if raw[at..].starts_with(b"From ") {
+    // An mbox separator (`From sender date`), not a field such as `From : a@b`.
+    if raw[at..].starts_with(b"From ")
+        && !memchr::memchr(b'\n', &raw[at..])
+            .map(|p| &raw[at..at + p])
+            .or(Some(&raw[at..]))
+            .and_then(field_name)
+            .is_some()
+    {
         at = memchr::memchr(b'\n', &raw[at..]).map_or(raw.len(), |p| at + p + 1);
     }
     let mut p = Parser {
@@ -749,6 +756,13 @@ mod tests {
         };
         assert!(matches!(&inner.body, Body::Multipart(m) if m.parts.len() == 2));
         assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+    }
+
+    #[test]
+    fn from_with_space_before_colon_is_a_field_not_an_mbox_line() {
+        let t = roundtrip(b"From : a@b.c\r\nTo: d@e.f\r\n\r\nb");
+        assert_eq!(t.root.fields.len(), 2);
+        assert_eq!(t.root.fields[0].name, "From");
     }
 
     #[test]
