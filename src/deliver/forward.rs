@@ -15,7 +15,6 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use mail_builder::MessageBuilder;
 use mail_builder::headers::Header as _;
@@ -42,13 +41,6 @@ pub enum ForwardMode {
     Resend,
     /// A new message with the original attached as `message/rfc822`.
     Attach,
-}
-
-fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 fn addr(a: &MailAddress) -> Address<'static> {
@@ -179,13 +171,17 @@ pub fn forward_bytes(
     Ok(match mode {
         ForwardMode::Redirect => original,
         ForwardMode::Resend => {
-            let mut out = resent_block(need_sender()?, recipients, now_secs());
+            let mut out = resent_block(need_sender()?, recipients, crate::message::date::now());
             out.extend_from_slice(&original);
             out
         }
-        ForwardMode::Attach => {
-            attach_message(msg, &original, need_sender()?, recipients, now_secs())
-        }
+        ForwardMode::Attach => attach_message(
+            msg,
+            &original,
+            need_sender()?,
+            recipients,
+            crate::message::date::now(),
+        ),
     })
 }
 

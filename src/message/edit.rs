@@ -726,7 +726,7 @@ fn edit_header(
     if msg.date != base.date {
         let (secs, offset) = msg
             .date
-            .unwrap_or_else(|| (opts.default_date.unwrap_or_else(mime::now_secs), 0));
+            .unwrap_or_else(|| (opts.default_date.unwrap_or_else(super::date::now), 0));
         let value = Raw::new(mime::format_rfc5322_date(secs, offset));
         set_fields(f, &["date"], vec![field("Date", value.into())]);
     }

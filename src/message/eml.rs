@@ -476,7 +476,7 @@ fn collect_resources(
             let named = file_name(e, raw);
             let enclosed = e.ctype.mtype == "message"
                 && matches!(e.ctype.subtype.as_str(), "rfc822" | "global");
-            if !attachment && in_related && path.len() > 0 {
+            if !attachment && in_related && !path.is_empty() {
                 let a = resource_of(e, raw, named);
                 msg.inline_resources.push(a);
                 prov.inline.push(path.clone());

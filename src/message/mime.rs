@@ -76,17 +76,9 @@ pub(crate) fn compose(msg: &MailMessage, opts: &MimeOptions) -> Vec<u8> {
         builder = builder.cc(list(&msg.cc));
     }
     builder = builder.subject(Text::new(msg.subject.clone()));
-    let (secs, offset) = msg.date.unwrap_or_else(|| {
-        (
-            opts.default_date.unwrap_or_else(|| {
-                SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map(|d| d.as_secs() as i64)
-                    .unwrap_or(0)
-            }),
-            0,
-        )
-    });
+    let (secs, offset) = msg
+        .date
+        .unwrap_or_else(|| (opts.default_date.unwrap_or_else(super::date::now), 0));
     builder = builder.header("Date", Raw::new(format_rfc5322_date(secs, offset)));
     let id = msg
         .message_id
@@ -388,14 +380,6 @@ pub fn generate_message_id(from: Option<&MailAddress>) -> String {
         random,
         domain
     )
-}
-
-/// Seconds since the Unix epoch, now.
-pub(crate) fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// 64 bits from the OS's randomness (through the hasher's random keys), without a crate.

@@ -645,11 +645,11 @@ pub(crate) fn parse(raw: Arc<Vec<u8>>) -> Result<Tree, MessageError> {
     }
     // An mbox separator (`From sender date`), not a field such as `From : a@b`.
     if raw[at..].starts_with(b"From ")
-        && !memchr::memchr(b'\n', &raw[at..])
+        && memchr::memchr(b'\n', &raw[at..])
             .map(|p| &raw[at..at + p])
             .or(Some(&raw[at..]))
             .and_then(field_name)
-            .is_some()
+            .is_none()
     {
         at = memchr::memchr(b'\n', &raw[at..]).map_or(raw.len(), |p| at + p + 1);
     }
