@@ -3,6 +3,7 @@
 //! Corpora:
 //! - `cpython`: CPython's `email` test messages (tests/fixtures/corpus/cpython/msg_*.txt);
 //! - `fixtures`: tests/fixtures/eml/*.eml;
+//! - `regress`: tests/fixtures/eml/regress/*.eml (one message per loader finding);
 //! - `mail-parser/<dir>`: the `mail-parser` crate's own test messages (`resources/eml/<dir>/`),
 //!   used in place from cargo's download, found with `cargo metadata`; skipped (with a line
 //!   saying so) when they cannot be found;
@@ -177,6 +178,17 @@ fn corpora() -> (Vec<Corpus>, Vec<String>) {
     list.push(Corpus {
         name: "fixtures".into(),
         root: fixtures,
+        files,
+    });
+
+    // The regression messages of the loader's findings (hidden Bcc after a one-letter zone,
+    // obsolete syntax, BOM, mbox line, unclosed multiparts...): same bar.
+    let regress = repo.join("tests/fixtures/eml/regress");
+    let files = files_under(&regress, false, &|p| has_ext(p, "eml"));
+    assert!(!files.is_empty(), "no messages in {}", regress.display());
+    list.push(Corpus {
+        name: "regress".into(),
+        root: regress,
         files,
     });
 
