@@ -700,8 +700,19 @@ fn edit_header(
             raw.extend_from_slice(eol);
             raw.extend_from_slice(&crlf_to_eol(value, eol));
             raw.extend_from_slice(if tail.is_empty() { eol } else { &tail });
-            f[last].raw = Piece::Owned(raw);
-            continue;
+            // Only when the field then reads as its old addresses and the new ones (a field
+            // that ends inside a broken address would swallow them): else it is rewritten.
+            let appended = Field {
+                name: f[last].name.clone(),
+                value_at: f[last].value_at,
+                raw: Piece::Owned(raw),
+            };
+            let mut want = super::eml::addresses(&f[last], src_raw).unwrap_or_default();
+            want.extend_from_slice(&new[old.len()..]);
+            if super::eml::addresses(&appended, &[]).ok() == Some(want) {
+                f[last] = appended;
+                continue;
+            }
         }
         if new != old {
             let fields = if new.is_empty() {

@@ -173,7 +173,7 @@ fn strip_route(addr: &str) -> &str {
 }
 
 /// Every mailbox of one address field.
-fn addresses(f: &Field, raw: &[u8]) -> Result<Vec<MailAddress>, MessageError> {
+pub(crate) fn addresses(f: &Field, raw: &[u8]) -> Result<Vec<MailAddress>, MessageError> {
     let v = value_of(f, raw);
     let value = MessageStream::new(&v).parse_address();
     let mut out = Vec::new();
