@@ -966,7 +966,18 @@ fn too_many_parts_is_too_complex() {
 /// calendar, SMTP or C layers (comments may name them).
 #[test]
 fn message_layer_uses_no_upper_layer() {
-    const FORBIDDEN: [&str; 5] = ["deliver", "tnef", "calendar", "smtp", "ffi"];
+    // The check itself finds uses and passes over comments.
+    let sample = "use crate::{\n    message::x,\n    tnef::y,\n};\n\
+                  // crate::deliver in a comment\n/* crate::smtp */ let q = '\"';\n\
+                  fn f() { crate::ffi::g(); }\n/// see `crate::calendar`\n";
+    let found = upper_layer_uses(sample);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.iter().any(|f| f.contains("names tnef")), "{found:?}");
+    assert!(
+        found.iter().any(|f| f.contains("crate::ffi::g")),
+        "{found:?}"
+    );
+
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/message");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -978,32 +989,65 @@ fn message_layer_uses_no_upper_layer() {
     let mut found = Vec::new();
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
-        for (n, line) in strip_comments(&text).lines().enumerate() {
-            let code: String = line.split_whitespace().collect();
-            for m in FORBIDDEN {
-                let direct = format!("crate::{m}");
-                // `use crate::{deliver, ...}` and `super::super::deliver` name it too.
-                let grouped = code.contains("crate::{")
-                    && code
-                        .split(['{', '}', ','])
-                        .any(|t| t == m || t.starts_with(&format!("{m}::")));
-                if code.contains(&direct) || grouped || code.contains(&format!("super::super::{m}"))
-                {
-                    found.push(format!(
-                        "{}:{}: {}",
-                        f.file_name().unwrap().to_string_lossy(),
-                        n + 1,
-                        line.trim()
-                    ));
-                }
-            }
-        }
+        let name = f.file_name().unwrap().to_string_lossy();
+        found.extend(
+            upper_layer_uses(&text)
+                .into_iter()
+                .map(|u| format!("{name}: {u}")),
+        );
     }
     assert!(
         found.is_empty(),
         "the message layer uses an upper layer:\n{}",
         found.join("\n")
     );
+}
+
+const UPPER_LAYERS: [&str; 5] = ["deliver", "tnef", "calendar", "smtp", "ffi"];
+
+/// Where Rust source `text` names an upper layer outside comments: `crate::deliver...`,
+/// `super::super::deliver...`, or inside a `crate::{...}` group (over several lines too).
+fn upper_layer_uses(text: &str) -> Vec<String> {
+    let code = strip_comments(text);
+    let mut found = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        let compact: String = line.split_whitespace().collect();
+        for m in UPPER_LAYERS {
+            if compact.contains(&format!("crate::{m}"))
+                || compact.contains(&format!("super::super::{m}"))
+            {
+                found.push(format!("line {}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    let compact: String = code.split_whitespace().collect();
+    let mut rest = compact.as_str();
+    while let Some(at) = rest.find("crate::{") {
+        let group = &rest[at + "crate::{".len()..];
+        let mut depth = 1;
+        let end = group
+            .char_indices()
+            .find(|&(_, c)| {
+                depth += match c {
+                    '{' => 1,
+                    '}' => -1,
+                    _ => 0,
+                };
+                depth == 0
+            })
+            .map_or(group.len(), |(i, _)| i);
+        let group = &group[..end];
+        for m in UPPER_LAYERS {
+            if group
+                .split(['{', '}', ','])
+                .any(|t| t == m || t.starts_with(&format!("{m}::")))
+            {
+                found.push(format!("use crate::{{{group}}} names {m}"));
+            }
+        }
+        rest = &rest[at + 1..];
+    }
+    found
 }
 
 /// `text` with `//` line comments and `/* */` block comments blanked (line breaks kept), string
