@@ -183,7 +183,7 @@ fn main() {
             runs,
         });
     }
-    for parts in [1_000, 2_000, 5_000, 9_999, 10_000] {
+    for parts in [1_000, 2_000, 5_000, 10_000, 10_001] {
         inputs.push(Input {
             name: format!("{parts} sibling parts"),
             scale: parts as f64,

@@ -686,10 +686,10 @@ fn edit_header(
         // Addresses added after the loaded ones go onto the end of the last field, which
         // keeps the field's bytes (groups, comments, what the model could not read) as they are.
         if new != old
-            && !old.is_empty()
             && new.starts_with(old)
             && let Some(last) = f.iter().rposition(|x| x.is(name))
             && f[last].raw.bytes(src_raw).get(name.len()) == Some(&b':')
+            && !f[last].value(src_raw).trim_ascii().is_empty()
         {
             let rendered = mime::render_field(name, &mime::address_value(&new[old.len()..]));
             let value = rendered[name.len() + 1..].trim_ascii_end();

@@ -475,7 +475,8 @@ impl<'a> Parser<'a> {
         top: bool,
     ) -> Result<(Entity, usize), MessageError> {
         self.entities += 1;
-        if self.entities > MAX_PARTS {
+        // The root is the message, not one of its parts.
+        if self.entities > MAX_PARTS + 1 {
             return Err(MessageError::new(
                 MessageErrorKind::TooComplex,
                 format!("the message has more than {MAX_PARTS} MIME parts"),
