@@ -2,6 +2,7 @@
 """Runs one example program against the CTest SMTP fixture and checks what arrived.
 
   missive_check_example.py --to ADDR[,ADDR...] [--expect TEXT]... [--per-recipient N]
+                           [--alternative-order TYPE,TYPE...]
                            [--env NAME=VALUE]... [--eml | --eml-input] -- COMMAND [ARGS...]
 
 The fixture directory comes from $MISSIVE_SMTP_FIXTURE_DIR (files `port` and `maildir`; the
@@ -10,7 +11,9 @@ and maildir/msg-<n>.eml). The example runs with MISSIVE_SMTP_URL=smtp+plain://12
 MISSIVE_TO=the --to list and MISSIVE_FROM set; it must exit 0. Then exactly one message must
 have arrived for each --to address (N with --per-recipient; the addresses are unique to the
 test, so tests sharing the server do not see each other's mail), and each must contain every
---expect text. --env sets more environment variables for the example.
+--expect text. --env sets more environment variables for the example. --alternative-order
+names media types that must be the parts of the message's multipart/alternative, in that order
+(read with Python's `email` from the bytes that arrived).
 
 With --eml, an .eml file addressed to the --to addresses is written first and passed to the
 command (in place of an argument "{eml}", else appended); the message that arrives must be byte
@@ -18,6 +21,8 @@ for byte that file (a loaded, unchanged message is sent as it was loaded). --eml
 the file the same way without comparing.
 """
 import argparse
+import email
+import email.policy
 import os
 import subprocess
 import sys
@@ -30,6 +35,13 @@ def fail(msg):
     sys.exit(1)
 
 
+def alternative_parts(data):
+    """The media types of the parts of each multipart/alternative in `data`, in order."""
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    return [[p.get_content_type() for p in part.iter_parts()]
+            for part in msg.walk() if part.get_content_type() == "multipart/alternative"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--to", required=True)
@@ -38,6 +50,7 @@ def main():
     ap.add_argument("--eml-input", action="store_true")
     ap.add_argument("--per-recipient", type=int, default=1)
     ap.add_argument("--env", action="append", default=[])
+    ap.add_argument("--alternative-order", default="")
     ap.add_argument("command", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     command = [c for c in a.command if c != "--"] if a.command[:1] == ["--"] else a.command
@@ -110,6 +123,13 @@ def main():
                 if text.encode() not in data:
                     fail("%s: %r not in the message that arrived:\n%s"
                          % (r, text, data.decode("utf-8", "replace")))
+            if a.alternative_order:
+                want = a.alternative_order.split(",")
+                got = alternative_parts(data)
+                if got != [want]:
+                    fail("%s: the multipart/alternative parts are %s, expected one multipart/"
+                         "alternative with %s in that order:\n%s"
+                         % (r, got, want, data.decode("utf-8", "replace")))
             if eml_bytes is not None and data.replace(b"\r\n", b"\n") != eml_bytes.replace(b"\r\n", b"\n"):
                 fail("the message that arrived differs from the loaded file:\n%s"
                      % data.decode("utf-8", "replace"))

@@ -1995,9 +1995,12 @@ enum missive_result missive_message_error(const struct missive_message *message,
  * makes it a composed message again. An envelope the message had (see
  * `missive_message_load_pickup_file`) is dropped: its header fields make the envelope.
  *
- * Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, MALFORMED_EML (not a message),
- * TRUNCATED_EML (a multipart that never closes), INVALID_ADDRESS (an unparseable address
- * header), INVALID_ARGUMENT (a directory); on failure `message` is unchanged.
+ * Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, MALFORMED_EML (not a message; when loading
+ * strictly, also a header line that is not a field), TRUNCATED_EML (when loading strictly, a
+ * multipart that never closes: see `missive_message_set_strict_loading`),
+ * MESSAGE_TOO_COMPLEX (multiparts or messages nested more than 100 levels deep, or more than
+ * 10,000 MIME parts), INVALID_ADDRESS (an unparseable address header), INVALID_ARGUMENT (a
+ * directory); on failure `message` is unchanged.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -2025,9 +2028,10 @@ enum missive_result missive_message_load_bytes(struct missive_message *message,
 /**
  * Chooses how later `missive_message_load_file` / `missive_message_load_bytes` calls on this
  * handle read a message: leniently (`strict` false, the default: a multipart whose closing
- * delimiter is missing is read as Python's `email` and MimeKit read it, and a warning is kept,
- * see `missive_message_load_warnings`) or strictly (`strict` true: such a message is refused
- * with MISSIVE_RESULT_TRUNCATED_EML and the handle is left as it was).
+ * delimiter is missing, or a header line that is not a field, is read as Python's `email` and
+ * MimeKit read it, and a warning is kept, see `missive_message_load_warnings`) or strictly
+ * (`strict` true: such a message is refused with MISSIVE_RESULT_TRUNCATED_EML or
+ * MISSIVE_RESULT_MALFORMED_EML respectively, and the handle is left as it was).
  *
  * Returns MISSIVE_RESULT_NULL_ARGUMENT when `message` is NULL.
  *

@@ -600,6 +600,30 @@ public:
     }
     // Removes the envelope: sends use the header fields' addresses again.
     void clear_envelope() { check(::missive_message_clear_envelope(p_.get())); }
+    // How later load_file / load_bytes calls on this message read: leniently (false, the
+    // default: what was accepted is in load_warnings()) or strictly (true: a multipart that
+    // never closes throws Error TRUNCATED_EML, a header line that is not a field MALFORMED_EML,
+    // and the message is left as it was).
+    void set_strict_loading(bool strict) {
+        check(::missive_message_set_strict_loading(p_.get(), strict));
+    }
+    // What the last load accepted leniently, one warning each; empty when nothing was (or the
+    // message was not loaded).
+    std::vector<std::string> load_warnings() const {
+        std::string all = take(detail::fetch<char>(
+            [&](char *b, size_t n, size_t *o) {
+                return ::missive_message_load_warnings(p_.get(), b, n, o);
+            },
+            true));
+        std::vector<std::string> out;
+        for (size_t start = 0; start < all.size();) {
+            size_t end = all.find('\n', start);
+            if (end == std::string::npos) end = all.size();
+            out.push_back(all.substr(start, end - start));
+            start = end + 1;
+        }
+        return out;
+    }
     void save_file(std::string_view path) const {
         check(::missive_message_save_file(p_.get(), detail::ptr(path), path.size()));
     }

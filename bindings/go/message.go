@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -36,41 +37,78 @@ func wrapMessage(p *C.missive_message) *Message {
 	return m
 }
 
-// LoadFile reads an .eml file. Sent or saved unchanged, its bytes go out as they are.
-func LoadFile(path string) (*Message, error) {
+// LoadOption changes how LoadFile, LoadBytes and Load read a message.
+type LoadOption func(*loadConfig)
+
+type loadConfig struct {
+	strict bool
+}
+
+// WithStrictLoading(true) refuses what a lenient load (the default) accepts with a warning
+// (see Message.LoadWarnings): a multipart that never closes (ResultTruncatedEML), a header line
+// that is not a field (ResultMalformedEML).
+func WithStrictLoading(strict bool) LoadOption {
+	return func(c *loadConfig) { c.strict = strict }
+}
+
+// load makes a message and runs one load call on it; on failure the message is freed.
+func load(opts []LoadOption, call func(p *C.missive_message) C.enum_missive_result) (*Message, error) {
+	var cfg loadConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	m := NewMessage()
 	err := m.mutate(func(p *C.missive_message) C.enum_missive_result {
+		if r := C.missive_message_set_strict_loading(p, C.bool(cfg.strict)); Result(r) != ResultOK {
+			return r
+		}
+		return call(p)
+	})
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// LoadFile reads an .eml file. Sent or saved unchanged, its bytes go out as they are.
+func LoadFile(path string, opts ...LoadOption) (*Message, error) {
+	return load(opts, func(p *C.missive_message) C.enum_missive_result {
 		s, n := str(path)
 		return C.missive_message_load_file(p, s, n)
 	})
-	if err != nil {
-		m.Close()
-		return nil, err
-	}
-	return m, nil
 }
 
 // LoadBytes reads a message from .eml bytes (copied).
-func LoadBytes(eml []byte) (*Message, error) {
-	m := NewMessage()
-	err := m.mutate(func(p *C.missive_message) C.enum_missive_result {
+func LoadBytes(eml []byte, opts ...LoadOption) (*Message, error) {
+	return load(opts, func(p *C.missive_message) C.enum_missive_result {
 		b, n := bytesArg(eml)
 		return C.missive_message_load_bytes(p, b, n)
 	})
-	if err != nil {
-		m.Close()
-		return nil, err
-	}
-	return m, nil
 }
 
 // Load reads a whole message from r.
-func Load(r io.Reader) (*Message, error) {
+func Load(r io.Reader, opts ...LoadOption) (*Message, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
-	return LoadBytes(b)
+	return LoadBytes(b, opts...)
+}
+
+// LoadWarnings lists what loading the message accepted leniently (e.g. a multipart that never
+// closes), one sentence each; empty for a composed message or a clean load.
+func (m *Message) LoadWarnings() ([]string, error) {
+	s, err := m.readText(func(p *C.missive_message, b *C.char, n C.size_t, o *C.size_t) C.enum_missive_result {
+		return C.missive_message_load_warnings(p, b, n, o)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s == "" {
+		return []string{}, nil
+	}
+	return strings.Split(s, "\n"), nil
 }
 
 // LoadPickupFile reads a pickup file (X-Sender / X-Receiver lines, then the message) with its

@@ -187,6 +187,7 @@ const (
 	ResultIO                     Result = C.MISSIVE_RESULT_IO
 	ResultMalformedEML           Result = C.MISSIVE_RESULT_MALFORMED_EML
 	ResultTruncatedEML           Result = C.MISSIVE_RESULT_TRUNCATED_EML
+	ResultMessageTooComplex      Result = C.MISSIVE_RESULT_MESSAGE_TOO_COMPLEX
 	ResultInvalidAddress         Result = C.MISSIVE_RESULT_INVALID_ADDRESS
 	ResultInvalidHeader          Result = C.MISSIVE_RESULT_INVALID_HEADER
 	ResultNoSender               Result = C.MISSIVE_RESULT_NO_SENDER

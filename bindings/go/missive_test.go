@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -201,6 +202,172 @@ func TestFilesAndErrors(t *testing.T) {
 	}
 	if _, err := missive.NewClient(missive.WithHost("bad host", 25)); !errors.Is(err, missive.ResultInvalidArgument) {
 		t.Fatalf("bad host: %v", err)
+	}
+}
+
+// unclosedEML is a multipart/mixed whose closing "--BOUNDARY--" line never comes.
+const unclosedEML = "From: Alice <alice@example.com>\r\n" +
+	"To: bob@example.com\r\n" +
+	"Subject: Unclosed\r\n" +
+	"Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n" +
+	"Message-ID: <unclosed@example.com>\r\n" +
+	"MIME-Version: 1.0\r\n" +
+	"Content-Type: multipart/mixed; boundary=\"BOUNDARY\"\r\n" +
+	"\r\n" +
+	"--BOUNDARY\r\n" +
+	"Content-Type: text/plain; charset=utf-8\r\n" +
+	"\r\n" +
+	"The first part.\r\n" +
+	"--BOUNDARY\r\n" +
+	"Content-Type: text/plain; charset=utf-8\r\n" +
+	"\r\n" +
+	"The second part, and then the data ends.\r\n"
+
+// nestedEML is `levels` nested multipart/mixed entities (each closed) around one text part.
+func nestedEML(levels int) []byte {
+	var b strings.Builder
+	b.WriteString("From: a@example.com\r\nTo: b@example.com\r\nSubject: deep\r\nMIME-Version: 1.0\r\n")
+	for i := 0; i < levels; i++ {
+		fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n", i, i)
+	}
+	b.WriteString("Content-Type: text/plain\r\n\r\nleaf\r\n")
+	for i := levels - 1; i >= 0; i-- {
+		fmt.Fprintf(&b, "--b%d--\r\n", i)
+	}
+	return []byte(b.String())
+}
+
+// editEML is a loaded message with folded, encoded and oddly spaced fields, a preamble and an
+// epilogue.
+const editEML = "Return-Path: <alice@example.com>\r\n" +
+	"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=sel;\r\n" +
+	"\th=from:to:subject:date:message-id;\r\n" +
+	"\tbh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=dGVzdA==\r\n" +
+	"From: \"Alice Example\" <alice@example.com>\r\n" +
+	"To: Bob <bob@example.com>,\r\n" +
+	"  carol@example.org\r\n" +
+	"Cc: dave@example.net\r\n" +
+	"Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=  and two  spaces\r\n" +
+	"Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n" +
+	"Message-ID: <edit-keeps-bytes@example.com>\r\n" +
+	"X-Odd-Spacing:    value   with spaces\r\n" +
+	"MIME-Version: 1.0\r\n" +
+	"Content-Type: multipart/alternative; boundary=\"ALT\"\r\n" +
+	"\r\n" +
+	"This is the preamble.\r\n" +
+	"--ALT\r\n" +
+	"Content-Type: text/plain; charset=utf-8\r\n" +
+	"Content-Transfer-Encoding: quoted-printable\r\n" +
+	"\r\n" +
+	"Gr=C3=BC=C3=9Fe, Bob.\r\n" +
+	"--ALT\r\n" +
+	"Content-Type: text/html; charset=utf-8\r\n" +
+	"Content-Transfer-Encoding: base64\r\n" +
+	"\r\n" +
+	"PHA+R3LDvMOfZSwgQm9iLjwvcD4=\r\n" +
+	"--ALT--\r\n" +
+	"The epilogue.\r\n"
+
+func TestStrictLoadingAndWarnings(t *testing.T) {
+	composed := missive.NewMessage()
+	defer composed.Close()
+	if w, err := composed.LoadWarnings(); err != nil || len(w) != 0 {
+		t.Fatalf("composed: %q, %v", w, err)
+	}
+	// Lenient (the default): it loads, with one warning naming the missing line.
+	m, err := missive.LoadBytes([]byte(unclosedEML))
+	must(t, err)
+	defer m.Close()
+	w, err := m.LoadWarnings()
+	must(t, err)
+	if len(w) != 1 || !strings.Contains(w[0], "--BOUNDARY--") {
+		t.Fatalf("warnings %q", w)
+	}
+	if b, _ := m.Bytes(); string(b) != unclosedEML {
+		t.Fatalf("saved unchanged:\n%s", b)
+	}
+	// Strict: refused with ResultTruncatedEML (no message is made), from bytes, a reader or a file.
+	if m, err := missive.LoadBytes([]byte(unclosedEML), missive.WithStrictLoading(true)); !errors.Is(err, missive.ResultTruncatedEML) || m != nil {
+		t.Fatalf("strict bytes: %v", err)
+	} else if !strings.Contains(err.Error(), "--BOUNDARY--") {
+		t.Fatalf("error text: %v", err)
+	}
+	if _, err := missive.Load(strings.NewReader(unclosedEML), missive.WithStrictLoading(true)); !errors.Is(err, missive.ResultTruncatedEML) {
+		t.Fatalf("strict reader: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "unclosed.eml")
+	must(t, os.WriteFile(path, []byte(unclosedEML), 0o644))
+	if _, err := missive.LoadFile(path, missive.WithStrictLoading(true)); !errors.Is(err, missive.ResultTruncatedEML) {
+		t.Fatalf("strict file: %v", err)
+	}
+	lenient, err := missive.LoadFile(path, missive.WithStrictLoading(false))
+	must(t, err)
+	defer lenient.Close()
+	if w, _ := lenient.LoadWarnings(); len(w) != 1 {
+		t.Fatalf("lenient file warnings %q", w)
+	}
+	prose := []byte("From: a@example.com\r\nSubject: prose\r\nsome prose\r\n\r\nbody\r\n")
+	if _, err := missive.LoadBytes(prose, missive.WithStrictLoading(true)); !errors.Is(err, missive.ResultMalformedEML) {
+		t.Fatalf("strict prose: %v", err)
+	}
+	// A clean message loads strictly, without warnings.
+	clean, err := missive.LoadBytes([]byte("From: a@example.com\r\nSubject: clean\r\n\r\nbody\r\n"), missive.WithStrictLoading(true))
+	must(t, err)
+	defer clean.Close()
+	if w, err := clean.LoadWarnings(); err != nil || len(w) != 0 {
+		t.Fatalf("clean: %q, %v", w, err)
+	}
+	m.Close()
+	if _, err := m.LoadWarnings(); !errors.Is(err, missive.ErrClosed) {
+		t.Fatalf("closed: %v", err)
+	}
+}
+
+func TestTooComplexIsRefused(t *testing.T) {
+	_, err := missive.LoadBytes(nestedEML(150))
+	var me *missive.Error
+	if !errors.Is(err, missive.ResultMessageTooComplex) || !errors.As(err, &me) || !strings.Contains(me.Detail, "100") {
+		t.Fatalf("150 levels: %v", err)
+	}
+	if int(missive.ResultMessageTooComplex) != 305 {
+		t.Fatalf("code %d", missive.ResultMessageTooComplex)
+	}
+	m, err := missive.LoadBytes(nestedEML(50))
+	must(t, err)
+	defer m.Close()
+	if b, _ := m.Body(); b != "leaf" {
+		t.Fatalf("body %q", b)
+	}
+}
+
+func TestEditKeepsOtherBytes(t *testing.T) {
+	to := strings.Index(editEML, "\r\nTo:") + 2
+	toEnd := strings.Index(editEML, "\r\nCc:") + 2
+	m, err := missive.LoadBytes([]byte(editEML))
+	must(t, err)
+	defer m.Close()
+	must(t, m.AddTo("erin@example.com"))
+	b, err := m.Bytes()
+	must(t, err)
+	out := string(b)
+	// Every byte before and after the To field is the input's.
+	if !strings.HasPrefix(out, editEML[:to]) || !strings.HasSuffix(out, editEML[toEnd:]) || len(out) <= to+len(editEML)-toEnd {
+		t.Fatalf("other bytes changed:\n%s", out)
+	}
+	field := out[to : len(out)-(len(editEML)-toEnd)]
+	if !strings.HasPrefix(field, "To:") {
+		t.Fatalf("field %q", field)
+	}
+	for _, a := range []string{"bob@example.com", "carol@example.org", "erin@example.com"} {
+		if !strings.Contains(field, a) {
+			t.Fatalf("%s not in %q", a, field)
+		}
+	}
+	again, err := missive.LoadBytes(b)
+	must(t, err)
+	defer again.Close()
+	if r, _ := again.Recipients(missive.To); len(r) != 3 {
+		t.Fatalf("To %q", r)
 	}
 }
 

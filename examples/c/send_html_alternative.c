@@ -1,6 +1,8 @@
 /*
  * send_html_alternative: an HTML message with a plain-text alternative, sent in bulk: one
- * message per recipient, delivered together as a message collection.
+ * message per recipient, delivered together as a message collection. The HTML is the body
+ * (is_body_html) and the plain text an alternate view, in that order; the message still puts
+ * text/plain first in its multipart/alternative (RFC 2046 5.1.4: the richest version last).
  *
  * MISSIVE_TO is a comma-separated list of recipients (each gets a message of their own).
  * With MISSIVE_SMTP_URL set (e.g. smtp+starttls://user:password@smtp.example.com:587) the
@@ -9,6 +11,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* strdup, strtok_r */
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +56,7 @@ int main(void) {
         goto cleanup;
     }
     const char *from = env_or("MISSIVE_FROM", "Sender Name <sender@example.com>");
+    const char *plain = "Hello,\n\nThis is the plain-text version of the newsletter.\n";
     list = strdup(env_or("MISSIVE_TO", "first@example.com,second@example.com"));
     if (list == NULL) goto cleanup;
 
@@ -61,17 +65,18 @@ int main(void) {
          to = strtok_r(NULL, ",", &save)) {
         message = missive_message_new();
         if (message == NULL) goto cleanup;
-        /* Body (plain text) + HTML body = multipart/alternative. */
+        /* HTML body (is_body_html) + a plain-text alternate view = multipart/alternative.
+         * (set_body with the plain text and set_html_body with the HTML make the same.) */
         if ((r = missive_message_set_from(message, from, strlen(from))) != MISSIVE_RESULT_OK ||
             (r = missive_message_add_recipients(message, MISSIVE_RECIPIENT_KIND_TO, to,
                                                 strlen(to))) != MISSIVE_RESULT_OK ||
             (r = missive_message_set_subject(message, S("Our newsletter"))) != MISSIVE_RESULT_OK ||
             (r = missive_message_set_body(message,
-                 S("Hello,\n\nThis is the plain-text version of the newsletter.\n"))) !=
-                MISSIVE_RESULT_OK ||
-            (r = missive_message_set_html_body(message,
                  S("<html><body><p>Hello,</p><p>This is the <b>HTML</b> version of the "
-                   "newsletter.</p></body></html>"))) != MISSIVE_RESULT_OK) {
+                   "newsletter.</p></body></html>"))) != MISSIVE_RESULT_OK ||
+            (r = missive_message_set_is_body_html(message, true)) != MISSIVE_RESULT_OK ||
+            (r = missive_message_add_alternate_view(message, S("text/plain"), NULL, 0,
+                 (const uint8_t *)plain, strlen(plain))) != MISSIVE_RESULT_OK) {
             missive_message_error(message, detail, sizeof detail, &detail_len);
             print_error("compose", r, detail);
             goto cleanup;

@@ -1,6 +1,8 @@
 // An HTML message with a plain-text alternative, sent in bulk: one message per recipient
 // (MISSIVE_TO is a comma-separated list), delivered together as a MailMessageCollection,
-// asynchronously.
+// asynchronously. The HTML is the Body (IsBodyHtml) and the plain text an alternate view, in
+// that order; the message still puts text/plain first in its multipart/alternative
+// (RFC 2046 5.1.4: the richest version last).
 using System;
 using System.Threading;
 using Missive;
@@ -21,9 +23,12 @@ static class SendHtmlAlternative
                         message.From = new MailAddress(ExampleSettings.From);
                         message.To.Add(to.Trim());
                         message.Subject = "Our newsletter";
-                        // Body is the plain-text alternative of HtmlBody: multipart/alternative.
-                        message.Body = "Hello,\n\nThis is the plain-text version of the newsletter.\n";
-                        message.HtmlBody = "<html><body><p>Hello,</p><p>This is the <b>HTML</b> version of the newsletter.</p></body></html>";
+                        // An HTML body plus a plain-text alternate view: multipart/alternative.
+                        // (Body with the plain text and HtmlBody with the HTML make the same.)
+                        message.Body = "<html><body><p>Hello,</p><p>This is the <b>HTML</b> version of the newsletter.</p></body></html>";
+                        message.IsBodyHtml = true;
+                        message.AlternateViews.Add(AlternateView.CreateAlternateViewFromString(
+                            "Hello,\n\nThis is the plain-text version of the newsletter.\n", null, "text/plain"));
                         batch.Add(message); // a copy
                     }
                 }

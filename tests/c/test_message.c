@@ -47,6 +47,9 @@ static missive_result get_header(const struct getter_ctx *c, void *b, size_t n, 
 static missive_result get_part_field(const struct getter_ctx *c, void *b, size_t n, size_t *o) {
     return missive_message_part_field(c->m, c->kind, c->index, c->field, b, n, o);
 }
+static missive_result get_load_warnings(const struct getter_ctx *c, void *b, size_t n, size_t *o) {
+    return missive_message_load_warnings(c->m, b, n, o);
+}
 
 #define FILL 0xA5
 
@@ -661,17 +664,21 @@ static void test_load_bytes_errors(void) {
     CHECK_RESULT(missive_message_load_bytes(m, NULL, 0), MISSIVE_RESULT_MALFORMED_EML);
     CHECK_CONTAINS(MESSAGE_ERROR(m), "empty");
 
+    /* A multipart that never closes is refused by a strict load (a lenient one, the default,
+     * keeps it with a warning: test_strict_loading_and_warnings). */
+    REQUIRE_OK(missive_message_set_strict_loading(m, true));
     CHECK_RESULT(missive_message_load_bytes(m, (const uint8_t *)truncated_eml, sizeof truncated_eml - 1),
                  MISSIVE_RESULT_TRUNCATED_EML);
     CHECK_CONTAINS(MESSAGE_ERROR(m), "--XX--");
+    REQUIRE_OK(missive_message_set_strict_loading(m, false));
+
+    /* On failure the message is unchanged. */
+    CHECK_TEXT(get_subject, &c, "keep me");
 
     CHECK_RESULT(missive_message_load_bytes(m, (const uint8_t *)S("From: Alice <alice@@example..com>\r\n"
                                                                     "To: b@example.com\r\n\r\nbody\r\n")),
                  MISSIVE_RESULT_INVALID_ADDRESS);
     CHECK_CONTAINS(MESSAGE_ERROR(m), "From");
-
-    /* On failure the message is unchanged. */
-    CHECK_TEXT(get_subject, &c, "keep me");
 cleanup:
     missive_message_free(m);
 }
@@ -733,7 +740,10 @@ static void test_load_and_save_files(void) {
     CHECK_CONTAINS(MESSAGE_ERROR(m2), "garbage.eml");
     snprintf(path, sizeof path, "%s/truncated.eml", dir);
     REQUIRE(harness_write_file(path, truncated_eml, sizeof truncated_eml - 1) == 0);
+    REQUIRE_OK(missive_message_set_strict_loading(m2, true));
     CHECK_RESULT(missive_message_load_file(m2, path, strlen(path)), MISSIVE_RESULT_TRUNCATED_EML);
+    CHECK_CONTAINS(MESSAGE_ERROR(m2), "--XX--");
+    REQUIRE_OK(missive_message_set_strict_loading(m2, false));
     CHECK_TEXT(get_subject, &c, "Saved"); /* unchanged by the failures */
 
     /* PERMISSION_DENIED: permission bits do not stop root, so only check them as a user. */
@@ -1130,6 +1140,280 @@ cleanup:
     missive_message_free(m);
 }
 
+/* ---- lenient and strict loading, limits, edits of a loaded message ---------------------- */
+
+/* The saved MIME bytes (malloc'd, NUL-terminated for convenience; free it) and their length. */
+static uint8_t *saved_bytes(const missive_message *m, size_t *out_len) {
+    size_t len = 0;
+    if (missive_message_save_buffer(m, NULL, 0, &len) != MISSIVE_RESULT_OK)
+        return NULL;
+    uint8_t *b = malloc(len + 1);
+    if (b == NULL)
+        return NULL;
+    if (missive_message_save_buffer(m, b, len, &len) != MISSIVE_RESULT_OK) {
+        free(b);
+        return NULL;
+    }
+    b[len] = '\0';
+    *out_len = len;
+    return b;
+}
+
+/* The load warnings as a malloc'd string (free it); NULL on failure. */
+static char *warnings_text(const missive_message *m) {
+    size_t len = 0;
+    if (missive_message_load_warnings(m, NULL, 0, &len) != MISSIVE_RESULT_OK || len == 0)
+        return NULL;
+    char *w = malloc(len);
+    if (w == NULL)
+        return NULL;
+    if (missive_message_load_warnings(m, w, len, &len) != MISSIVE_RESULT_OK) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* A multipart/mixed whose closing "--BOUNDARY--" line never comes. */
+static const char unclosed_eml[] =
+    "From: Alice <alice@example.com>\r\n"
+    "To: bob@example.com\r\n"
+    "Subject: Unclosed\r\n"
+    "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+    "Message-ID: <unclosed@example.com>\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"BOUNDARY\"\r\n"
+    "\r\n"
+    "--BOUNDARY\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "The first part.\r\n"
+    "--BOUNDARY\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "The second part, and then the data ends.\r\n";
+
+/* A line in the header section that is not a field (no empty line before the body). */
+static const char prose_eml[] =
+    "From: a@example.com\r\n"
+    "Subject: prose\r\n"
+    "then some prose without a colon\r\n"
+    "\r\n"
+    "body\r\n";
+
+static void test_strict_loading_and_warnings(void) {
+    missive_message *m = missive_message_new();
+    char *w = NULL, *w2 = NULL;
+    uint8_t *before = NULL, *after = NULL;
+    size_t before_len = 0, after_len = 0;
+    char dir[256] = "", path[512];
+    REQUIRE(m != NULL);
+    REQUIRE(harness_mkdtemp(dir, sizeof dir) == 0);
+    struct getter_ctx c = {.m = m};
+
+    /* A composed message has no warnings: the empty string. */
+    CHECK_TEXT(get_load_warnings, &c, "");
+
+    /* Lenient (the default): it loads, with one warning naming the missing line. */
+    REQUIRE_OK(missive_message_load_bytes(m, B(unclosed_eml)));
+    CHECK_TEXT(get_subject, &c, "Unclosed");
+    CHECK_TEXT(get_body, &c, "The first part.");
+    w = warnings_text(m);
+    REQUIRE(w != NULL);
+    CHECK_CONTAINS(w, "--BOUNDARY--");
+    CHECK(strchr(w, '\n') == NULL); /* one warning, one line */
+    CHECK_TEXT(get_load_warnings, &c, w);
+    /* Saved unchanged, it is the bytes it came from. */
+    before = saved_bytes(m, &before_len);
+    REQUIRE(before != NULL);
+    CHECK(before_len == sizeof unclosed_eml - 1 && memcmp(before, unclosed_eml, before_len) == 0);
+    free(before);
+    before = NULL;
+
+    /* A clean load clears the warnings. */
+    REQUIRE_OK(missive_message_load_bytes(m, B(plain_eml)));
+    CHECK_TEXT(get_load_warnings, &c, "");
+
+    /* A header line that is not a field: lenient reads it as the body's first line and says so. */
+    REQUIRE_OK(missive_message_load_bytes(m, B(prose_eml)));
+    w2 = warnings_text(m);
+    REQUIRE(w2 != NULL);
+    CHECK_CONTAINS(w2, "line 3");
+
+    /* Strict: the same inputs are refused and the handle is unchanged (its content, its saved
+     * bytes and the warnings of its last load). */
+    REQUIRE_OK(missive_message_load_bytes(m, B(unclosed_eml)));
+    REQUIRE_OK(missive_message_set_strict_loading(m, true));
+    before = saved_bytes(m, &before_len);
+    REQUIRE(before != NULL);
+    CHECK_RESULT(missive_message_load_bytes(m, B(unclosed_eml)), MISSIVE_RESULT_TRUNCATED_EML);
+    CHECK_CONTAINS(MESSAGE_ERROR(m), "--BOUNDARY--");
+    CHECK_RESULT(missive_message_load_bytes(m, B(prose_eml)), MISSIVE_RESULT_MALFORMED_EML);
+    CHECK_CONTAINS(MESSAGE_ERROR(m), "line 3");
+    snprintf(path, sizeof path, "%s/unclosed.eml", dir);
+    REQUIRE(harness_write_file(path, unclosed_eml, sizeof unclosed_eml - 1) == 0);
+    CHECK_RESULT(missive_message_load_file(m, path, strlen(path)), MISSIVE_RESULT_TRUNCATED_EML);
+    CHECK_CONTAINS(MESSAGE_ERROR(m), "--BOUNDARY--");
+    after = saved_bytes(m, &after_len);
+    REQUIRE(after != NULL);
+    CHECK(after_len == before_len && memcmp(after, before, before_len) == 0);
+    CHECK_TEXT(get_subject, &c, "Unclosed");
+    CHECK_TEXT(get_load_warnings, &c, w);
+    /* ... also a composed message. */
+    {
+        missive_message *fresh = missive_message_new();
+        REQUIRE(fresh != NULL);
+        struct getter_ctx fc = {.m = fresh};
+        CHECK_RESULT(missive_message_set_subject(fresh, S("keep me")), MISSIVE_RESULT_OK);
+        CHECK_RESULT(missive_message_set_strict_loading(fresh, true), MISSIVE_RESULT_OK);
+        CHECK_RESULT(missive_message_load_bytes(fresh, B(unclosed_eml)), MISSIVE_RESULT_TRUNCATED_EML);
+        CHECK_TEXT(get_subject, &fc, "keep me");
+        CHECK_TEXT(get_load_warnings, &fc, "");
+        missive_message_free(fresh);
+    }
+    /* A clean message loads strictly, without warnings. */
+    REQUIRE_OK(missive_message_load_bytes(m, B(plain_eml)));
+    CHECK_TEXT(get_load_warnings, &c, "");
+    /* Back to lenient. */
+    REQUIRE_OK(missive_message_set_strict_loading(m, false));
+    REQUIRE_OK(missive_message_load_file(m, path, strlen(path)));
+    CHECK_TEXT(get_load_warnings, &c, w);
+cleanup:
+    free(w);
+    free(w2);
+    free(before);
+    free(after);
+    missive_message_free(m);
+    harness_rmtree(dir);
+}
+
+/* A message of `levels` nested multipart/mixed entities (each closed) around one text part. */
+static char *nested_eml(int levels) {
+    size_t cap = 256 + (size_t)levels * 128, len = 0;
+    char *s = malloc(cap);
+    if (s == NULL)
+        return NULL;
+    len += (size_t)snprintf(s + len, cap - len,
+                            "From: a@example.com\r\nTo: b@example.com\r\nSubject: deep\r\n"
+                            "MIME-Version: 1.0\r\n");
+    for (int i = 0; i < levels; i++)
+        len += (size_t)snprintf(s + len, cap - len,
+                                "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n", i, i);
+    len += (size_t)snprintf(s + len, cap - len, "Content-Type: text/plain\r\n\r\nleaf\r\n");
+    for (int i = levels - 1; i >= 0; i--)
+        len += (size_t)snprintf(s + len, cap - len, "--b%d--\r\n", i);
+    return s;
+}
+
+static void test_message_too_complex(void) {
+    missive_message *m = missive_message_new();
+    char *deep = nested_eml(150), *shallow = nested_eml(50);
+    REQUIRE(m != NULL && deep != NULL && shallow != NULL);
+    struct getter_ctx c = {.m = m};
+    REQUIRE_OK(missive_message_set_subject(m, S("keep me")));
+
+    CHECK_RESULT(missive_message_load_bytes(m, (const uint8_t *)deep, strlen(deep)),
+                 MISSIVE_RESULT_MESSAGE_TOO_COMPLEX);
+    CHECK_CONTAINS(MESSAGE_ERROR(m), "100");
+    CHECK_TEXT(get_subject, &c, "keep me");
+    REQUIRE_OK(missive_message_set_strict_loading(m, true));
+    CHECK_RESULT(missive_message_load_bytes(m, (const uint8_t *)deep, strlen(deep)),
+                 MISSIVE_RESULT_MESSAGE_TOO_COMPLEX);
+    CHECK_TEXT(get_subject, &c, "keep me");
+    CHECK_STR_EQ(missive_result_str(MISSIVE_RESULT_MESSAGE_TOO_COMPLEX),
+                 "the message nests too deep or has too many parts");
+
+    /* Within the limit: it loads, and the leaf is the body. */
+    REQUIRE_OK(missive_message_load_bytes(m, (const uint8_t *)shallow, strlen(shallow)));
+    CHECK_TEXT(get_subject, &c, "deep");
+    CHECK_TEXT(get_body, &c, "leaf");
+cleanup:
+    free(deep);
+    free(shallow);
+    missive_message_free(m);
+}
+
+/* A loaded message with folded, encoded and oddly spaced fields, a preamble and an epilogue. */
+static const char edit_eml[] =
+    "Return-Path: <alice@example.com>\r\n"
+    "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=sel;\r\n"
+    "\th=from:to:subject:date:message-id;\r\n"
+    "\tbh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=dGVzdA==\r\n"
+    "From: \"Alice Example\" <alice@example.com>\r\n"
+    "To: Bob <bob@example.com>,\r\n"
+    "  carol@example.org\r\n"
+    "Cc: dave@example.net\r\n"
+    "Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=  and two  spaces\r\n"
+    "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+    "Message-ID: <edit-keeps-bytes@example.com>\r\n"
+    "X-Odd-Spacing:    value   with spaces\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: multipart/alternative; boundary=\"ALT\"\r\n"
+    "\r\n"
+    "This is the preamble.\r\n"
+    "--ALT\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: quoted-printable\r\n"
+    "\r\n"
+    "Gr=C3=BC=C3=9Fe, Bob.\r\n"
+    "--ALT\r\n"
+    "Content-Type: text/html; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: base64\r\n"
+    "\r\n"
+    "PHA+R3LDvMOfZSwgQm9iLjwvcD4=\r\n"
+    "--ALT--\r\n"
+    "The epilogue.\r\n";
+
+static void test_edit_keeps_other_bytes(void) {
+    missive_message *m = missive_message_new();
+    missive_message *again = missive_message_new();
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    REQUIRE(m != NULL && again != NULL);
+    const size_t in_len = sizeof edit_eml - 1;
+    /* The To field: from "To:" at a line start to the line break not followed by a fold. */
+    const char *to = strstr(edit_eml, "\r\nTo:");
+    REQUIRE(to != NULL);
+    to += 2;
+    const char *to_end = strstr(to, "\r\nCc:");
+    REQUIRE(to_end != NULL);
+    to_end += 2;
+    const size_t prefix = (size_t)(to - edit_eml), suffix = in_len - (size_t)(to_end - edit_eml);
+
+    REQUIRE_OK(missive_message_load_bytes(m, B(edit_eml)));
+    REQUIRE_OK(missive_message_add_recipients(m, MISSIVE_RECIPIENT_KIND_TO, S("erin@example.com")));
+    out = saved_bytes(m, &out_len);
+    REQUIRE(out != NULL);
+    REQUIRE(out_len > prefix + suffix);
+    /* Every byte before and after the To field is the input's. */
+    CHECK(memcmp(out, edit_eml, prefix) == 0);
+    CHECK(memcmp(out + out_len - suffix, to_end, suffix) == 0);
+    if (memcmp(out, edit_eml, prefix) != 0 || memcmp(out + out_len - suffix, to_end, suffix) != 0)
+        fprintf(stderr, "saved:\n%s\n", (const char *)out);
+    /* ... and the To field has the old recipients and the new one. */
+    {
+        size_t field_len = out_len - prefix - suffix;
+        char *field = malloc(field_len + 1);
+        REQUIRE(field != NULL);
+        memcpy(field, out + prefix, field_len);
+        field[field_len] = '\0';
+        CHECK(strncmp(field, "To:", 3) == 0);
+        CHECK_CONTAINS(field, "bob@example.com");
+        CHECK_CONTAINS(field, "carol@example.org");
+        CHECK_CONTAINS(field, "erin@example.com");
+        CHECK(field_len >= 2 && strcmp(field + field_len - 2, "\r\n") == 0);
+        free(field);
+    }
+    /* It reads back with three To recipients. */
+    REQUIRE_OK(missive_message_load_bytes(again, out, out_len));
+    CHECK_EQ_INT(missive_message_recipient_count(again, MISSIVE_RECIPIENT_KIND_TO), 3);
+    CHECK_EQ_INT(missive_message_recipient_count(again, MISSIVE_RECIPIENT_KIND_CC), 1);
+cleanup:
+    free(out);
+    missive_message_free(m);
+    missive_message_free(again);
+}
+
 int main(void) {
     RUN(test_happy_path_compose);
     RUN(test_generated_message_id_is_stable);
@@ -1148,5 +1432,8 @@ int main(void) {
     RUN(test_priority_date_dsn);
     RUN(test_clone_is_independent);
     RUN(test_sender_and_smtputf8);
+    RUN(test_strict_loading_and_warnings);
+    RUN(test_message_too_complex);
+    RUN(test_edit_keeps_other_bytes);
     return harness_finish();
 }

@@ -384,6 +384,12 @@ static void test_null_message_lifecycle(void) {
     CHECK_RESULT(missive_message_load_bytes(NULL, (const uint8_t *)eml, sizeof eml - 1), NA);
     CHECK_RESULT(missive_message_load_bytes(scratch, NULL, 5), NA);
 
+    CHECK_RESULT(missive_message_set_strict_loading(NULL, true), NA);
+    CHECK_RESULT(missive_message_set_strict_loading(NULL, false), NA);
+    CHECK_RESULT(missive_message_set_strict_loading(scratch, true), MISSIVE_RESULT_OK);
+    CHECK_RESULT(missive_message_load_bytes(scratch, (const uint8_t *)eml, sizeof eml - 1),
+                 MISSIVE_RESULT_OK);
+
     snprintf(path, sizeof path, "%s/null-sweep-out.eml", dir);
     CHECK_RESULT(missive_message_save_file(NULL, path, strlen(path)), NA);
     CHECK_RESULT(missive_message_save_file(m, NULL, 5), NA);
@@ -526,6 +532,17 @@ static void test_null_message_getters(void) {
     CHECK_RESULT(missive_message_part_field(m, 0, 0, 0, (uint8_t *)buf, sizeof buf, NULL), NA);
     CHECK_RESULT(missive_message_part_field(m, 0, 0, 0, NULL, 0, &len), MISSIVE_RESULT_OK);
 
+    /* missive_message_load_warnings (a composed message has none: the empty string) */
+    len = SENTINEL;
+    memset(buf, 'q', sizeof buf);
+    CHECK_RESULT(missive_message_load_warnings(NULL, buf, sizeof buf, &len), NA);
+    CHECK_EQ_INT(len, SENTINEL);
+    CHECK_RESULT(missive_message_load_warnings(m, NULL, sizeof buf, &len), NA);
+    CHECK_RESULT(missive_message_load_warnings(m, buf, sizeof buf, NULL), NA);
+    CHECK(buf[0] == 'q');
+    CHECK_RESULT(missive_message_load_warnings(m, NULL, 0, &len), MISSIVE_RESULT_OK);
+    CHECK_EQ_INT(len, 1);
+
     CHECK_EQ_INT(missive_message_recipient_count(NULL, 0), 0);
     CHECK_EQ_INT(missive_message_recipient_count(m, 0), 1);
     CHECK_EQ_INT(missive_message_part_count(NULL, 0), 0);
@@ -556,6 +573,8 @@ static void test_null_message_getters(void) {
     CHECK_RESULT(missive_message_save_buffer(m, NULL, 8, &len), NA);
     CHECK_EQ_INT(len, SENTINEL);
     CHECK_RESULT(missive_message_error(m, NULL, 8, &len), NA);
+    CHECK_EQ_INT(len, SENTINEL);
+    CHECK_RESULT(missive_message_load_warnings(m, NULL, 8, &len), NA);
     CHECK_EQ_INT(len, SENTINEL);
 }
 

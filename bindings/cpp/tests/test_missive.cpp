@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstring>
 #include <cstdio>
 #include <cstdlib>
@@ -70,6 +71,98 @@ missive::Message simple(const std::string &subject, const std::string &to) {
     m.set_body("Hello from the C++ tests.\n");
     return m;
 }
+
+// The media types of the parts of the first multipart/alternative in `eml`, in order.
+std::vector<std::string> alternative_parts(const std::string &eml) {
+    std::vector<std::string> types;
+    size_t at = eml.find("multipart/alternative");
+    if (at == std::string::npos) return types;
+    size_t b = eml.find("boundary=", at);
+    if (b == std::string::npos) return types;
+    b += 9;
+    bool quoted = b < eml.size() && eml[b] == '"';
+    if (quoted) ++b;
+    size_t e = eml.find_first_of(quoted ? "\"" : ";\r\n", b);
+    const std::string delim = "\n--" + eml.substr(b, e - b);
+    for (size_t p = eml.find(delim, e); p != std::string::npos; p = eml.find(delim, p + 1)) {
+        size_t part = p + delim.size();
+        if (eml.compare(part, 2, "--") == 0) break; // the close delimiter
+        size_t header_end = eml.find("\n\r\n", part);
+        std::string header = eml.substr(part, header_end - part);
+        std::string lower;
+        for (char c : header) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        size_t ct = lower.find("\ncontent-type:");
+        if (ct == std::string::npos) {
+            types.push_back("text/plain"); // the default
+            continue;
+        }
+        size_t v = lower.find_first_not_of(" \t", ct + 14);
+        types.push_back(lower.substr(v, lower.find_first_of("; \t\r\n", v) - v));
+    }
+    return types;
+}
+
+// A multipart/mixed whose closing "--BOUNDARY--" line never comes.
+const char kUnclosedEml[] =
+    "From: Alice <alice@example.com>\r\n"
+    "To: bob@example.com\r\n"
+    "Subject: Unclosed\r\n"
+    "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+    "Message-ID: <unclosed@example.com>\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"BOUNDARY\"\r\n"
+    "\r\n"
+    "--BOUNDARY\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "The first part.\r\n"
+    "--BOUNDARY\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "The second part, and then the data ends.\r\n";
+
+// `levels` nested multipart/mixed entities (each closed) around one text part.
+std::string nested_eml(int levels) {
+    std::string s = "From: a@example.com\r\nTo: b@example.com\r\nSubject: deep\r\nMIME-Version: 1.0\r\n";
+    for (int i = 0; i < levels; ++i) {
+        std::string b = "b" + std::to_string(i);
+        s += "Content-Type: multipart/mixed; boundary=\"" + b + "\"\r\n\r\n--" + b + "\r\n";
+    }
+    s += "Content-Type: text/plain\r\n\r\nleaf\r\n";
+    for (int i = levels - 1; i >= 0; --i) s += "--b" + std::to_string(i) + "--\r\n";
+    return s;
+}
+
+// A loaded message with folded, encoded and oddly spaced fields, a preamble and an epilogue.
+const char kEditEml[] =
+    "Return-Path: <alice@example.com>\r\n"
+    "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=sel;\r\n"
+    "\th=from:to:subject:date:message-id;\r\n"
+    "\tbh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=dGVzdA==\r\n"
+    "From: \"Alice Example\" <alice@example.com>\r\n"
+    "To: Bob <bob@example.com>,\r\n"
+    "  carol@example.org\r\n"
+    "Cc: dave@example.net\r\n"
+    "Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=  and two  spaces\r\n"
+    "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+    "Message-ID: <edit-keeps-bytes@example.com>\r\n"
+    "X-Odd-Spacing:    value   with spaces\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: multipart/alternative; boundary=\"ALT\"\r\n"
+    "\r\n"
+    "This is the preamble.\r\n"
+    "--ALT\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: quoted-printable\r\n"
+    "\r\n"
+    "Gr=C3=BC=C3=9Fe, Bob.\r\n"
+    "--ALT\r\n"
+    "Content-Type: text/html; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: base64\r\n"
+    "\r\n"
+    "PHA+R3LDvMOfZSwgQm9iLjwvcD4=\r\n"
+    "--ALT--\r\n"
+    "The epilogue.\r\n";
 
 TEST(Library, Version) {
     EXPECT_EQ(missive::version(), MISSIVE_VERSION);
@@ -181,6 +274,78 @@ TEST(MessageTest, ErrorsCarryCodeAndText) {
     }
 }
 
+TEST(MessageTest, StrictLoadingAndWarnings) {
+    missive::Message m;
+    EXPECT_TRUE(m.load_warnings().empty());
+    // Lenient (the default): it loads, with one warning naming the missing line.
+    m.load_bytes(kUnclosedEml);
+    EXPECT_EQ(m.subject(), "Unclosed");
+    std::vector<std::string> w = m.load_warnings();
+    ASSERT_EQ(w.size(), 1u);
+    EXPECT_NE(w[0].find("--BOUNDARY--"), std::string::npos) << w[0];
+    EXPECT_EQ(m.save_buffer(), kUnclosedEml);
+    // Strict: refused with TRUNCATED_EML, and the message is as it was.
+    m.set_strict_loading(true);
+    try {
+        m.load_bytes(kUnclosedEml);
+        FAIL() << "no exception";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_TRUNCATED_EML);
+        EXPECT_NE(e.detail().find("--BOUNDARY--"), std::string::npos) << e.detail();
+    }
+    EXPECT_EQ(m.subject(), "Unclosed");
+    EXPECT_EQ(m.save_buffer(), kUnclosedEml);
+    EXPECT_EQ(m.load_warnings(), w);
+    try {
+        m.load_bytes("From: a@example.com\r\nSubject: prose\r\nsome prose\r\n\r\nbody\r\n");
+        FAIL() << "no exception";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_MALFORMED_EML);
+    }
+    EXPECT_EQ(m.save_buffer(), kUnclosedEml);
+    // A clean message loads strictly, without warnings; lenient again, the warning is back.
+    m.load_bytes("From: a@example.com\r\nSubject: clean\r\n\r\nbody\r\n");
+    EXPECT_TRUE(m.load_warnings().empty());
+    m.set_strict_loading(false);
+    m.load_bytes(kUnclosedEml);
+    EXPECT_EQ(m.load_warnings(), w);
+}
+
+TEST(MessageTest, TooComplexIsRefused) {
+    missive::Message m;
+    m.set_subject("keep me");
+    try {
+        m.load_bytes(nested_eml(150));
+        FAIL() << "no exception";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_MESSAGE_TOO_COMPLEX);
+        EXPECT_NE(e.detail().find("100"), std::string::npos) << e.detail();
+    }
+    EXPECT_EQ(m.subject(), "keep me");
+    m.load_bytes(nested_eml(50));
+    EXPECT_EQ(m.body(), "leaf");
+}
+
+TEST(MessageTest, EditKeepsOtherBytes) {
+    const std::string in = kEditEml;
+    const size_t to = in.find("\r\nTo:") + 2;
+    const size_t to_end = in.find("\r\nCc:") + 2;
+    missive::Message m = missive::Message::from_bytes(in);
+    m.add_to("erin@example.com");
+    const std::string out = m.save_buffer();
+    const size_t suffix = in.size() - to_end;
+    ASSERT_GT(out.size(), to + suffix) << out;
+    // Every byte before and after the To field is the input's.
+    EXPECT_EQ(out.substr(0, to), in.substr(0, to)) << out;
+    EXPECT_EQ(out.substr(out.size() - suffix), in.substr(to_end)) << out;
+    const std::string field = out.substr(to, out.size() - suffix - to);
+    EXPECT_EQ(field.rfind("To:", 0), 0u) << field;
+    for (const char *a : {"bob@example.com", "carol@example.org", "erin@example.com"})
+        EXPECT_NE(field.find(a), std::string::npos) << field;
+    missive::Message again = missive::Message::from_bytes(out);
+    EXPECT_EQ(again.recipients(missive::RecipientKind::To).size(), 3u);
+}
+
 TEST(ClientTest, SettersAccepted) {
     missive::Client c("smtp.example.com", 587, "me", "pw", missive::Security::SslExplicit);
     c.set_oauth2_token("tok");
@@ -272,6 +437,29 @@ TEST(Smtp, SendArrives) {
     c.noop();
     EXPECT_NE(c.capabilities().find("8BITMIME"), std::string::npos);
     c.close();
+}
+
+// The seed's scenario 4: an HTML body (is_body_html) plus a plain-text alternate view, in that
+// order. On the wire, text/plain comes first in the multipart/alternative (RFC 2046 5.1.4).
+TEST(Smtp, HtmlBodyWithPlainTextAlternateView) {
+    missive::Client c = fixture_client();
+    missive::Message m;
+    m.set_from("Sender <sender@example.com>");
+    m.add_to("scenario4-cpp@example.com");
+    m.set_subject("C++ HTML with a plain-text alternate view");
+    m.set_body("<html><body><p>Hello in <b>HTML</b>.</p></body></html>");
+    m.set_is_body_html(true);
+    m.add_alternate_view("text/plain", "Hello in plain text.\n");
+    std::string eml = arrived(c.send(m), ".eml");
+    std::vector<std::string> parts = alternative_parts(eml);
+    EXPECT_EQ(parts, (std::vector<std::string>{"text/plain", "text/html"})) << eml;
+    size_t alt = eml.find("multipart/alternative");
+    size_t plain = eml.find("text/plain", alt);
+    size_t html = eml.find("text/html", alt);
+    ASSERT_NE(alt, std::string::npos) << eml;
+    ASSERT_NE(plain, std::string::npos) << eml;
+    ASSERT_NE(html, std::string::npos) << eml;
+    EXPECT_LT(plain, html) << eml;
 }
 
 TEST(Smtp, RejectedRecipientIsTyped) {

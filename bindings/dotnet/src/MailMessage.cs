@@ -218,27 +218,57 @@ namespace Missive
 
         // ---- load and save ----
 
-        /// <summary>Loads an .eml file; sent or saved unchanged, its bytes go out as they are.</summary>
-        public static MailMessage Load(string path)
+        /// <summary>Loads an .eml file; sent or saved unchanged, its bytes go out as they are.
+        /// What was accepted leniently (e.g. a multipart that never closes) is in
+        /// <see cref="LoadWarnings"/>.</summary>
+        public static MailMessage Load(string path) => Load(path, false);
+
+        /// <summary>Loads an .eml file. With <paramref name="strict"/>, what a lenient load accepts
+        /// with a warning throws instead: a multipart that never closes
+        /// (<see cref="MissiveResult.TruncatedEml"/>), a header line that is not a field
+        /// (<see cref="MissiveResult.MalformedEml"/>).</summary>
+        public static MailMessage Load(string path, bool strict)
         {
-            var m = new MailMessage();
-            try { m.Check(Native.missive_message_load_file(m.H, Native.Utf8(path), Native.Len(Native.Utf8(path)))); }
-            catch { m.Dispose(); throw; }
-            m.ReloadFromNative();
-            return m;
+            var p = Native.Utf8(path);
+            return LoadWith(strict, h => Native.missive_message_load_file(h, p, Native.Len(p)));
         }
 
-        public static MailMessage Load(byte[] eml)
+        public static MailMessage Load(byte[] eml) => Load(eml, false);
+
+        /// <summary>Loads .eml bytes; <paramref name="strict"/> as for <see cref="Load(string, bool)"/>.</summary>
+        public static MailMessage Load(byte[] eml, bool strict)
         {
             if (eml == null) throw new ArgumentNullException(nameof(eml));
+            return LoadWith(strict, h => Native.missive_message_load_bytes(h, eml, Native.Len(eml)));
+        }
+
+        public static MailMessage Load(Stream stream) => Load(Attachment.ReadAll(stream), false);
+
+        public static MailMessage Load(Stream stream, bool strict) => Load(Attachment.ReadAll(stream), strict);
+
+        static MailMessage LoadWith(bool strict, Func<MessageHandle, MissiveResult> load)
+        {
             var m = new MailMessage();
-            try { m.Check(Native.missive_message_load_bytes(m.H, eml, Native.Len(eml))); }
+            try
+            {
+                m.Check(Native.missive_message_set_strict_loading(m.H, strict));
+                m.Check(load(m.H));
+            }
             catch { m.Dispose(); throw; }
             m.ReloadFromNative();
             return m;
         }
 
-        public static MailMessage Load(Stream stream) => Load(Attachment.ReadAll(stream));
+        /// <summary>What loading this message accepted leniently (e.g. a multipart that never
+        /// closes), one sentence each; empty for a composed message or a clean load.</summary>
+        public IReadOnlyList<string> LoadWarnings
+        {
+            get
+            {
+                var all = Text(Native.missive_message_load_warnings);
+                return new ReadOnlyCollection<string>(all.Length == 0 ? new string[0] : all.Split('\n'));
+            }
+        }
 
         /// <summary>Loads a pickup file (X-Sender / X-Receiver lines, then the message) with
         /// its envelope: every send of the message then uses that envelope (MAIL FROM, RCPT TO,

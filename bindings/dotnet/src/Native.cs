@@ -130,6 +130,10 @@ namespace Missive
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_message_clear_envelope(MessageHandle message);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_message_set_strict_loading(MessageHandle message, [MarshalAs(UnmanagedType.I1)] bool strict);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_message_load_warnings(MessageHandle message, byte[] buf, UIntPtr bufLen, out UIntPtr outLen);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_message_save_file(MessageHandle message, byte[] path, UIntPtr len);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_message_save_buffer(MessageHandle message, byte[] buf, UIntPtr bufLen, out UIntPtr outLen);

@@ -17,6 +17,7 @@ namespace Missive
         AllRecipientsRejected = 204, SomeRecipientsRejected = 205, ProtocolError = 206,
         SmtpUtf8NotSupported = 207, MessageTooLarge = 208,
         FileNotFound = 300, PermissionDenied = 301, IO = 302, MalformedEml = 303, TruncatedEml = 304,
+        MessageTooComplex = 305,
         InvalidAddress = 400, InvalidHeader = 401, NoSender = 402, NoRecipients = 403,
         PickupDirectoryNotSet = 500, HostNotSet = 501, NetworkUnavailable = 502, PartialFailure = 503,
         Pending = 20, Cancelled = 21, QueueDirectoryNotSet = 550, QueueBusy = 551,

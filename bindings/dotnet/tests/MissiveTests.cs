@@ -173,6 +173,145 @@ namespace Missive.Tests
             }
         }
 
+        // A multipart/mixed whose closing "--BOUNDARY--" line never comes.
+        const string UnclosedEml =
+            "From: Alice <alice@example.com>\r\n" +
+            "To: bob@example.com\r\n" +
+            "Subject: Unclosed\r\n" +
+            "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n" +
+            "Message-ID: <unclosed@example.com>\r\n" +
+            "MIME-Version: 1.0\r\n" +
+            "Content-Type: multipart/mixed; boundary=\"BOUNDARY\"\r\n" +
+            "\r\n" +
+            "--BOUNDARY\r\n" +
+            "Content-Type: text/plain; charset=utf-8\r\n" +
+            "\r\n" +
+            "The first part.\r\n" +
+            "--BOUNDARY\r\n" +
+            "Content-Type: text/plain; charset=utf-8\r\n" +
+            "\r\n" +
+            "The second part, and then the data ends.\r\n";
+
+        // `levels` nested multipart/mixed entities (each closed) around one text part.
+        static byte[] NestedEml(int levels)
+        {
+            var sb = new StringBuilder("From: a@example.com\r\nTo: b@example.com\r\nSubject: deep\r\nMIME-Version: 1.0\r\n");
+            for (int i = 0; i < levels; i++)
+                sb.Append("Content-Type: multipart/mixed; boundary=\"b" + i + "\"\r\n\r\n--b" + i + "\r\n");
+            sb.Append("Content-Type: text/plain\r\n\r\nleaf\r\n");
+            for (int i = levels - 1; i >= 0; i--) sb.Append("--b" + i + "--\r\n");
+            return Encoding.ASCII.GetBytes(sb.ToString());
+        }
+
+        // A loaded message with folded, encoded and oddly spaced fields, a preamble and an epilogue.
+        const string EditEml =
+            "Return-Path: <alice@example.com>\r\n" +
+            "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=sel;\r\n" +
+            "\th=from:to:subject:date:message-id;\r\n" +
+            "\tbh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=dGVzdA==\r\n" +
+            "From: \"Alice Example\" <alice@example.com>\r\n" +
+            "To: Bob <bob@example.com>,\r\n" +
+            "  carol@example.org\r\n" +
+            "Cc: dave@example.net\r\n" +
+            "Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=  and two  spaces\r\n" +
+            "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n" +
+            "Message-ID: <edit-keeps-bytes@example.com>\r\n" +
+            "X-Odd-Spacing:    value   with spaces\r\n" +
+            "MIME-Version: 1.0\r\n" +
+            "Content-Type: multipart/alternative; boundary=\"ALT\"\r\n" +
+            "\r\n" +
+            "This is the preamble.\r\n" +
+            "--ALT\r\n" +
+            "Content-Type: text/plain; charset=utf-8\r\n" +
+            "Content-Transfer-Encoding: quoted-printable\r\n" +
+            "\r\n" +
+            "Gr=C3=BC=C3=9Fe, Bob.\r\n" +
+            "--ALT\r\n" +
+            "Content-Type: text/html; charset=utf-8\r\n" +
+            "Content-Transfer-Encoding: base64\r\n" +
+            "\r\n" +
+            "PHA+R3LDvMOfZSwgQm9iLjwvcD4=\r\n" +
+            "--ALT--\r\n" +
+            "The epilogue.\r\n";
+
+        [Test]
+        public void StrictLoadingAndWarnings()
+        {
+            var unclosed = Encoding.ASCII.GetBytes(UnclosedEml);
+            using (var composed = new MailMessage())
+                Assert.IsEmpty(composed.LoadWarnings);
+            // Lenient (the default): it loads, with one warning naming the missing line.
+            using (var m = MailMessage.Load(unclosed))
+            {
+                Assert.AreEqual("Unclosed", m.Subject);
+                Assert.AreEqual(1, m.LoadWarnings.Count, string.Join("\n", m.LoadWarnings));
+                StringAssert.Contains("--BOUNDARY--", m.LoadWarnings[0]);
+                CollectionAssert.AreEqual(unclosed, m.ToBytes());
+            }
+            // Strict: refused with TruncatedEml (no message is made), from bytes, a stream or a file.
+            var e = Assert.Throws<MissiveException>(() => MailMessage.Load(unclosed, true));
+            Assert.AreEqual(MissiveResult.TruncatedEml, e.Result);
+            StringAssert.Contains("--BOUNDARY--", e.Detail);
+            using (var ms = new MemoryStream(unclosed))
+                Assert.AreEqual(MissiveResult.TruncatedEml, Assert.Throws<MissiveException>(() => MailMessage.Load(ms, true)).Result);
+            var path = Path.Combine(Path.GetTempPath(), "missive-dotnet-unclosed-" + Guid.NewGuid().ToString("N") + ".eml");
+            try
+            {
+                File.WriteAllBytes(path, unclosed);
+                Assert.AreEqual(MissiveResult.TruncatedEml, Assert.Throws<MissiveException>(() => MailMessage.Load(path, true)).Result);
+                using (var m = MailMessage.Load(path, false))
+                    StringAssert.Contains("--BOUNDARY--", m.LoadWarnings[0]);
+            }
+            finally { File.Delete(path); }
+            var prose = Encoding.ASCII.GetBytes("From: a@example.com\r\nSubject: prose\r\nsome prose\r\n\r\nbody\r\n");
+            Assert.AreEqual(MissiveResult.MalformedEml, Assert.Throws<MissiveException>(() => MailMessage.Load(prose, true)).Result);
+            using (var m = MailMessage.Load(prose))
+                StringAssert.Contains("line 3", m.LoadWarnings[0]);
+            // A clean message loads strictly, without warnings.
+            using (var m = MailMessage.Load(Encoding.ASCII.GetBytes("From: a@example.com\r\nSubject: clean\r\n\r\nbody\r\n"), true))
+            {
+                Assert.AreEqual("clean", m.Subject);
+                Assert.IsEmpty(m.LoadWarnings);
+            }
+        }
+
+        [Test]
+        public void TooComplexIsRefused()
+        {
+            var e = Assert.Throws<MissiveException>(() => MailMessage.Load(NestedEml(150)));
+            Assert.AreEqual(MissiveResult.MessageTooComplex, e.Result);
+            StringAssert.Contains("100", e.Detail);
+            Assert.AreEqual(305, (int)MissiveResult.MessageTooComplex);
+            Assert.AreEqual("the message nests too deep or has too many parts", MissiveLibrary.Describe(MissiveResult.MessageTooComplex));
+            using (var m = MailMessage.Load(NestedEml(50)))
+                Assert.AreEqual("leaf", m.Body);
+        }
+
+        [Test]
+        public void EditKeepsOtherBytes()
+        {
+            var input = Encoding.ASCII.GetBytes(EditEml);
+            int to = EditEml.IndexOf("\r\nTo:", StringComparison.Ordinal) + 2;
+            int toEnd = EditEml.IndexOf("\r\nCc:", StringComparison.Ordinal) + 2;
+            int suffix = input.Length - toEnd;
+            using (var m = MailMessage.Load(input))
+            {
+                m.To.Add("erin@example.com");
+                var output = m.ToBytes();
+                var text = Encoding.UTF8.GetString(output);
+                Assert.Greater(output.Length, to + suffix, text);
+                // Every byte before and after the To field is the input's.
+                CollectionAssert.AreEqual(input.Take(to).ToArray(), output.Take(to).ToArray(), text);
+                CollectionAssert.AreEqual(input.Skip(toEnd).ToArray(), output.Skip(output.Length - suffix).ToArray(), text);
+                var field = text.Substring(to, output.Length - suffix - to);
+                StringAssert.StartsWith("To:", field);
+                foreach (var a in new[] { "bob@example.com", "carol@example.org", "erin@example.com" })
+                    StringAssert.Contains(a, field);
+                using (var again = MailMessage.Load(output))
+                    Assert.AreEqual(3, again.To.Count);
+            }
+        }
+
         [Test]
         public void DisposeTwiceAndUseAfterDispose()
         {

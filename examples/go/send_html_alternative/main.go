@@ -1,5 +1,7 @@
 // An HTML message with a plain-text alternative, sent in bulk: one message per recipient
-// (MISSIVE_TO is a comma-separated list), delivered together with SendAll.
+// (MISSIVE_TO is a comma-separated list), delivered together with SendAll. The HTML is the body
+// (SetIsBodyHTML) and the plain text an alternate view, in that order; the message still puts
+// text/plain first in its multipart/alternative (RFC 2046 5.1.4: the richest version last).
 package main
 
 import (
@@ -19,9 +21,11 @@ func compose(to string) (*missive.Message, error) {
 		m.SetFrom(settings.From()),
 		m.AddTo(to),
 		m.SetSubject("Our newsletter"),
-		// Body (plain text) + HTML body = multipart/alternative.
-		m.SetBody("Hello,\n\nThis is the plain-text version of the newsletter.\n"),
-		m.SetHTMLBody("<html><body><p>Hello,</p><p>This is the <b>HTML</b> version of the newsletter.</p></body></html>"),
+		// An HTML body plus a plain-text alternate view = multipart/alternative.
+		// (SetBody with the plain text and SetHTMLBody with the HTML make the same.)
+		m.SetBody("<html><body><p>Hello,</p><p>This is the <b>HTML</b> version of the newsletter.</p></body></html>"),
+		m.SetIsBodyHTML(true),
+		m.AddAlternateView("text/plain", "", []byte("Hello,\n\nThis is the plain-text version of the newsletter.\n")),
 	} {
 		if err != nil {
 			m.Close()
