@@ -169,10 +169,14 @@ impl MessageHandle {
             },
             None => {
                 let mut msg = self.msg.clone();
-                let id = msg.ensure_message_id().to_string();
+                // A composed message (or one written anew as TNEF) gets a Message-ID now; a
+                // changed loaded message keeps the fields it has (none is added unasked).
+                if !msg.is_loaded() || msg.use_tnef() {
+                    msg.ensure_message_id();
+                }
                 Rendered {
                     bytes: Arc::new(crate::deliver::render(&msg, &MimeOptions::default())),
-                    message_id: Some(id),
+                    message_id: msg.message_id().map(str::to_string),
                 }
             }
         };
@@ -339,16 +343,17 @@ pub unsafe extern "C" fn missive_message_error(
 /// Replaces the contents of `message` with the .eml file at `path` (UTF-8, not NUL-terminated).
 /// The message keeps the file's bytes: saved unchanged, it is saved byte for byte; sent
 /// unchanged, those bytes go out as they are, less any Bcc, X-Sender and X-Receiver fields
-/// (envelope-looking lines in a message are content, never envelope). Any change afterwards
-/// makes it a composed message again. An envelope the message had (see
+/// (envelope-looking lines in a message are content, never envelope). A change afterwards
+/// rewrites only the header fields or the parts it touches; every other byte stays (see the
+/// README, "Loaded messages"). Addresses a mail client would still show (no domain, an odd
+/// domain) are kept as written. An envelope the message had (see
 /// `missive_message_load_pickup_file`) is dropped: its header fields make the envelope.
 ///
 /// Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, MALFORMED_EML (not a message; when loading
 /// strictly, also a header line that is not a field), TRUNCATED_EML (when loading strictly, a
 /// multipart that never closes: see `missive_message_set_strict_loading`),
 /// MESSAGE_TOO_COMPLEX (multiparts or messages nested more than 100 levels deep, or more than
-/// 10,000 MIME parts), INVALID_ADDRESS (an unparseable address header), INVALID_ARGUMENT (a
-/// directory); on failure `message` is unchanged.
+/// 10,000 MIME parts), INVALID_ARGUMENT (a directory); on failure `message` is unchanged.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -452,8 +457,9 @@ pub unsafe extern "C" fn missive_message_load_warnings(
 }
 
 /// Saves the message as an .eml file at `path`, atomically (temporary file, fsync, rename).
-/// The same bytes as `missive_message_save_buffer` gives. A message without a Message-ID or
-/// date gets them when first saved or sent, and keeps them until it is changed.
+/// The same bytes as `missive_message_save_buffer` gives. A composed message without a
+/// Message-ID or date gets them when first saved or sent, and keeps them until it is changed;
+/// a loaded one keeps the fields it has (none is added that was not set).
 ///
 /// Returns FILE_NOT_FOUND (no such directory), PERMISSION_DENIED, IO, INVALID_ARGUMENT.
 ///

@@ -65,6 +65,7 @@ pub(crate) fn render(msg: &MailMessage, src: &Loaded, opts: &MimeOptions) -> Vec
         return mime::compose(msg, opts);
     };
     edit_header(&src.tree.raw, &mut root, msg, &src.baseline, opts, eol);
+    end_lines(&mut root.fields, &src.tree.raw, eol);
     let raw: &[u8] = &src.tree.raw;
     let mut out = Vec::with_capacity(raw.len() + 1024);
     out.extend_from_slice(src.tree.prefix.bytes(raw));
@@ -172,6 +173,7 @@ impl<'a> Editor<'a> {
             }
         }
         fields.append(&mut new_fields);
+        end_lines(&mut fields, self.raw, self.eol);
         Entity {
             fields,
             sep: self.sep_of(old),
@@ -492,6 +494,8 @@ impl<'a> Editor<'a> {
             }
         }
         node.sep = self.sep_of(&node);
+        end_lines(&mut node.fields, self.raw, self.eol);
+        end_lines(&mut outer, self.raw, self.eol);
         let mut ct = format!("Content-Type: multipart/{subtype};").into_bytes();
         ct.extend_from_slice(self.eol);
         ct.extend_from_slice(format!("\tboundary=\"{boundary}\"").as_bytes());
@@ -619,6 +623,19 @@ fn own(e: Entity, raw: &[u8]) -> Entity {
 
 // ---- the top-level header section ----
 
+/// Gives every field a final line break (a field of a loaded message may end the data without
+/// one): edits put fields, or an empty line, after it.
+fn end_lines(fields: &mut [Field], raw: &[u8], eol: &[u8]) {
+    for f in fields {
+        let bytes = f.raw.bytes(raw);
+        if !bytes.ends_with(b"\n") {
+            let mut owned = bytes.to_vec();
+            owned.extend_from_slice(eol);
+            f.raw = Piece::Owned(owned);
+        }
+    }
+}
+
 /// Replaces every field called one of `names` by `new` (at the first one's place; new fields
 /// go before the content fields when there was none).
 fn set_fields(fields: &mut Vec<Field>, names: &[&str], new: Vec<Field>) {
@@ -734,6 +751,8 @@ fn edit_header(
             vec![field("Subject", Text::new(msg.subject.clone()).into())],
         );
     }
+    // A loaded message keeps the fields it has: a Date or Message-ID it lacks is added only
+    // when one is set.
     if msg.date != base.date {
         let (secs, offset) = msg
             .date

@@ -368,9 +368,19 @@ pub fn generate_message_id(from: Option<&MailAddress>) -> String {
         .unwrap_or(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let random = random_u64();
+    // The sender's domain when it is a host name (a loaded address may have an odd one).
+    let host = |d: &str| {
+        !d.is_empty()
+            && d.split('.').all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            })
+    };
     let domain = from
         .map(|a| a.domain().to_string())
-        .filter(|d| !d.starts_with('['))
+        .filter(|d| host(d))
         .unwrap_or_else(|| "missive.localhost".to_string());
     format!(
         "{:x}.{:x}.{:x}.{:016x}@{}",
