@@ -724,9 +724,9 @@ fn edit_header(
                 value_at: f[last].value_at,
                 raw: Piece::Owned(raw),
             };
-            let mut want = super::eml::addresses(&f[last], src_raw).unwrap_or_default();
+            let mut want = super::eml::addresses(&f[last], src_raw);
             want.extend_from_slice(&new[old.len()..]);
-            if super::eml::addresses(&appended, &[]).ok() == Some(want) {
+            if super::eml::addresses(&appended, &[]) == want {
                 f[last] = appended;
                 continue;
             }

@@ -102,7 +102,7 @@ pub fn load_bytes_with(bytes: Vec<u8>, opts: &LoadOptions) -> Result<MailMessage
         return Err(MessageError::new(*kind, format!("{w}{why}")));
     }
     let mut msg = MailMessage::new();
-    read_fields(&tree, &mut msg)?;
+    read_fields(&tree, &mut msg);
     let mut prov = Provenance::default();
     read_bodies(&tree, &mut msg, &mut prov);
     let baseline = msg.clone();
@@ -172,55 +172,43 @@ fn strip_route(addr: &str) -> &str {
     a
 }
 
-/// Every mailbox of one address field.
-pub(crate) fn addresses(f: &Field, raw: &[u8]) -> Result<Vec<MailAddress>, MessageError> {
-    let v = value_of(f, raw);
-    let value = MessageStream::new(&v).parse_address();
-    let mut out = Vec::new();
-    let mut push = |a: &mail_parser::Addr<'_>| -> Result<(), MessageError> {
-        // A bare word (`To: undisclosed`) is an address without a domain, as Python's
-        // `email` reads it; mail-parser gives it as a name.
-        let bare = match (&a.address, &a.name) {
-            (None, Some(n)) if !n.trim().is_empty() && !n.trim().contains([' ', '\t', '"']) => {
-                Some(n.trim().to_string())
-            }
-            _ => None,
-        };
-        let Some(spec) = a.address.as_deref().or(bare.as_deref()) else {
-            return Ok(());
-        };
-        let a = &mail_parser::Addr {
-            name: if bare.is_some() { None } else { a.name.clone() },
-            address: None,
-        };
-        let spec = strip_route(spec);
-        if spec.is_empty() {
-            return Ok(());
+/// One mailbox of an address field as the model keeps it; `None` for what cannot be kept
+/// (control characters...), which stays in the field's bytes only.
+fn mailbox(a: &mail_parser::Addr<'_>) -> Option<MailAddress> {
+    // A bare word (`To: undisclosed`) is an address without a domain, as Python's `email`
+    // reads it; mail-parser gives it as a name.
+    let (spec, name) = match (a.address.as_deref(), a.name.as_deref()) {
+        (Some(spec), name) => (spec, name),
+        (None, Some(word))
+            if !word.trim().is_empty() && !word.trim().contains([' ', '\t', '"']) =>
+        {
+            (word.trim(), None)
         }
-        let name = a.name.as_deref().map(unfold).filter(|n| !n.is_empty());
-        // What cannot be kept (control characters...) stays in the field's bytes only.
-        out.extend(MailAddress::from_loaded(spec, name.as_deref()));
-        Ok(())
+        _ => return None,
     };
-    match &value {
-        HeaderValue::Address(PAddress::List(list)) => {
-            for a in list {
-                push(a)?;
-            }
-        }
-        HeaderValue::Address(PAddress::Group(groups)) => {
-            for g in groups {
-                for a in &g.addresses {
-                    push(a)?;
-                }
-            }
-        }
-        _ => {}
+    let spec = strip_route(spec);
+    if spec.is_empty() {
+        return None;
     }
-    Ok(out)
+    let name = name.map(unfold).filter(|n| !n.is_empty());
+    MailAddress::from_loaded(spec, name.as_deref())
 }
 
-fn read_fields(tree: &Tree, msg: &mut MailMessage) -> Result<(), MessageError> {
+/// Every mailbox of one address field (the members of groups included).
+pub(crate) fn addresses(f: &Field, raw: &[u8]) -> Vec<MailAddress> {
+    let v = value_of(f, raw);
+    match MessageStream::new(&v).parse_address() {
+        HeaderValue::Address(PAddress::List(list)) => list.iter().filter_map(mailbox).collect(),
+        HeaderValue::Address(PAddress::Group(groups)) => groups
+            .iter()
+            .flat_map(|g| g.addresses.iter())
+            .filter_map(mailbox)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn read_fields(tree: &Tree, msg: &mut MailMessage) {
     let raw: &[u8] = &tree.raw;
     let mut seen_from = false;
     let mut seen_sender = false;
@@ -232,16 +220,16 @@ fn read_fields(tree: &Tree, msg: &mut MailMessage) -> Result<(), MessageError> {
         match lower.as_str() {
             "from" if !seen_from => {
                 seen_from = true;
-                msg.from = addresses(f, raw)?.into_iter().next();
+                msg.from = addresses(f, raw).into_iter().next();
             }
             "sender" if !seen_sender => {
                 seen_sender = true;
-                msg.sender = addresses(f, raw)?.into_iter().next();
+                msg.sender = addresses(f, raw).into_iter().next();
             }
-            "to" => msg.to.extend(addresses(f, raw)?),
-            "cc" => msg.cc.extend(addresses(f, raw)?),
-            "bcc" => msg.bcc.extend(addresses(f, raw)?),
-            "reply-to" => msg.reply_to.extend(addresses(f, raw)?),
+            "to" => msg.to.extend(addresses(f, raw)),
+            "cc" => msg.cc.extend(addresses(f, raw)),
+            "bcc" => msg.bcc.extend(addresses(f, raw)),
+            "reply-to" => msg.reply_to.extend(addresses(f, raw)),
             "subject" if !seen_subject => {
                 seen_subject = true;
                 msg.subject = field_text(f, raw);
@@ -289,7 +277,6 @@ fn read_fields(tree: &Tree, msg: &mut MailMessage) -> Result<(), MessageError> {
             }),
         }
     }
-    Ok(())
 }
 
 // ---- bodies ----
