@@ -71,26 +71,6 @@ fn resent_block(sender: &MailAddress, recipients: &[MailAddress], date: i64) -> 
     out
 }
 
-/// Every line ending as CRLF (a bare CR or LF becomes CRLF); the bytes are not UTF-8-checked.
-fn crlf_bytes(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() + data.len() / 64);
-    let mut i = 0;
-    while i < data.len() {
-        match data[i] {
-            b'\r' => {
-                out.extend_from_slice(b"\r\n");
-                if data.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-            }
-            b'\n' => out.extend_from_slice(b"\r\n"),
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    out
-}
-
 /// The ATTACH message: "Fwd: subject", a short text part naming the original, and the
 /// original (CRLF line endings) as a `message/rfc822` part.
 fn attach_message(
@@ -114,7 +94,7 @@ fn attach_message(
         summary.push_str(&format!("Date: {}\n", format_rfc5322_date(secs, offset)));
     }
     summary.push_str(&format!("Subject: {}\n", msg.subject()));
-    let original = crlf_bytes(original);
+    let original = crate::message::mime::crlf_bytes(original);
     let encoding = if original.is_ascii() { "7bit" } else { "8bit" };
     // A boundary that cannot occur in the attached message.
     let boundary = loop {
@@ -284,6 +264,9 @@ mod tests {
 
     #[test]
     fn crlf_bytes_normalises() {
-        assert_eq!(crlf_bytes(b"a\nb\rc\r\nd"), b"a\r\nb\r\nc\r\nd".to_vec());
+        assert_eq!(
+            crate::message::mime::crlf_bytes(b"a\nb\rc\r\nd"),
+            b"a\r\nb\r\nc\r\nd".to_vec()
+        );
     }
 }

@@ -264,8 +264,8 @@ fn base64_body(bytes: &[u8]) -> String {
     out
 }
 
-/// Bytes with every line break as CRLF.
-fn crlf_bytes(data: &[u8]) -> Vec<u8> {
+/// Bytes with every line break as CRLF (a bare CR or LF becomes CRLF); not UTF-8-checked.
+pub(crate) fn crlf_bytes(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + data.len() / 32);
     let mut i = 0;
     while i < data.len() {
