@@ -209,8 +209,12 @@ impl<'a> Editor<'a> {
     /// inside a signed, encrypted, report or other multipart whose parts have fixed roles).
     fn add_body(&mut self, part: Entity) {
         let root = self.root;
+        // A root marked as an attachment hides every body inside it from readers.
+        let attachment = super::eml::is_attachment(root, self.raw);
         match &root.body {
-            Body::Multipart(mp) if root.ctype.is("multipart", "mixed") && !mp.parts.is_empty() => {
+            Body::Multipart(mp)
+                if root.ctype.is("multipart", "mixed") && !mp.parts.is_empty() && !attachment =>
+            {
                 self.node(&[0]).before.push(part);
             }
             _ => self.wrap(&[], "mixed", vec![part], Vec::new()),
@@ -239,6 +243,10 @@ impl<'a> Editor<'a> {
         // A body inside a signed or encrypted part is read, never rewritten: a new one goes
         // beside it.
         let unprotected = |p: &Option<PartPath>| p.clone().filter(|p| !self.protected(p));
+        // A protected body stays what readers find first unless the new one goes in front of
+        // everything (`add_body`).
+        let text_hidden = prov.text.is_some() && unprotected(&prov.text).is_none();
+        let html_hidden = prov.html.is_some() && unprotected(&prov.html).is_none();
         let prov = &Provenance {
             text: unprotected(&prov.text),
             html: unprotected(&prov.html),
@@ -263,6 +271,7 @@ impl<'a> Editor<'a> {
                 (None, Some(t)) => {
                     let part = self.new_entity(mime::part_bytes(mime::text_part("text/plain", t)));
                     match &prov.html {
+                        _ if text_hidden => self.add_body(part),
                         Some(h) if self.parent_is(h, "alternative") => {
                             self.node(h).before.push(part);
                         }
@@ -289,6 +298,7 @@ impl<'a> Editor<'a> {
                 (None, Some(h)) => {
                     let part = self.new_entity(mime::part_bytes(mime::text_part("text/html", h)));
                     match &prov.text {
+                        _ if html_hidden => self.add_body(part),
                         Some(t) if self.parent_is(t, "alternative") => {
                             self.node(t).after.push(part);
                         }

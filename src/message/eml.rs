@@ -281,7 +281,7 @@ fn read_fields(tree: &Tree, msg: &mut MailMessage) {
 
 // ---- bodies ----
 
-fn is_attachment(e: &Entity, raw: &[u8]) -> bool {
+pub(crate) fn is_attachment(e: &Entity, raw: &[u8]) -> bool {
     disposition(e, raw).is_some_and(|d| d.mtype == "attachment")
 }
 
