@@ -824,6 +824,113 @@ Second line.\r\n";
     assert!(v["html"].as_str().unwrap().contains("The new HTML."));
 }
 
+/// Additions to a loaded `multipart/mixed[alternative[text, html], pdf]`: an inline image goes
+/// into a new `multipart/related` around the alternative, an attachment at the end of the mixed,
+/// a calendar view at the end of the alternative; every original part keeps its bytes, and
+/// Python reads the result with no defect. Taking the view out again removes only that part.
+#[test]
+fn additions_go_where_their_kind_lives_and_keep_every_other_byte() {
+    let input = b"From: Alice <alice@example.com>\r\n\
+To: Bob <bob@example.net>\r\n\
+Subject: report\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"M\"\r\n\
+\r\n\
+--M\r\n\
+Content-Type: multipart/alternative; boundary=\"A\"\r\n\
+\r\n\
+--A\r\n\
+Content-Type: text/plain; charset=us-ascii\r\n\
+\r\n\
+See the logo.\r\n\
+--A\r\n\
+Content-Type: text/html; charset=us-ascii\r\n\
+\r\n\
+<p>See <img src=\"cid:logo@x\"></p>\r\n\
+--A--\r\n\
+--M\r\n\
+Content-Type: application/pdf; name=\"r.pdf\"\r\n\
+Content-Disposition: attachment; filename=\"r.pdf\"\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+JVBERi0xLjQK\r\n\
+--M--\r\n";
+    let mut msg = load_bytes(input.to_vec()).unwrap();
+    assert_eq!(msg.attachments().len(), 1);
+    msg.add_inline_resource("logo@x", "logo.png", None, vec![0x89, b'P', b'N', b'G'])
+        .unwrap();
+    msg.add_attachment("notes.txt", None, b"notes".to_vec())
+        .unwrap();
+    msg.add_alternate_view(
+        "text/calendar; method=REQUEST",
+        None,
+        b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".to_vec(),
+    )
+    .unwrap();
+    let out = save(&msg);
+    for kept in [
+        &b"Content-Type: text/plain; charset=us-ascii\r\n\r\nSee the logo.\r\n"[..],
+        b"Content-Type: text/html; charset=us-ascii\r\n\r\n<p>See <img src=\"cid:logo@x\"></p>\r\n",
+        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--M",
+        b"From: Alice <alice@example.com>\r\nTo: Bob <bob@example.net>\r\nSubject: report\r\n",
+    ] {
+        assert!(
+            contains(&out, kept),
+            "lost {:?} in:\n{}",
+            String::from_utf8_lossy(kept),
+            String::from_utf8_lossy(&out)
+        );
+    }
+    let v = python(
+        "m = msg(0)\n\
+         atts = [(p.get_content_type(), p.get_filename()) for p in m.iter_attachments()]\n\
+         out({'tree': tree(m), 'defects': defects(m), 'atts': atts,\n\
+              'html': m.get_body(('html',)).get_content()})",
+        &[&out],
+    );
+    assert_eq!(
+        v["tree"],
+        serde_json::json!([
+            [0, "multipart/mixed"],
+            [1, "multipart/related"],
+            [2, "multipart/alternative"],
+            [3, "text/plain"],
+            [3, "text/html"],
+            [3, "text/calendar"],
+            [2, "image/png"],
+            [1, "application/pdf"],
+            [1, "text/plain"]
+        ]),
+        "{v}"
+    );
+    assert_eq!(v["defects"], serde_json::json!([]), "{v}");
+    assert_eq!(
+        v["atts"],
+        serde_json::json!([["application/pdf", "r.pdf"], ["text/plain", "notes.txt"]]),
+        "{v}"
+    );
+    // The reloaded model shows what was added.
+    let again = load_bytes(out.clone()).unwrap();
+    assert_eq!(again.inline_resources().len(), 1);
+    assert_eq!(again.attachments().len(), 2);
+    assert_eq!(again.alternate_views().len(), 1);
+    // A view taken out again (as a meeting update does) removes only its part.
+    let mut less = again.clone();
+    less.remove_alternate_views("text/calendar");
+    let out2 = save(&less);
+    assert!(
+        !contains(&out2, b"text/calendar"),
+        "{}",
+        String::from_utf8_lossy(&out2)
+    );
+    let (_, body1) = split_message(&out);
+    let (_, body2) = split_message(&out2);
+    assert!(body2.len() < body1.len());
+    let again2 = load_bytes(out2).unwrap();
+    assert_eq!(again2.alternate_views().len(), 0);
+    assert_eq!(again2.attachments().len(), 2);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Composed messages
 

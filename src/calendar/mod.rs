@@ -654,11 +654,7 @@ pub fn add_to_message(
     let ics = a.to_ics(method)?;
     let msg_err = |e: MessageError| CalendarError::new(e.message());
     // Only one calendar per message: a second call replaces the first.
-    msg.alternate_views.retain(|v| {
-        !v.content_type
-            .to_ascii_lowercase()
-            .starts_with("text/calendar")
-    });
+    msg.remove_alternate_views("text/calendar");
     msg.attachments
         .retain(|x| !(x.name == "invite.ics" && x.content_type.starts_with("text/calendar")));
     if msg.effective_bodies() == (Some(""), None) {

@@ -419,6 +419,32 @@ impl MailMessage {
         Ok(())
     }
 
+    /// Removes every alternate view of this media type (`text/calendar`; parameters and case
+    /// do not matter); returns how many were removed.
+    pub fn remove_alternate_views(&mut self, media_type: &str) -> usize {
+        let want = media_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let essence = |v: &AlternateView| {
+            v.content_type
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        };
+        let before = self.alternate_views.len();
+        self.alternate_views.retain(|v| essence(v) != want);
+        let removed = before - self.alternate_views.len();
+        if removed > 0 {
+            self.touch();
+        }
+        removed
+    }
+
     /// The alternate views.
     pub fn alternate_views(&self) -> &[AlternateView] {
         &self.alternate_views
