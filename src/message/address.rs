@@ -71,16 +71,18 @@ impl MailAddress {
     /// address a mail client still shows (one without a domain, such as `undisclosed`, or with
     /// a domain that is not a host name) is kept as written rather than refused, so the model
     /// shows what Python's `email` and mail clients show. `None` for one that cannot be kept
-    /// (empty, control characters, white space or angle brackets in it).
+    /// (empty, control characters, white space or specials such as `(`, `:`, `,` in it).
     pub fn from_loaded(spec: &str, display_name: Option<&str>) -> Option<Self> {
         if let Ok(a) = Self::new(spec, display_name) {
             return Some(a);
         }
         let spec = spec.trim();
+        // Kept only when it can be written back as it reads: no specials (RFC 5322 §3.2.3)
+        // that would make it read as something else, no white space or control characters.
         if spec.is_empty()
             || spec
                 .chars()
-                .any(|c| c.is_control() || c.is_whitespace() || c == '<' || c == '>')
+                .any(|c| c.is_control() || c.is_whitespace() || "()<>[]:;,\\\"".contains(c))
         {
             return None;
         }
