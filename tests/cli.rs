@@ -408,7 +408,8 @@ fn verbose_log_redacts_the_password() {
     ));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("C: AUTH PLAIN <redacted>") || err.contains("<redacted>"),
+        err.lines()
+            .any(|l| l.starts_with("C: AUTH PLAIN") && l.contains("<redacted>")),
         "{err}"
     );
     assert!(
@@ -792,6 +793,35 @@ fn progress_bar_only_on_a_terminal() {
         "{}",
         text(&o)
     );
+    // A queue drain too.
+    let q = home.path().join("q");
+    for f in &files[..2] {
+        ok(run(
+            missive(home.path())
+                .arg("--queue")
+                .arg(&q)
+                .args(["queue", "enqueue", f]),
+            None,
+        ));
+    }
+    let cmdline = format!(
+        "{BIN} --url {} --queue {} queue drain",
+        url(&srv),
+        q.display()
+    );
+    let o = ok(run(
+        Command::new("script")
+            .args(["-qec", &cmdline, "/dev/null"])
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join(".config")),
+        None,
+    ));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("draining [") && out.contains("delivered 2,"),
+        "{out}"
+    );
+    assert_eq!(srv.messages().len(), 8);
 }
 
 fn git(dir: &Path, args: &[&str]) -> Output {
