@@ -245,11 +245,22 @@ pub fn warn_rejected(d: &Delivery) {
 }
 
 /// Sends one prepared message; on a temporary failure with a queue set, queues it instead.
-fn deliver(settings: &Settings, client: &Client, p: &Prepared, name: &str) -> Result<(), Failure> {
+fn deliver(
+    settings: &Settings,
+    client: &Client,
+    p: &Prepared,
+    name: &str,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Result<(), Failure> {
     match client.send_prepared(p) {
         Ok(d) => {
             warn_rejected(&d);
-            println!("{name}: {}", describe(&d));
+            let line = format!("{name}: {}", describe(&d));
+            match bar {
+                // Printed above the bar, which stays at the bottom.
+                Some(b) => b.println(line),
+                None => println!("{line}"),
+            }
             Ok(())
         }
         Err(e) => {
@@ -269,7 +280,7 @@ pub fn send(settings: &Settings, a: &SendArgs) -> Result<u8, Failure> {
     if a.files.is_empty() {
         let msg = compose(settings, a)?;
         let p = client.prepare(&msg)?;
-        deliver(settings, &client, &p, "message")?;
+        deliver(settings, &client, &p, "message", None)?;
         return Ok(exit::OK);
     }
     let composing = a.subject.is_some()
@@ -297,7 +308,7 @@ pub fn send(settings: &Settings, a: &SendArgs) -> Result<u8, Failure> {
     for path in &a.files {
         let name = path.display().to_string();
         let result = prepare_file(&client, path, from, &a.to)
-            .and_then(|p| deliver(settings, &client, &p, &name));
+            .and_then(|p| deliver(settings, &client, &p, &name, bar.as_ref()));
         if let Err(f) = result {
             let line = format!("missive: {name}: {}", f.message);
             match &bar {
