@@ -3,6 +3,8 @@
 #   <prefix>/lib/libmissive.a, <prefix>/lib/libmissive.so
 #   <prefix>/lib/cmake/missive/missiveConfig.cmake (+ ConfigVersion): find_package(missive)
 #   <prefix>/lib/pkgconfig/missive.pc: pkg-config --cflags --libs missive
+#   <prefix>/bin/missive, <prefix>/share/man/man1/missive*.1 (the command-line tool, when
+#   MISSIVE_BUILD_CLI is on)
 # (lib may be lib64 or lib/<multiarch>, as GNUInstallDirs decides.)
 
 include(GNUInstallDirs)
@@ -32,3 +34,9 @@ set(_pcdir "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
 file(RELATIVE_PATH MISSIVE_PC_PREFIX_FROM_PCDIR "/prefix/${_pcdir}" "/prefix")
 configure_file("${CMAKE_CURRENT_LIST_DIR}/missive.pc.in" "${PROJECT_BINARY_DIR}/missive.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/missive.pc" DESTINATION "${_pcdir}")
+
+if(MISSIVE_BUILD_CLI)
+  install(PROGRAMS "${MISSIVE_CLI}" DESTINATION "${CMAKE_INSTALL_BINDIR}")
+  install(DIRECTORY "${MISSIVE_MAN_DIR}/" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1"
+    FILES_MATCHING PATTERN "*.1")
+endif()

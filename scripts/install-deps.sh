@@ -31,6 +31,11 @@ have ytnefprint || need_apt+=(ytnef-tools)
 [ -f /usr/lib/x86_64-linux-gnu/girepository-1.0/ICalGLib-3.0.typelib ] \
   || ls /usr/lib/*/girepository-1.0/ICalGLib-3.0.typelib >/dev/null 2>&1 || need_apt+=(gir1.2-ical-3.0)
 /usr/bin/python3 -c "import gi" 2>/dev/null || need_apt+=(python3-gi)
+# Programs that drive the CLI's sendmail mode in tests/cli.rs: git send-email (with the
+# Mail::Address module it needs, only recommended by git-email) and bsd-mailx.
+[ -x "$(git --exec-path 2>/dev/null)/git-send-email" ] || need_apt+=(git-email)
+perl -MMail::Address -e1 2>/dev/null || need_apt+=(libmailtools-perl)
+have bsd-mailx  || need_apt+=(bsd-mailx)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing with apt-get: ${need_apt[*]}"

@@ -71,6 +71,13 @@ fn resent_block(sender: &MailAddress, recipients: &[MailAddress], date: i64) -> 
     out
 }
 
+/// The `Resent-*` block that RESEND puts on top of a message (`Resent-Date` now,
+/// `Resent-From` `sender`, `Resent-To` `recipients`, a new `Resent-Message-ID`), each field
+/// ending in CRLF: for a caller that streams the original after it.
+pub fn resent_fields(sender: &MailAddress, recipients: &[MailAddress]) -> Vec<u8> {
+    resent_block(sender, recipients, crate::message::date::now())
+}
+
 /// The ATTACH message: "Fwd: subject", a short text part naming the original, and the
 /// original (CRLF line endings) as a `message/rfc822` part.
 fn attach_message(

@@ -26,7 +26,7 @@ pub use client::{
 pub use envelope_fields::{
     EnvelopeFieldsStripped, strip_envelope_fields, strip_envelope_fields_reader,
 };
-pub use forward::{ForwardMode, forward_bytes};
+pub use forward::{ForwardMode, forward_bytes, resent_fields};
 pub use pickup::{
     Envelope, PickupDelivery, Prepared, deliver_to_pickup, load_pickup_bytes, load_pickup_file,
     pickup_envelope, split_pickup,

@@ -86,6 +86,17 @@ struct Prepared {
     rcpts: Vec<(String, String)>,
 }
 
+/// What a TLS session negotiated (see [`SmtpConnection::tls_info`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsInfo {
+    /// The protocol version, e.g. `TLSv1.3`.
+    pub protocol_version: String,
+    /// The cipher suite, e.g. `TLS13_AES_256_GCM_SHA384`.
+    pub cipher_suite: String,
+    /// The server's certificate chain as it was presented (DER), leaf first.
+    pub peer_certificates: Vec<Vec<u8>>,
+}
+
 /// An open SMTP session, greeted, EHLO'd, secured and authenticated as configured.
 ///
 /// Dropping it sends QUIT (best effort).
@@ -207,6 +218,33 @@ impl SmtpConnection {
     /// Whether the session is protected by TLS.
     pub fn is_encrypted(&self) -> bool {
         self.encrypted
+    }
+
+    /// The TLS session's details (protocol version, cipher suite, the server's certificate
+    /// chain), or `None` on an unencrypted connection.
+    pub fn tls_info(&self) -> Option<TlsInfo> {
+        let Stream::Tls(s) = &self.stream else {
+            return None;
+        };
+        let conn = &s.conn;
+        Some(TlsInfo {
+            protocol_version: conn
+                .protocol_version()
+                .map(|v| match v {
+                    rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3".to_string(),
+                    rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2".to_string(),
+                    other => format!("{other:?}"),
+                })
+                .unwrap_or_default(),
+            cipher_suite: conn
+                .negotiated_cipher_suite()
+                .map(|c| format!("{:?}", c.suite()))
+                .unwrap_or_default(),
+            peer_certificates: conn
+                .peer_certificates()
+                .map(|certs| certs.iter().map(|c| c.as_ref().to_vec()).collect())
+                .unwrap_or_default(),
+        })
     }
 
     /// Whether the connection is known to be unusable (lost, timed out, protocol error, 421).

@@ -34,7 +34,7 @@ pub use config::{
     AuthMechanism, ClientCertificate, Credentials, LogDirection, ProtocolLog, Secret, SmtpConfig,
     TlsOptions, TlsVersion, parse_url,
 };
-pub use connection::SmtpConnection;
+pub use connection::{SmtpConnection, TlsInfo};
 pub use envelope::{DsnNotify, DsnRet, Envelope, Recipient, SendResult};
 pub use error::{SmtpError, SmtpErrorKind, Stage};
 pub use reply::{MAX_REPLY_LINE, MAX_REPLY_LINES, ParseError, Reply, parse_reply};

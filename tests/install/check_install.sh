@@ -21,6 +21,15 @@ pc="$(find "$prefix" -name missive.pc)"
 [ -n "$config" ] || { echo "FAIL: no missiveConfig.cmake"; exit 1; }
 [ -n "$pc" ] || { echo "FAIL: no missive.pc"; exit 1; }
 ls "$(dirname "$(dirname "$pc")")"/libmissive.a "$(dirname "$(dirname "$pc")")"/libmissive.so
+# The command-line tool and its man pages (built unless MISSIVE_BUILD_CLI is off).
+if grep -q '^MISSIVE_BUILD_CLI:BOOL=ON' "$build/CMakeCache.txt"; then
+  [ -x "$prefix/bin/missive" ] || { echo "FAIL: bin/missive not installed"; exit 1; }
+  "$prefix/bin/missive" --version | grep -q '^missive ' \
+    || { echo "FAIL: the installed missive does not run"; exit 1; }
+  for page in missive.1 missive-send.1 missive-sendmail.1; do
+    [ -f "$prefix/share/man/man1/$page" ] || { echo "FAIL: man page $page not installed"; exit 1; }
+  done
+fi
 
 echo "== find_package(missive)"
 cmake -S "$here/project" -B "$work/consumer" -G "$generator" -DCMAKE_PREFIX_PATH="$prefix" \
