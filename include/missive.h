@@ -1523,8 +1523,11 @@ enum missive_result missive_client_set_client_name(struct missive_client *client
 
 /**
  * Sets the timeouts in milliseconds: `connect_ms` for each TCP connection attempt,
- * `command_ms` for the greeting and each command's reply (and each write). 0 keeps the
- * current value (defaults: 30 s connect, 60 s greeting, 120 s command).
+ * `command_ms` for the greeting, each command's whole reply, the whole TLS handshake, and each
+ * write. A reply or handshake must be complete within `command_ms` however slowly its bytes
+ * arrive (under TLS as over plain TCP), else the call ends with TIMEOUT. 0 keeps the current
+ * value (defaults: 30 s connect, 60 s greeting, 120 s command). The whole call is bounded as
+ * well: `missive_client_set_total_timeout`.
  *
  * Ownership: borrows `client` for the call.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1535,6 +1538,24 @@ enum missive_result missive_client_set_client_name(struct missive_client *client
 enum missive_result missive_client_set_timeouts(struct missive_client *client,
                                                 uint32_t connect_ms,
                                                 uint32_t command_ms);
+
+/**
+ * Sets the total time limit of one call in milliseconds: connecting (TCP, TLS handshake,
+ * greeting, EHLO, STARTTLS, AUTH) plus the transactions of that call — one message for
+ * `missive_client_send` and the other single sends, one batch for collections, one message
+ * for each message a queue drain delivers. A call still running when it passes ends with
+ * TIMEOUT (after the final dot: OUTCOME_UNKNOWN). 0 means no limit; the default is 600000
+ * (10 minutes). The command timeout (`missive_client_set_timeouts`) still bounds each reply.
+ *
+ * Ownership: borrows `client` for the call.
+ * NULL: a NULL `client` gives NULL_ARGUMENT.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_total_timeout(struct missive_client *client,
+                                                     uint64_t total_ms);
 
 /**
  * Trusts the CA certificates in the PEM file at `path` (in addition to the system's and the
