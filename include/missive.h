@@ -1217,7 +1217,9 @@ enum missive_result missive_client_set_multi_connection(struct missive_client *c
 
 /**
  * Sets the number of connections used with multi-connection sending (1 to 64; default 4).
- * Returns INVALID_ARGUMENT outside that range.
+ * A collection of at least that many messages opens exactly that many connections, each
+ * sending its share (fewer messages: one connection each). Returns INVALID_ARGUMENT outside
+ * that range.
  *
  * Ownership: borrows `client` for the call. NULL: NULL_ARGUMENT when `client` is NULL.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1227,6 +1229,24 @@ enum missive_result missive_client_set_multi_connection(struct missive_client *c
  */
 enum missive_result missive_client_set_connections(struct missive_client *client,
                                                    size_t connections);
+
+/**
+ * Sets the most messages per batch of a collection send (1 to 10000; default 100). A
+ * collection of n messages sent over c connections (`missive_client_set_connections`, with
+ * multi-connection on; else 1) goes in batches of ceil(n / c) messages, at most this many:
+ * every connection asked for is used when there are at least c messages. Each connection
+ * pipelines the transactions of its batch; progress is reported after each batch. Returns
+ * INVALID_ARGUMENT outside that range.
+ *
+ * Ownership: borrows `client` for the call.
+ * NULL: a NULL `client` gives NULL_ARGUMENT.
+ * Thread safety: safe to call from several threads at once on the same client; a collection
+ * send already running keeps the size it started with.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_batch_size(struct missive_client *client, size_t batch_size);
 
 /**
  * Sets when messages of a collection are sent again. `max_attempts` (at least 1; default 1,

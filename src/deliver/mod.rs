@@ -16,7 +16,7 @@ use std::path::Path;
 
 pub use async_ops::{CompletionFn, Operation};
 pub use bulk::{
-    BulkReport, BulkSettings, CancelToken, DEFAULT_BATCH_SIZE, DEFAULT_CONNECTIONS,
+    BulkReport, BulkSettings, CancelToken, DEFAULT_BATCH_SIZE, DEFAULT_CONNECTIONS, MAX_BATCH_SIZE,
     MAX_CONNECTIONS, MAX_REQUEUES, MAX_SESSION_FAILURES, Outcome, Progress, ProgressFn,
     RetryPolicy,
 };
