@@ -211,6 +211,12 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_QUEUE_BUSY = 551,
   /**
+   * A queue drain stopped because the server could not be reached, or refused the session
+   * (TLS, certificate, credentials): the messages stay queued, no attempt counted; the
+   * drain's counts are written and the client's error text says what happened.
+   */
+  MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE = 552,
+  /**
    * An IANA time zone name is not in the time zone database (or has no usable rule).
    */
   MISSIVE_RESULT_UNKNOWN_TIME_ZONE = 600,
@@ -2911,17 +2917,21 @@ enum missive_result missive_client_send_to_queue(struct missive_client *client,
  * no limit). Messages a killed process left in flight are put back first. A delivered message
  * leaves the queue; a temporary failure (4xx, lost connection, timeout) reschedules it with
  * exponential backoff (`missive_client_set_queue_retry`); a permanent failure (5xx) or the
- * last allowed attempt moves it to `dead/` with the reason. When the server cannot be reached
- * the drain stops early, without counting an attempt. Recipients refused while others
- * accepted the message are queued again on their own (temporary) or dead-lettered.
+ * last allowed attempt moves it to `dead/` with the reason. When the server cannot be reached,
+ * or refuses the session (TLS, certificate, credentials), the drain stops early without
+ * counting an attempt and returns QUEUE_SERVER_UNAVAILABLE, with the connection error in the
+ * client's error text and the counts written: the messages stay queued. Recipients refused
+ * while others accepted the message are queued again on their own (temporary) or
+ * dead-lettered.
  *
  * Crash safety: a process killed at any point loses no message and re-sends at most the one
  * message that was in flight (when it died after the server accepted that message and before
  * the queue recorded it). One drain runs at a time per queue directory, across processes.
  *
  * Returns OK (also when some messages were deferred or dead-lettered: see the counts),
- * QUEUE_DIRECTORY_NOT_SET, QUEUE_BUSY (another drain is running), HOST_NOT_SET,
- * PICKUP_DIRECTORY_NOT_SET, IO. `*out_counts` (when not NULL) is written on OK only.
+ * QUEUE_SERVER_UNAVAILABLE (the drain stopped: see above), QUEUE_DIRECTORY_NOT_SET,
+ * QUEUE_BUSY (another drain is running), HOST_NOT_SET, PICKUP_DIRECTORY_NOT_SET, IO.
+ * `*out_counts` (when not NULL) is written on OK and on QUEUE_SERVER_UNAVAILABLE only.
  *
  * Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in.
  * NULL: a NULL `client` gives NULL_ARGUMENT; `out_counts` may be NULL.

@@ -32,7 +32,7 @@ pub use pickup::{
     pickup_envelope, split_pickup,
 };
 pub use queue::{
-    DrainReport, EntryState, Queue, QueueEntry, QueueError, QueueErrorKind, QueuePolicy,
+    DrainReport, DrainStop, EntryState, Queue, QueueEntry, QueueError, QueueErrorKind, QueuePolicy,
     QueueSettings, QueueState,
 };
 pub use stream::write_pickup_stream;
