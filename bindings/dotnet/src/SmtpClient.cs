@@ -18,6 +18,7 @@ namespace Missive
         SmtpDeliveryMethod deliveryMethod = SmtpDeliveryMethod.Network;
         string pickupDirectory;
         int timeout = 120000, connectTimeout = 30000;
+        long totalTimeout = 600000;
         Action<ProtocolLogDirection, string> protocolLog;
 
         public SmtpClient()
@@ -114,6 +115,19 @@ namespace Missive
             {
                 if (value <= 0) throw new ArgumentOutOfRangeException(nameof(value));
                 Check(Native.missive_client_set_timeouts(H, 0, (uint)value)); timeout = value;
+            }
+        }
+
+        /// <summary>Milliseconds one call may take in all: connecting (TCP, TLS, greeting, EHLO,
+        /// AUTH) plus its transactions (one message, one batch of a collection). 0: no limit
+        /// (default 600000).</summary>
+        public long TotalTimeout
+        {
+            get => totalTimeout;
+            set
+            {
+                if (value < 0) throw new ArgumentOutOfRangeException(nameof(value));
+                Check(Native.missive_client_set_total_timeout(H, (ulong)value)); totalTimeout = value;
             }
         }
 
