@@ -946,6 +946,10 @@ public:
     void set_require_all_recipients(bool require) {
         check(::missive_client_set_require_all_recipients(p_.get(), require));
     }
+    // Starts each protocol-log line with its connection's number, "[N] " (default off).
+    void set_protocol_log_connection_numbers(bool enabled) {
+        check(::missive_client_set_protocol_log_connection_numbers(p_.get(), enabled));
+    }
     // An empty function removes the log.
     void set_protocol_log(LogCallback cb) {
         if (!cb) {

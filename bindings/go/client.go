@@ -277,6 +277,16 @@ func WithRequireAllRecipients(require bool) Option {
 	}
 }
 
+// WithProtocolLogConnectionNumbers starts each protocol-log line with its connection's
+// number, "[N] " (connections numbered 1, 2, ... in the order the client opens them).
+func WithProtocolLogConnectionNumbers(enabled bool) Option {
+	return func(c *Client) error {
+		return c.do(func(p *C.missive_client) C.enum_missive_result {
+			return C.missive_client_set_protocol_log_connection_numbers(p, C.bool(enabled))
+		})
+	}
+}
+
 // WithProtocolLog receives every SMTP line (secrets redacted); nil removes it.
 func WithProtocolLog(f LogFunc) Option {
 	return func(c *Client) error {

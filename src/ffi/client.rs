@@ -873,6 +873,29 @@ pub unsafe extern "C" fn missive_client_set_protocol_log(
     }
 }
 
+/// Starts each protocol-log line (see `missive_client_set_protocol_log`) with the number of its
+/// connection, `[N] ` (default off): connections are numbered 1, 2, ... in the order this
+/// client opens them, so the lines of a collection sent over several connections at once can
+/// be told apart (a collection over 4 connections logs `[1]` to `[4]`).
+///
+/// Ownership: borrows `client` for the call.
+/// NULL: a NULL `client` gives NULL_ARGUMENT.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_protocol_log_connection_numbers(
+    client: *mut missive_client,
+    enabled: bool,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        h.client.configure(|c| c.smtp.log_connection_numbers = enabled);
+        h.ok()
+    }
+}
+
 /// Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one
 /// address; empty for the null sender `<>`), `recipients` a comma-separated list of addresses,
 /// `data` the message (sent as is, with CRLF normalisation and dot-stuffing, less any Bcc,

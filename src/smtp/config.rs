@@ -3,6 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use super::{Security, SmtpError, SmtpErrorKind};
@@ -208,6 +209,13 @@ pub struct SmtpConfig {
     pub require_all_recipients: bool,
     /// Protocol log callback.
     pub protocol_log: Option<ProtocolLog>,
+    /// Start each protocol log line with the number of its connection, `[N] ` (default
+    /// false): connections are numbered 1, 2, ... in the order they are opened with this
+    /// configuration and its clones (one client), so the lines of several connections at once
+    /// can be told apart.
+    pub log_connection_numbers: bool,
+    /// Connections opened so far with this configuration and its clones.
+    pub(crate) connections_opened: Arc<AtomicU64>,
 }
 
 impl SmtpConfig {
@@ -230,6 +238,8 @@ impl SmtpConfig {
             pipelining: true,
             require_all_recipients: false,
             protocol_log: None,
+            log_connection_numbers: false,
+            connections_opened: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -278,6 +288,7 @@ impl fmt::Debug for SmtpConfig {
                 "protocol_log",
                 &self.protocol_log.as_ref().map(|_| "<callback>"),
             )
+            .field("log_connection_numbers", &self.log_connection_numbers)
             .finish()
     }
 }

@@ -258,6 +258,9 @@ pub struct SmtpConnection {
     encrypted: bool,
     broken: bool,
     last_used: Instant,
+    /// This connection's number (1, 2, ... per configuration; see
+    /// [`SmtpConfig::log_connection_numbers`]).
+    number: u64,
 }
 
 impl SmtpConnection {
@@ -306,6 +309,10 @@ impl SmtpConnection {
             encrypted: false,
             broken: false,
             last_used: Instant::now(),
+            number: config
+                .connections_opened
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                + 1,
         };
         if config.implicit_tls() {
             conn.start_tls_on_stream()?;
@@ -562,8 +569,18 @@ impl SmtpConnection {
 
     fn log(&self, dir: LogDirection, line: &str) {
         if let Some(cb) = &self.config.protocol_log {
-            cb(dir, line);
+            if self.config.log_connection_numbers {
+                cb(dir, &format!("[{}] {line}", self.number));
+            } else {
+                cb(dir, line);
+            }
         }
+    }
+
+    /// This connection's number: 1, 2, ... in the order connections were opened with its
+    /// configuration (and its clones).
+    pub fn number(&self) -> u64 {
+        self.number
     }
 
     // ----- low-level I/O -------------------------------------------------------------------

@@ -191,6 +191,7 @@ static void test_null_client_smtp_settings(void) {
     /* The protocol log: NULL client; cb NULL removes; userdata and userdata_free may be NULL. */
     dummy_frees = 0;
     CHECK_RESULT(missive_client_set_protocol_log(NULL, dummy_log, &dummy_frees, dummy_free), NA);
+    CHECK_RESULT(missive_client_set_protocol_log_connection_numbers(NULL, true), NA);
     CHECK_EQ_INT(dummy_frees, 0); /* refused: the library took no ownership */
     CHECK_RESULT(missive_client_set_protocol_log(c, dummy_log, NULL, NULL), MISSIVE_RESULT_OK);
     CHECK_RESULT(missive_client_set_protocol_log(c, dummy_log, &dummy_frees, NULL), MISSIVE_RESULT_OK);

@@ -80,6 +80,8 @@ namespace Missive
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_protocol_log(ClientHandle client, LogCallback cb, IntPtr userdata, UserdataFreeCallback userdataFree);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_client_set_protocol_log_connection_numbers(ClientHandle client, [MarshalAs(UnmanagedType.I1)] bool enabled);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_send_raw(ClientHandle client, byte[] mailFrom, UIntPtr mailFromLen, byte[] recipients, UIntPtr recipientsLen, byte[] data, UIntPtr dataLen, out SendResultHandle result);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_noop(ClientHandle client);

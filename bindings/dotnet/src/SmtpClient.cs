@@ -217,6 +217,16 @@ namespace Missive
 
         static void OnUserdataFree(IntPtr userdata) => GCHandle.FromIntPtr(userdata).Free();
 
+        bool logConnectionNumbers;
+
+        /// <summary>Start each ProtocolLog line with its connection's number, "[N] " (connections
+        /// numbered 1, 2, ... in the order this client opens them). Default false.</summary>
+        public bool ProtocolLogConnectionNumbers
+        {
+            get => logConnectionNumbers;
+            set { Check(Native.missive_client_set_protocol_log_connection_numbers(H, value)); logConnectionNumbers = value; }
+        }
+
         /// <summary>Receives every SMTP line (secrets redacted); may run on several threads at
         /// once; must not call this client. null removes it.</summary>
         public Action<ProtocolLogDirection, string> ProtocolLog
