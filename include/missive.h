@@ -211,6 +211,12 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_QUEUE_BUSY = 551,
   /**
+   * A queue drain stopped because the server could not be reached, or refused the session
+   * (TLS, certificate, credentials): the messages stay queued, no attempt counted; the
+   * drain's counts are written and the client's error text says what happened.
+   */
+  MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE = 552,
+  /**
    * An IANA time zone name is not in the time zone database (or has no usable rule).
    */
   MISSIVE_RESULT_UNKNOWN_TIME_ZONE = 600,
@@ -1217,7 +1223,9 @@ enum missive_result missive_client_set_multi_connection(struct missive_client *c
 
 /**
  * Sets the number of connections used with multi-connection sending (1 to 64; default 4).
- * Returns INVALID_ARGUMENT outside that range.
+ * A collection of at least that many messages opens exactly that many connections, each
+ * sending its share (fewer messages: one connection each). Returns INVALID_ARGUMENT outside
+ * that range.
  *
  * Ownership: borrows `client` for the call. NULL: NULL_ARGUMENT when `client` is NULL.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1227,6 +1235,24 @@ enum missive_result missive_client_set_multi_connection(struct missive_client *c
  */
 enum missive_result missive_client_set_connections(struct missive_client *client,
                                                    size_t connections);
+
+/**
+ * Sets the most messages per batch of a collection send (1 to 10000; default 100). A
+ * collection of n messages sent over c connections (`missive_client_set_connections`, with
+ * multi-connection on; else 1) goes in batches of ceil(n / c) messages, at most this many:
+ * every connection asked for is used when there are at least c messages. Each connection
+ * pipelines the transactions of its batch; progress is reported after each batch. Returns
+ * INVALID_ARGUMENT outside that range.
+ *
+ * Ownership: borrows `client` for the call.
+ * NULL: a NULL `client` gives NULL_ARGUMENT.
+ * Thread safety: safe to call from several threads at once on the same client; a collection
+ * send already running keeps the size it started with.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_batch_size(struct missive_client *client, size_t batch_size);
 
 /**
  * Sets when messages of a collection are sent again. `max_attempts` (at least 1; default 1,
@@ -1523,8 +1549,11 @@ enum missive_result missive_client_set_client_name(struct missive_client *client
 
 /**
  * Sets the timeouts in milliseconds: `connect_ms` for each TCP connection attempt,
- * `command_ms` for the greeting and each command's reply (and each write). 0 keeps the
- * current value (defaults: 30 s connect, 60 s greeting, 120 s command).
+ * `command_ms` for the greeting, each command's whole reply, the whole TLS handshake, and each
+ * write. A reply or handshake must be complete within `command_ms` however slowly its bytes
+ * arrive (under TLS as over plain TCP), else the call ends with TIMEOUT. 0 keeps the current
+ * value (defaults: 30 s connect, 60 s greeting, 120 s command). The whole call is bounded as
+ * well: `missive_client_set_total_timeout`.
  *
  * Ownership: borrows `client` for the call.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1535,6 +1564,24 @@ enum missive_result missive_client_set_client_name(struct missive_client *client
 enum missive_result missive_client_set_timeouts(struct missive_client *client,
                                                 uint32_t connect_ms,
                                                 uint32_t command_ms);
+
+/**
+ * Sets the total time limit of one call in milliseconds: connecting (TCP, TLS handshake,
+ * greeting, EHLO, STARTTLS, AUTH) plus the transactions of that call — one message for
+ * `missive_client_send` and the other single sends, one batch for collections, one message
+ * for each message a queue drain delivers. A call still running when it passes ends with
+ * TIMEOUT (after the final dot: OUTCOME_UNKNOWN). 0 means no limit; the default is 600000
+ * (10 minutes). The command timeout (`missive_client_set_timeouts`) still bounds each reply.
+ *
+ * Ownership: borrows `client` for the call.
+ * NULL: a NULL `client` gives NULL_ARGUMENT.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_total_timeout(struct missive_client *client,
+                                                     uint64_t total_ms);
 
 /**
  * Trusts the CA certificates in the PEM file at `path` (in addition to the system's and the
@@ -1642,6 +1689,22 @@ enum missive_result missive_client_set_protocol_log(struct missive_client *clien
                                                     missive_log_cb cb,
                                                     void *userdata,
                                                     missive_userdata_free_cb userdata_free);
+
+/**
+ * Starts each protocol-log line (see `missive_client_set_protocol_log`) with the number of its
+ * connection, `[N] ` (default off): connections are numbered 1, 2, ... in the order this
+ * client opens them, so the lines of a collection sent over several connections at once can
+ * be told apart (a collection over 4 connections logs `[1]` to `[4]`).
+ *
+ * Ownership: borrows `client` for the call.
+ * NULL: a NULL `client` gives NULL_ARGUMENT.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_protocol_log_connection_numbers(struct missive_client *client,
+                                                                       bool enabled);
 
 /**
  * Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one
@@ -2870,17 +2933,21 @@ enum missive_result missive_client_send_to_queue(struct missive_client *client,
  * no limit). Messages a killed process left in flight are put back first. A delivered message
  * leaves the queue; a temporary failure (4xx, lost connection, timeout) reschedules it with
  * exponential backoff (`missive_client_set_queue_retry`); a permanent failure (5xx) or the
- * last allowed attempt moves it to `dead/` with the reason. When the server cannot be reached
- * the drain stops early, without counting an attempt. Recipients refused while others
- * accepted the message are queued again on their own (temporary) or dead-lettered.
+ * last allowed attempt moves it to `dead/` with the reason. When the server cannot be reached,
+ * or refuses the session (TLS, certificate, credentials), the drain stops early without
+ * counting an attempt and returns QUEUE_SERVER_UNAVAILABLE, with the connection error in the
+ * client's error text and the counts written: the messages stay queued. Recipients refused
+ * while others accepted the message are queued again on their own (temporary) or
+ * dead-lettered.
  *
  * Crash safety: a process killed at any point loses no message and re-sends at most the one
  * message that was in flight (when it died after the server accepted that message and before
  * the queue recorded it). One drain runs at a time per queue directory, across processes.
  *
  * Returns OK (also when some messages were deferred or dead-lettered: see the counts),
- * QUEUE_DIRECTORY_NOT_SET, QUEUE_BUSY (another drain is running), HOST_NOT_SET,
- * PICKUP_DIRECTORY_NOT_SET, IO. `*out_counts` (when not NULL) is written on OK only.
+ * QUEUE_SERVER_UNAVAILABLE (the drain stopped: see above), QUEUE_DIRECTORY_NOT_SET,
+ * QUEUE_BUSY (another drain is running), HOST_NOT_SET, PICKUP_DIRECTORY_NOT_SET, IO.
+ * `*out_counts` (when not NULL) is written on OK and on QUEUE_SERVER_UNAVAILABLE only.
  *
  * Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in.
  * NULL: a NULL `client` gives NULL_ARGUMENT; `out_counts` may be NULL.

@@ -208,3 +208,72 @@ fn bulk_into_pickup_directory_writes_one_file_each() {
     assert_eq!(seen.len(), 29);
     assert!(!seen.contains_key(&11));
 }
+
+/// Every connection asked for is used: with 4 connections and the default batch size, 8
+/// messages open exactly 4 connections and 300 open 4 (counted by the server, aiosmtpd, and
+/// by the connection numbers of the protocol log), each connection carrying its share; 3
+/// messages open 3. Every message arrives once.
+#[test]
+fn every_connection_asked_for_is_used() {
+    for (n, want) in [(8usize, 4usize), (300, 4), (3, 3)] {
+        let srv = AioServer::start(&["--no-auth"]);
+        let c = smtp_client(srv.port);
+        let (log, lines) = support::log_collector();
+        c.configure(|cfg| {
+            cfg.smtp.protocol_log = Some(log);
+            cfg.smtp.log_connection_numbers = true;
+        });
+        c.configure_bulk(|b| {
+            b.multi_connection = true;
+            b.connections = 4;
+        });
+        let msgs: Vec<MailMessage> = (0..n).map(|k| message(k, "rcpt@example.org")).collect();
+        let report = c.send_bulk(&msgs);
+        assert_eq!(report.sent(), n, "{n} messages");
+        c.close();
+        let got = srv.messages();
+        assert_eq!(got.len(), n, "{n} messages");
+        let contents: Vec<String> = got
+            .iter()
+            .map(|m| String::from_utf8_lossy(&m.content).into_owned())
+            .collect();
+        let seen = numbers(contents.iter().map(String::as_str));
+        assert!(seen.len() == n && seen.values().all(|&c| c == 1), "{n}");
+        let mut per_connection: HashMap<&str, usize> = HashMap::new();
+        for m in &got {
+            *per_connection.entry(m.peer.as_str()).or_default() += 1;
+        }
+        let connections = srv.connections();
+        eprintln!("{n} messages over {connections} connections: {per_connection:?}");
+        assert_eq!(connections, want, "{n} messages: connections opened");
+        // The protocol log: every line carries its connection's number, 1 to `want`, and
+        // each connection got one greeting and sent its share of MAIL FROMs.
+        let lines = lines.lock().unwrap();
+        let mut greetings: HashMap<String, usize> = HashMap::new();
+        let mut mails: HashMap<String, usize> = HashMap::new();
+        for (_, l) in lines.iter() {
+            let (num, rest) = l
+                .strip_prefix('[')
+                .and_then(|r| r.split_once("] "))
+                .unwrap_or_else(|| panic!("no connection number: {l:?}"));
+            if rest.starts_with("220 ") {
+                *greetings.entry(num.to_string()).or_default() += 1;
+            }
+            if rest.starts_with("MAIL FROM:") {
+                *mails.entry(num.to_string()).or_default() += 1;
+            }
+        }
+        let mut numbers: Vec<usize> = greetings.keys().map(|k| k.parse().unwrap()).collect();
+        numbers.sort();
+        assert_eq!(numbers, (1..=want).collect::<Vec<_>>(), "{greetings:?}");
+        assert!(greetings.values().all(|&g| g == 1), "{greetings:?}");
+        assert_eq!(mails.len(), want, "{mails:?}");
+        assert_eq!(mails.values().sum::<usize>(), n, "{mails:?}");
+        assert_eq!(per_connection.len(), want, "{n} messages: connections used");
+        let (lo, hi) = (n / want, n.div_ceil(want));
+        assert!(
+            per_connection.values().all(|&k| k >= lo && k <= hi),
+            "{n} messages shared unevenly: {per_connection:?}"
+        );
+    }
+}

@@ -9,13 +9,21 @@ mod support;
 use std::time::Duration;
 
 use missive::deliver::{
-    Client, DeliveryMethod, EntryState, QueueErrorKind, QueuePolicy, QueueSettings,
+    Client, DeliverErrorKind, DeliveryMethod, EntryState, QueueErrorKind, QueuePolicy,
+    QueueSettings,
+};
+use missive::ffi::client::{
+    missive_client_error, missive_client_free, missive_client_new, missive_client_set_url,
+};
+use missive::ffi::missive_result;
+use missive::ffi::queue::{
+    missive_client_drain_queue, missive_client_set_queue_directory, missive_queue_drain_counts,
 };
 use missive::message::eml::load_bytes;
 use missive::message::{
     DeliveryNotification, DsnNotify, DsnReturn, MailAddress, MailMessage, RecipientKind,
 };
-use missive::smtp::Security;
+use missive::smtp::{Security, SmtpErrorKind};
 use support::{AioServer, ScriptServer, Step, expect, hello, say};
 
 fn client_for(port: u16, queue: &std::path::Path) -> Client {
@@ -276,7 +284,9 @@ fn partially_refused_recipients_are_split() {
     server.finish();
 }
 
-/// An unreachable server stops the drain without spending an attempt.
+/// An unreachable server (a closed port: bound to port 0, then closed) stops the drain
+/// without spending an attempt, and the report says why; through the C API the drain returns
+/// QUEUE_SERVER_UNAVAILABLE with its counts written and the connection error on the client.
 #[test]
 fn unreachable_server_stops_drain_without_counting() {
     let dir = tempfile::tempdir().unwrap();
@@ -286,6 +296,52 @@ fn unreachable_server_stops_drain_without_counting() {
     client.send_to_queue(&message(2, "to@example.org")).unwrap();
     let r = client.drain_queue(0, None).unwrap();
     assert_eq!((r.delivered, r.deferred, r.remaining), (0, 0, 2));
+    let stop = r.stopped.expect("the drain says why it stopped");
+    assert_eq!(stop.kind, DeliverErrorKind::Smtp(SmtpErrorKind::Connect));
+    assert!(stop.message.contains("cannot connect"), "{}", stop.message);
+
+    // The same through the C API.
+    let c = missive_client_new();
+    let url = format!("smtp+plain://127.0.0.1:{port}");
+    let qdir = dir.path().to_str().unwrap();
+    let mut counts = missive_queue_drain_counts {
+        delivered: 99,
+        deferred: 99,
+        dead_lettered: 99,
+        recovered: 99,
+        remaining: 99,
+    };
+    let (code, text) = unsafe {
+        assert_eq!(
+            missive_client_set_url(c, url.as_ptr().cast(), url.len()),
+            missive_result::Ok
+        );
+        assert_eq!(
+            missive_client_set_queue_directory(c, qdir.as_ptr().cast(), qdir.len()),
+            missive_result::Ok
+        );
+        let code = missive_client_drain_queue(c, 0, 0, &mut counts);
+        let mut buf = [0u8; 1024];
+        let mut n = 0usize;
+        missive_client_error(c, buf.as_mut_ptr().cast(), buf.len(), &mut n);
+        missive_client_free(c);
+        (
+            code,
+            String::from_utf8_lossy(&buf[..n.saturating_sub(1)]).into_owned(),
+        )
+    };
+    assert_eq!(code, missive_result::QueueServerUnavailable, "{text}");
+    assert_eq!(
+        counts,
+        missive_queue_drain_counts {
+            delivered: 0,
+            deferred: 0,
+            dead_lettered: 0,
+            recovered: 0,
+            remaining: 2
+        }
+    );
+    assert!(text.contains("cannot connect"), "{text}");
     let st = client.queue_state().unwrap();
     assert!(
         st.entries.iter().all(|e| e.attempts == 0),

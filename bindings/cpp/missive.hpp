@@ -175,6 +175,18 @@ private:
     std::string detail_;
 };
 
+// A queue drain that stopped because the server could not be reached (or refused TLS or the
+// credentials): code MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE, with the drain's counts.
+class QueueDrainError : public Error {
+public:
+    QueueDrainError(missive_result code, std::string detail, missive_queue_drain_counts counts)
+        : Error(code, std::move(detail)), counts_(counts) {}
+    const missive_queue_drain_counts &counts() const noexcept { return counts_; }
+
+private:
+    missive_queue_drain_counts counts_;
+};
+
 namespace detail {
 
 template <typename T, void (*Free)(T *)>
@@ -908,6 +920,11 @@ public:
     void set_timeouts(uint32_t connect_ms, uint32_t command_ms) {
         check(::missive_client_set_timeouts(p_.get(), connect_ms, command_ms));
     }
+    // Total time limit of one call (connect + TLS + its transactions) in milliseconds;
+    // 0: no limit (default 600000).
+    void set_total_timeout(uint64_t total_ms) {
+        check(::missive_client_set_total_timeout(p_.get(), total_ms));
+    }
     void set_ca_file(std::string_view path) {
         check(::missive_client_set_ca_file(p_.get(), detail::ptr(path), path.size()));
     }
@@ -928,6 +945,10 @@ public:
     void set_use_tnef(bool enable) { check(::missive_client_set_use_tnef(p_.get(), enable)); }
     void set_require_all_recipients(bool require) {
         check(::missive_client_set_require_all_recipients(p_.get(), require));
+    }
+    // Starts each protocol-log line with its connection's number, "[N] " (default off).
+    void set_protocol_log_connection_numbers(bool enabled) {
+        check(::missive_client_set_protocol_log_connection_numbers(p_.get(), enabled));
     }
     // An empty function removes the log.
     void set_protocol_log(LogCallback cb) {
@@ -983,6 +1004,10 @@ public:
     }
     void set_connections(size_t connections) {
         check(::missive_client_set_connections(p_.get(), connections));
+    }
+    // Most messages per batch of a collection send (1 to 10000; default 100).
+    void set_batch_size(size_t batch_size) {
+        check(::missive_client_set_batch_size(p_.get(), batch_size));
     }
     void set_retry_policy(uint32_t max_attempts, bool retry_unknown = false) {
         check(::missive_client_set_retry_policy(p_.get(), max_attempts, retry_unknown));
@@ -1052,10 +1077,15 @@ public:
     void send_to_queue(const Message &message) {
         check(::missive_client_send_to_queue(p_.get(), message.get()));
     }
-    // Delivers due messages (0: no limit on count or time).
+    // Delivers due messages (0: no limit on count or time). When the server cannot be reached
+    // (or refuses TLS or the credentials) the drain stops and throws QueueDrainError
+    // (code MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE) carrying the counts: the messages stay queued.
     QueueDrainCounts drain_queue(size_t max_messages = 0, uint64_t time_budget_ms = 0) {
         QueueDrainCounts counts{};
-        check(::missive_client_drain_queue(p_.get(), max_messages, time_budget_ms, &counts));
+        missive_result r =
+            ::missive_client_drain_queue(p_.get(), max_messages, time_budget_ms, &counts);
+        if (r == MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE) throw QueueDrainError(r, error(), counts);
+        check(r);
         return counts;
     }
     QueueCounts queue_state() {

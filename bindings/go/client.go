@@ -184,6 +184,16 @@ func WithTimeout(connect, command time.Duration) Option {
 	}
 }
 
+// WithTotalTimeout bounds one call (connect, TLS, and the transactions of that call: one
+// message, one batch of a collection); 0 removes the limit (default 10 minutes).
+func WithTotalTimeout(total time.Duration) Option {
+	return func(c *Client) error {
+		return c.do(func(p *C.missive_client) C.enum_missive_result {
+			return C.missive_client_set_total_timeout(p, C.uint64_t(total.Milliseconds()))
+		})
+	}
+}
+
 // WithPickupDirectory delivers into dir as .eml files instead of over SMTP.
 func WithPickupDirectory(dir string) Option {
 	return func(c *Client) error {
@@ -267,6 +277,16 @@ func WithRequireAllRecipients(require bool) Option {
 	}
 }
 
+// WithProtocolLogConnectionNumbers starts each protocol-log line with its connection's
+// number, "[N] " (connections numbered 1, 2, ... in the order the client opens them).
+func WithProtocolLogConnectionNumbers(enabled bool) Option {
+	return func(c *Client) error {
+		return c.do(func(p *C.missive_client) C.enum_missive_result {
+			return C.missive_client_set_protocol_log_connection_numbers(p, C.bool(enabled))
+		})
+	}
+}
+
 // WithProtocolLog receives every SMTP line (secrets redacted); nil removes it.
 func WithProtocolLog(f LogFunc) Option {
 	return func(c *Client) error {
@@ -296,6 +316,20 @@ func WithMultiConnection(n int) Option {
 				return r
 			}
 			return C.missive_client_set_multi_connection(p, true)
+		})
+	}
+}
+
+// WithBatchSize sets the most messages per batch of a collection send (1 to 10000; default
+// 100). A collection of n messages over c connections goes in batches of ceil(n / c), at most
+// this many.
+func WithBatchSize(n int) Option {
+	return func(c *Client) error {
+		return c.do(func(p *C.missive_client) C.enum_missive_result {
+			if n < 1 {
+				return C.MISSIVE_RESULT_INVALID_ARGUMENT
+			}
+			return C.missive_client_set_batch_size(p, C.size_t(n))
 		})
 	}
 }

@@ -199,6 +199,7 @@ const (
 	ResultCancelled              Result = C.MISSIVE_RESULT_CANCELLED
 	ResultQueueDirectoryNotSet   Result = C.MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET
 	ResultQueueBusy              Result = C.MISSIVE_RESULT_QUEUE_BUSY
+	ResultQueueServerUnavailable Result = C.MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE
 	ResultUnknownTimeZone        Result = C.MISSIVE_RESULT_UNKNOWN_TIME_ZONE
 	ResultIncompleteAppointment  Result = C.MISSIVE_RESULT_INCOMPLETE_APPOINTMENT
 )

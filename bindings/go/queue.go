@@ -62,7 +62,9 @@ func (c *Client) Enqueue(m *Message) error {
 }
 
 // DrainQueue delivers due messages: at most maxMessages (0: no limit), starting none after
-// budget (0: no limit).
+// budget (0: no limit). When the server cannot be reached (or refuses TLS or the credentials)
+// the drain stops: the error is ResultQueueServerUnavailable with the connection error's text,
+// the counts are returned with it, and the messages stay queued.
 func (c *Client) DrainQueue(ctx context.Context, maxMessages int, budget time.Duration) (QueueDrainCounts, error) {
 	type drained struct {
 		counts QueueDrainCounts

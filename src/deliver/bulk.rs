@@ -1,8 +1,13 @@
 //! Bulk delivery: many messages, one outcome each, over one or several SMTP connections.
 //!
-//! The messages form one shared queue. Each worker (one per connection) takes a batch of up to
-//! [`BulkSettings::batch_size`] messages and sends it with [`SmtpClient::send_many`], pipelined
-//! when the server offers PIPELINING. A failure of one message does not stop the others.
+//! The messages form one shared queue. With `connections` = N, a collection of at least N
+//! messages is sent over N connections (fewer messages: one connection each). Batches are sized
+//! from the collection: ceil(n / connections) messages, at most [`BulkSettings::batch_size`].
+//! Each worker (one per connection) starts with a batch of its own — the first batches split
+//! the collection evenly, so every connection asked for is opened and used — then takes the
+//! next batch from the shared queue until it is empty, and sends each batch with
+//! [`SmtpClient::send_many`], pipelined when the server offers PIPELINING. A failure of one
+//! message does not stop the others.
 //!
 //! What happens on a failure:
 //! - the server refused the message (4xx/5xx): `Failed`, with the reply; a 4xx is retried
@@ -46,6 +51,9 @@ pub const MAX_SESSION_FAILURES: u32 = 3;
 
 /// Default number of messages per pipelined batch.
 pub const DEFAULT_BATCH_SIZE: usize = 100;
+
+/// Largest batch size [`BulkSettings::batch_size`] may be set to from C.
+pub const MAX_BATCH_SIZE: usize = 10_000;
 
 /// Default number of connections when multi-connection sending is on.
 pub const DEFAULT_CONNECTIONS: usize = 4;
@@ -101,7 +109,9 @@ pub struct BulkSettings {
     pub multi_connection: bool,
     /// Connections with `multi_connection` (1 to [`MAX_CONNECTIONS`]).
     pub connections: usize,
-    /// Messages per pipelined batch (at least 1).
+    /// Most messages per pipelined batch (at least 1; default [`DEFAULT_BATCH_SIZE`]). The
+    /// batches of a collection of n messages over c connections hold ceil(n / c) messages, at
+    /// most this many.
     pub batch_size: usize,
     /// When failed messages are sent again.
     pub retry: RetryPolicy,
@@ -134,14 +144,23 @@ impl fmt::Debug for BulkSettings {
 }
 
 impl BulkSettings {
-    /// The number of workers (connections) a bulk send of `n` messages uses.
+    /// The number of workers (connections) a bulk send of `n` messages uses: the connections
+    /// asked for, or `n` when there are fewer messages.
     pub fn workers_for(&self, n: usize) -> usize {
         let wanted = if self.multi_connection {
             self.connections.clamp(1, MAX_CONNECTIONS)
         } else {
             1
         };
-        wanted.min(n.div_ceil(self.batch_size.max(1))).max(1)
+        wanted.min(n).max(1)
+    }
+
+    /// Messages per batch for a bulk send of `n` messages: ceil(n / workers), at most
+    /// [`BulkSettings::batch_size`].
+    pub fn batch_for(&self, n: usize) -> usize {
+        n.div_ceil(self.workers_for(n))
+            .min(self.batch_size.max(1))
+            .max(1)
     }
 }
 
@@ -261,6 +280,8 @@ struct Run<'a> {
     client: &'a Client,
     items: &'a [Result<Prepared, DeliverError>],
     settings: BulkSettings,
+    /// Messages per batch (see [`BulkSettings::batch_for`]).
+    batch: usize,
     cancel: CancelToken,
     state: Mutex<State>,
     /// Serialises progress callbacks.
@@ -298,8 +319,30 @@ impl Run<'_> {
         if st.abort.is_some() || st.queue.is_empty() {
             return None;
         }
-        let n = self.settings.batch_size.max(1).min(st.queue.len());
+        let n = self.batch.min(st.queue.len());
         Some(st.queue.drain(..n).collect())
+    }
+
+    /// The first batch of each of `workers` workers: the front of the queue split as evenly as
+    /// the batch size allows, so that each worker has work and opens its connection.
+    fn first_batches(&self, workers: usize) -> Vec<Vec<usize>> {
+        let mut st = self.lock();
+        let n = st.queue.len();
+        (0..workers)
+            .map(|k| {
+                let share = n / workers + usize::from(k < n % workers);
+                let take = share.min(self.batch).min(st.queue.len());
+                st.queue.drain(..take).collect()
+            })
+            .collect()
+    }
+
+    /// Puts a batch that will not be sent back at the front of the queue.
+    fn give_back(&self, batch: &[usize]) {
+        let mut st = self.lock();
+        for &i in batch.iter().rev() {
+            st.queue.push_front(i);
+        }
     }
 
     fn report_progress(&self) {
@@ -360,10 +403,18 @@ impl Run<'_> {
         }
     }
 
-    fn worker(&self) {
+    /// Sends `first`, then batches from the queue until it is empty.
+    fn worker(&self, first: Vec<usize>) {
         let method = self.client.config().delivery_method;
         let mut smtp: Option<(u64, SmtpClient)> = None;
-        while let Some(batch) = self.take() {
+        let mut first = Some(first).filter(|b| !b.is_empty());
+        if first.is_some() && (self.cancel.is_cancelled() || self.lock().abort.is_some()) {
+            // Not started: back into the queue, reported as the others still queued are.
+            if let Some(b) = first.take() {
+                self.give_back(&b);
+            }
+        }
+        while let Some(batch) = first.take().or_else(|| self.take()) {
             match method {
                 DeliveryMethod::PickupDirectory => self.pickup_batch(&batch),
                 DeliveryMethod::Network => {
@@ -493,9 +544,11 @@ impl Client {
             .iter()
             .map(|p| p.as_ref().map_or(0, |p| p.data.len() as u64))
             .sum();
+        let batch = settings.batch_for(n);
         let run = Run {
             client: self,
             items,
+            batch,
             settings,
             cancel: cancel.clone(),
             state: Mutex::new(State {
@@ -515,12 +568,16 @@ impl Client {
         };
         let workers = run.settings.workers_for(n);
         if n > 0 {
+            let firsts = run.first_batches(workers);
             if workers <= 1 {
-                run.worker();
+                for first in firsts {
+                    run.worker(first);
+                }
             } else {
                 std::thread::scope(|s| {
-                    for _ in 0..workers {
-                        s.spawn(|| run.worker());
+                    for first in firsts {
+                        let run = &run;
+                        s.spawn(move || run.worker(first));
                     }
                 });
             }

@@ -16,7 +16,7 @@ use std::path::Path;
 
 pub use async_ops::{CompletionFn, Operation};
 pub use bulk::{
-    BulkReport, BulkSettings, CancelToken, DEFAULT_BATCH_SIZE, DEFAULT_CONNECTIONS,
+    BulkReport, BulkSettings, CancelToken, DEFAULT_BATCH_SIZE, DEFAULT_CONNECTIONS, MAX_BATCH_SIZE,
     MAX_CONNECTIONS, MAX_REQUEUES, MAX_SESSION_FAILURES, Outcome, Progress, ProgressFn,
     RetryPolicy,
 };
@@ -32,7 +32,7 @@ pub use pickup::{
     pickup_envelope, split_pickup,
 };
 pub use queue::{
-    DrainReport, EntryState, Queue, QueueEntry, QueueError, QueueErrorKind, QueuePolicy,
+    DrainReport, DrainStop, EntryState, Queue, QueueEntry, QueueError, QueueErrorKind, QueuePolicy,
     QueueSettings, QueueState,
 };
 pub use stream::write_pickup_stream;

@@ -132,8 +132,18 @@ fn io_err(e: &io::Error, what: impl std::fmt::Display) -> QueueError {
     }
 }
 
+/// Why a drain stopped before the queue's due messages were tried: the server could not be
+/// reached, or refused the session (TLS, credentials).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DrainStop {
+    /// The kind of the session failure.
+    pub kind: DeliverErrorKind,
+    /// What happened, for people (the connection error's text).
+    pub message: String,
+}
+
 /// What a drain did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DrainReport {
     /// Messages delivered (and removed from the queue).
     pub delivered: usize,
@@ -145,6 +155,10 @@ pub struct DrainReport {
     pub recovered: usize,
     /// Messages still queued afterwards (due or not).
     pub remaining: usize,
+    /// Set when the drain stopped early because no session could be opened (server
+    /// unreachable, TLS or credentials refused): the message being tried and the rest stay
+    /// queued, no attempt counted.
+    pub stopped: Option<DrainStop>,
 }
 
 /// Where a queued message is.
@@ -743,7 +757,8 @@ impl Client {
     /// timeout) reschedules it with exponential backoff; a permanent one (5xx, or
     /// `max_attempts` reached) moves it into `dead/` with the reason. When the session itself
     /// fails (no connection, TLS, authentication), the drain stops and the message keeps its
-    /// attempt count: the problem is not the message's. A message whose outcome is unknown
+    /// attempt count: the problem is not the message's. The report then says why in
+    /// [`DrainReport::stopped`], with its counts up to that point. A message whose outcome is unknown
     /// (connection lost after its final dot) counts as a temporary failure and is sent again.
     pub fn drain_queue(
         &self,
@@ -827,6 +842,13 @@ impl Client {
                         Verdict::StopDrain => {
                             state.attempts -= 1;
                             q.defer(&id, &state)?;
+                            report.stopped = Some(DrainStop {
+                                kind: e.kind,
+                                message: format!(
+                                    "the drain stopped, messages stay queued: {}",
+                                    e.message
+                                ),
+                            });
                             break;
                         }
                         Verdict::Temporary if state.attempts < settings.policy.max_attempts => {

@@ -11,7 +11,8 @@ use super::handle::{self, Handle};
 use super::result::{ErrorSlot, HasError, missive_result};
 use super::send_result::{SendResultHandle, missive_send_result};
 use crate::deliver::{
-    BulkReport, CancelToken, DeliverError, MAX_CONNECTIONS, Outcome, Prepared, Progress,
+    BulkReport, CancelToken, DeliverError, MAX_BATCH_SIZE, MAX_CONNECTIONS, Outcome, Prepared,
+    Progress,
 };
 
 /// What happened to one message of a bulk send (`out_status` of `missive_bulk_result_item`,
@@ -419,7 +420,9 @@ pub unsafe extern "C" fn missive_client_set_multi_connection(
 }
 
 /// Sets the number of connections used with multi-connection sending (1 to 64; default 4).
-/// Returns INVALID_ARGUMENT outside that range.
+/// A collection of at least that many messages opens exactly that many connections, each
+/// sending its share (fewer messages: one connection each). Returns INVALID_ARGUMENT outside
+/// that range.
 ///
 /// Ownership: borrows `client` for the call. NULL: NULL_ARGUMENT when `client` is NULL.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -438,6 +441,36 @@ pub unsafe extern "C" fn missive_client_set_connections(
                 format!("connections must be 1 to {MAX_CONNECTIONS}, not {connections}"));
         }
         h.client.configure_bulk(|b| b.connections = connections);
+        h.ok()
+    }
+}
+
+/// Sets the most messages per batch of a collection send (1 to 10000; default 100). A
+/// collection of n messages sent over c connections (`missive_client_set_connections`, with
+/// multi-connection on; else 1) goes in batches of ceil(n / c) messages, at most this many:
+/// every connection asked for is used when there are at least c messages. Each connection
+/// pipelines the transactions of its batch; progress is reported after each batch. Returns
+/// INVALID_ARGUMENT outside that range.
+///
+/// Ownership: borrows `client` for the call.
+/// NULL: a NULL `client` gives NULL_ARGUMENT.
+/// Thread safety: safe to call from several threads at once on the same client; a collection
+/// send already running keeps the size it started with.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_batch_size(
+    client: *mut missive_client,
+    batch_size: usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        if batch_size == 0 || batch_size > MAX_BATCH_SIZE {
+            return h.fail(missive_result::InvalidArgument,
+                format!("batch_size must be 1 to {MAX_BATCH_SIZE}, not {batch_size}"));
+        }
+        h.client.configure_bulk(|b| b.batch_size = batch_size);
         h.ok()
     }
 }

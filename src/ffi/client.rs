@@ -593,8 +593,11 @@ pub unsafe extern "C" fn missive_client_set_client_name(
 }
 
 /// Sets the timeouts in milliseconds: `connect_ms` for each TCP connection attempt,
-/// `command_ms` for the greeting and each command's reply (and each write). 0 keeps the
-/// current value (defaults: 30 s connect, 60 s greeting, 120 s command).
+/// `command_ms` for the greeting, each command's whole reply, the whole TLS handshake, and each
+/// write. A reply or handshake must be complete within `command_ms` however slowly its bytes
+/// arrive (under TLS as over plain TCP), else the call ends with TIMEOUT. 0 keeps the current
+/// value (defaults: 30 s connect, 60 s greeting, 120 s command). The whole call is bounded as
+/// well: `missive_client_set_total_timeout`.
 ///
 /// Ownership: borrows `client` for the call.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -616,6 +619,31 @@ pub unsafe extern "C" fn missive_client_set_timeouts(
                 c.smtp.greeting_timeout = std::time::Duration::from_millis(command_ms.into());
             }
         });
+        h.ok()
+    }
+}
+
+/// Sets the total time limit of one call in milliseconds: connecting (TCP, TLS handshake,
+/// greeting, EHLO, STARTTLS, AUTH) plus the transactions of that call — one message for
+/// `missive_client_send` and the other single sends, one batch for collections, one message
+/// for each message a queue drain delivers. A call still running when it passes ends with
+/// TIMEOUT (after the final dot: OUTCOME_UNKNOWN). 0 means no limit; the default is 600000
+/// (10 minutes). The command timeout (`missive_client_set_timeouts`) still bounds each reply.
+///
+/// Ownership: borrows `client` for the call.
+/// NULL: a NULL `client` gives NULL_ARGUMENT.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_total_timeout(
+    client: *mut missive_client,
+    total_ms: u64,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        h.client.configure(|c| c.smtp.total_timeout = std::time::Duration::from_millis(total_ms));
         h.ok()
     }
 }
@@ -841,6 +869,29 @@ pub unsafe extern "C" fn missive_client_set_protocol_log(
             f
         });
         h.client.configure(|c| c.smtp.protocol_log = log);
+        h.ok()
+    }
+}
+
+/// Starts each protocol-log line (see `missive_client_set_protocol_log`) with the number of its
+/// connection, `[N] ` (default off): connections are numbered 1, 2, ... in the order this
+/// client opens them, so the lines of a collection sent over several connections at once can
+/// be told apart (a collection over 4 connections logs `[1]` to `[4]`).
+///
+/// Ownership: borrows `client` for the call.
+/// NULL: a NULL `client` gives NULL_ARGUMENT.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_protocol_log_connection_numbers(
+    client: *mut missive_client,
+    enabled: bool,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        h.client.configure(|c| c.smtp.log_connection_numbers = enabled);
         h.ok()
     }
 }

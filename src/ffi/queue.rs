@@ -171,17 +171,21 @@ pub unsafe extern "C" fn missive_client_send_to_queue(
 /// no limit). Messages a killed process left in flight are put back first. A delivered message
 /// leaves the queue; a temporary failure (4xx, lost connection, timeout) reschedules it with
 /// exponential backoff (`missive_client_set_queue_retry`); a permanent failure (5xx) or the
-/// last allowed attempt moves it to `dead/` with the reason. When the server cannot be reached
-/// the drain stops early, without counting an attempt. Recipients refused while others
-/// accepted the message are queued again on their own (temporary) or dead-lettered.
+/// last allowed attempt moves it to `dead/` with the reason. When the server cannot be reached,
+/// or refuses the session (TLS, certificate, credentials), the drain stops early without
+/// counting an attempt and returns QUEUE_SERVER_UNAVAILABLE, with the connection error in the
+/// client's error text and the counts written: the messages stay queued. Recipients refused
+/// while others accepted the message are queued again on their own (temporary) or
+/// dead-lettered.
 ///
 /// Crash safety: a process killed at any point loses no message and re-sends at most the one
 /// message that was in flight (when it died after the server accepted that message and before
 /// the queue recorded it). One drain runs at a time per queue directory, across processes.
 ///
 /// Returns OK (also when some messages were deferred or dead-lettered: see the counts),
-/// QUEUE_DIRECTORY_NOT_SET, QUEUE_BUSY (another drain is running), HOST_NOT_SET,
-/// PICKUP_DIRECTORY_NOT_SET, IO. `*out_counts` (when not NULL) is written on OK only.
+/// QUEUE_SERVER_UNAVAILABLE (the drain stopped: see above), QUEUE_DIRECTORY_NOT_SET,
+/// QUEUE_BUSY (another drain is running), HOST_NOT_SET, PICKUP_DIRECTORY_NOT_SET, IO.
+/// `*out_counts` (when not NULL) is written on OK and on QUEUE_SERVER_UNAVAILABLE only.
 ///
 /// Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in.
 /// NULL: a NULL `client` gives NULL_ARGUMENT; `out_counts` may be NULL.
@@ -202,6 +206,7 @@ pub unsafe extern "C" fn missive_client_drain_queue(
         let budget = (time_budget_ms > 0).then(|| Duration::from_millis(time_budget_ms));
         match h.client.drain_queue(max_messages, budget) {
             Ok(r) => {
+                let stopped = r.stopped.clone();
                 if !out_counts.is_null() {
                     // SAFETY: checked non-NULL; the caller guarantees it is writable.
                     unsafe {
@@ -214,7 +219,10 @@ pub unsafe extern "C" fn missive_client_drain_queue(
                         }
                     };
                 }
-                h.ok()
+                match stopped {
+                    Some(s) => h.fail(missive_result::QueueServerUnavailable, s.message),
+                    None => h.ok(),
+                }
             }
             Err(e) => fail_queue(h, e),
         }

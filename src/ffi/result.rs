@@ -101,6 +101,10 @@ pub enum missive_result {
     QueueDirectoryNotSet = 550,
     /// Another drain of the same queue directory (in this or another process) is running.
     QueueBusy = 551,
+    /// A queue drain stopped because the server could not be reached, or refused the session
+    /// (TLS, certificate, credentials): the messages stay queued, no attempt counted; the
+    /// drain's counts are written and the client's error text says what happened.
+    QueueServerUnavailable = 552,
     /// An IANA time zone name is not in the time zone database (or has no usable rule).
     UnknownTimeZone = 600,
     /// An appointment lacks what a calendar message needs (start, end, summary, organizer).
@@ -156,6 +160,10 @@ impl missive_result {
             PartialFailure => "some messages were not delivered\0",
             QueueDirectoryNotSet => "no queue directory is set\0",
             QueueBusy => "another drain of the queue is running\0",
+            QueueServerUnavailable => {
+                "the queue drain stopped: the server could not be reached or refused the session; \
+                 the messages stay queued\0"
+            }
             UnknownTimeZone => "unknown time zone\0",
             IncompleteAppointment => "the appointment is incomplete\0",
         }
@@ -205,6 +213,7 @@ impl missive_result {
         missive_result::PartialFailure,
         missive_result::QueueDirectoryNotSet,
         missive_result::QueueBusy,
+        missive_result::QueueServerUnavailable,
         missive_result::UnknownTimeZone,
         missive_result::IncompleteAppointment,
     ];

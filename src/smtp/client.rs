@@ -1,6 +1,6 @@
 //! A client that keeps one SMTP session open between sends and reconnects transparently.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{Envelope, SendResult, SmtpConfig, SmtpConnection, SmtpError, SmtpErrorKind, Stage};
 
@@ -15,6 +15,10 @@ pub const DEFAULT_IDLE_CHECK: Duration = Duration::from_secs(5);
 /// nothing of the message had been sent yet (lost connection or 421 before DATA), the client
 /// reconnects and tries once more. A failed transaction is followed by RSET. Dropping the
 /// client (or [`SmtpClient::close`]) sends QUIT.
+///
+/// Each call ([`SmtpClient::send`], [`SmtpClient::send_stream`], [`SmtpClient::send_many`],
+/// [`SmtpClient::connection`]) ends within [`SmtpConfig::total_timeout`], the connection it
+/// opens (or checks) and its reconnection included.
 pub struct SmtpClient {
     config: SmtpConfig,
     conn: Option<SmtpConnection>,
@@ -62,29 +66,55 @@ impl SmtpClient {
 
     /// The kept connection, opened (or checked and reopened) as needed.
     pub fn connection(&mut self) -> Result<&mut SmtpConnection, SmtpError> {
-        self.ensure()?;
+        self.ensure(self.config.call_deadline())?;
+        self.end_call();
         match self.conn.as_mut() {
             Some(c) => Ok(c),
             None => Err(SmtpError::new(SmtpErrorKind::Connect, "not connected")),
         }
     }
 
-    /// Returns whether an existing connection is reused.
-    fn ensure(&mut self) -> Result<bool, SmtpError> {
+    /// Returns whether an existing connection is reused. The connection is left with
+    /// `deadline` pinned: the caller unpins it when its call is over.
+    fn ensure(&mut self, deadline: Option<Instant>) -> Result<bool, SmtpError> {
         if let Some(c) = &mut self.conn {
+            c.pin_deadline(deadline);
             let dead = c.is_broken() || (c.idle_time() >= self.idle_check && c.noop().is_err());
+            c.unpin();
             if !dead {
+                c.pin_deadline(deadline);
                 return Ok(true);
             }
             self.conn = None;
         }
-        self.conn = Some(SmtpConnection::connect(&self.config)?);
+        let mut c = SmtpConnection::connect_by(&self.config, deadline)?;
+        c.pin_deadline(deadline);
+        self.conn = Some(c);
         Ok(false)
+    }
+
+    /// Ends a call: the kept connection no longer shares its deadline.
+    fn end_call(&mut self) {
+        if let Some(c) = &mut self.conn {
+            c.unpin();
+        }
     }
 
     /// Sends one message (see [`SmtpConnection::send`]).
     pub fn send(&mut self, envelope: &Envelope, message: &[u8]) -> Result<SendResult, SmtpError> {
-        let reused = self.ensure()?;
+        let deadline = self.config.call_deadline();
+        let res = self.send_by(envelope, message, deadline);
+        self.end_call();
+        res
+    }
+
+    fn send_by(
+        &mut self,
+        envelope: &Envelope,
+        message: &[u8],
+        deadline: Option<Instant>,
+    ) -> Result<SendResult, SmtpError> {
+        let reused = self.ensure(deadline)?;
         let res = match self.conn.as_mut() {
             Some(c) => c.send(envelope, message),
             None => return Err(SmtpError::new(SmtpErrorKind::Connect, "not connected")),
@@ -93,7 +123,7 @@ impl SmtpClient {
             Err(e) if reused && nothing_sent(&e) => {
                 // The server had dropped the kept connection: try once on a fresh one.
                 self.conn = None;
-                self.ensure()?;
+                self.ensure(deadline)?;
                 match self.conn.as_mut() {
                     Some(c) => c.send(envelope, message),
                     None => Err(e),
@@ -112,7 +142,20 @@ impl SmtpClient {
         message: &mut dyn std::io::Read,
         size_hint: Option<u64>,
     ) -> Result<SendResult, SmtpError> {
-        let reused = self.ensure()?;
+        let deadline = self.config.call_deadline();
+        let res = self.send_stream_by(envelope, message, size_hint, deadline);
+        self.end_call();
+        res
+    }
+
+    fn send_stream_by(
+        &mut self,
+        envelope: &Envelope,
+        message: &mut dyn std::io::Read,
+        size_hint: Option<u64>,
+        deadline: Option<Instant>,
+    ) -> Result<SendResult, SmtpError> {
+        let reused = self.ensure(deadline)?;
         let res = match self.conn.as_mut() {
             Some(c) => c.send_stream(envelope, message, size_hint),
             None => return Err(SmtpError::new(SmtpErrorKind::Connect, "not connected")),
@@ -120,7 +163,7 @@ impl SmtpClient {
         match res {
             Err(e) if reused && nothing_sent(&e) => {
                 self.conn = None;
-                self.ensure()?;
+                self.ensure(deadline)?;
                 match self.conn.as_mut() {
                     Some(c) => c.send_stream(envelope, message, size_hint),
                     None => Err(e),
@@ -133,7 +176,18 @@ impl SmtpClient {
     /// Sends several messages (see [`SmtpConnection::send_many`]). Messages of which nothing
     /// was sent because the connection was lost are retried once on a new connection.
     pub fn send_many(&mut self, items: &[(Envelope, &[u8])]) -> Vec<Result<SendResult, SmtpError>> {
-        if let Err(e) = self.ensure() {
+        let deadline = self.config.call_deadline();
+        let res = self.send_many_by(items, deadline);
+        self.end_call();
+        res
+    }
+
+    fn send_many_by(
+        &mut self,
+        items: &[(Envelope, &[u8])],
+        deadline: Option<Instant>,
+    ) -> Vec<Result<SendResult, SmtpError>> {
+        if let Err(e) = self.ensure(deadline) {
             return items.iter().map(|_| Err(e.clone())).collect();
         }
         let mut results = match self.conn.as_mut() {
@@ -149,7 +203,7 @@ impl SmtpClient {
             .collect();
         if broken && !retry.is_empty() {
             self.conn = None;
-            if self.ensure().is_ok() {
+            if self.ensure(deadline).is_ok() {
                 let again: Vec<(Envelope, &[u8])> =
                     retry.iter().map(|&i| items[i].clone()).collect();
                 if let Some(c) = self.conn.as_mut() {

@@ -3,9 +3,13 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::AtomicU64;
+use std::time::{Duration, Instant};
 
 use super::{Security, SmtpError, SmtpErrorKind};
+
+/// Default [`SmtpConfig::total_timeout`]: 10 minutes per call.
+pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Direction of a protocol log line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,8 +194,13 @@ pub struct SmtpConfig {
     pub connect_timeout: Duration,
     /// Timeout for the server's greeting.
     pub greeting_timeout: Duration,
-    /// Timeout for each reply and each write.
+    /// Timeout for each reply and each write: the whole reply (or TLS handshake) must arrive
+    /// within it, however slowly its bytes trickle in.
     pub command_timeout: Duration,
+    /// The most one call may take in total: connecting (TCP, TLS, greeting, EHLO, STARTTLS,
+    /// AUTH) plus the transactions of that call (one message, one batch of a collection, one
+    /// forward or stream). Zero means no limit. Default [`DEFAULT_TOTAL_TIMEOUT`].
+    pub total_timeout: Duration,
     /// TLS settings.
     pub tls: TlsOptions,
     /// Use PIPELINING when the server advertises it (default true).
@@ -200,11 +209,19 @@ pub struct SmtpConfig {
     pub require_all_recipients: bool,
     /// Protocol log callback.
     pub protocol_log: Option<ProtocolLog>,
+    /// Start each protocol log line with the number of its connection, `[N] ` (default
+    /// false): connections are numbered 1, 2, ... in the order they are opened with this
+    /// configuration and its clones (one client), so the lines of several connections at once
+    /// can be told apart.
+    pub log_connection_numbers: bool,
+    /// Connections opened so far with this configuration and its clones.
+    pub(crate) connections_opened: Arc<AtomicU64>,
 }
 
 impl SmtpConfig {
     /// Settings for `host` with the defaults: port 0 (default port), [`Security::Auto`], no
-    /// credentials, timeouts 30 s / 60 s / 120 s, certificates verified, pipelining on.
+    /// credentials, timeouts 30 s / 60 s / 120 s, a total limit of 10 minutes per call,
+    /// certificates verified, pipelining on.
     pub fn new(host: impl Into<String>) -> SmtpConfig {
         SmtpConfig {
             host: host.into(),
@@ -216,10 +233,13 @@ impl SmtpConfig {
             connect_timeout: Duration::from_secs(30),
             greeting_timeout: Duration::from_secs(60),
             command_timeout: Duration::from_secs(120),
+            total_timeout: DEFAULT_TOTAL_TIMEOUT,
             tls: TlsOptions::default(),
             pipelining: true,
             require_all_recipients: false,
             protocol_log: None,
+            log_connection_numbers: false,
+            connections_opened: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -230,6 +250,12 @@ impl SmtpConfig {
             (0, _) => 25,
             (p, _) => p,
         }
+    }
+
+    /// When a call starting now must end: now + [`SmtpConfig::total_timeout`], or `None`
+    /// without a limit.
+    pub fn call_deadline(&self) -> Option<Instant> {
+        (!self.total_timeout.is_zero()).then(|| Instant::now() + self.total_timeout)
     }
 
     /// Whether TLS starts with the first byte (SslImplicit, or Auto on port 465).
@@ -254,6 +280,7 @@ impl fmt::Debug for SmtpConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("greeting_timeout", &self.greeting_timeout)
             .field("command_timeout", &self.command_timeout)
+            .field("total_timeout", &self.total_timeout)
             .field("tls", &self.tls)
             .field("pipelining", &self.pipelining)
             .field("require_all_recipients", &self.require_all_recipients)
@@ -261,6 +288,7 @@ impl fmt::Debug for SmtpConfig {
                 "protocol_log",
                 &self.protocol_log.as_ref().map(|_| "<callback>"),
             )
+            .field("log_connection_numbers", &self.log_connection_numbers)
             .finish()
     }
 }

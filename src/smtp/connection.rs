@@ -19,6 +19,8 @@ use super::{Capabilities, Reply, Security, SmtpError, SmtpErrorKind, Stage};
 const DATA_BUFFER: usize = 64 * 1024;
 /// Bytes read from the socket at a time.
 const READ_CHUNK: usize = 8192;
+/// How a reply timeout is described.
+const NO_REPLY: &str = "no complete reply from the server";
 /// Longest wait for the reply to QUIT.
 const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -40,6 +42,147 @@ impl Stream {
 
 fn not_connected() -> io::Error {
     io::Error::new(io::ErrorKind::NotConnected, "connection closed")
+}
+
+fn timed_out() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "deadline passed")
+}
+
+/// Sets the socket's read timeout to the time left until `deadline` (an error once it has
+/// passed). `in_force` remembers the timeout last set: the system call is skipped when that one
+/// outlasts the time left by at most 5%, which saves a system call per reply on a busy
+/// connection.
+fn arm_read(tcp: &TcpStream, deadline: Instant, in_force: &mut Option<Duration>) -> io::Result<()> {
+    let now = Instant::now();
+    if now >= deadline {
+        return Err(timed_out());
+    }
+    let remaining = (deadline - now).max(Duration::from_millis(1));
+    let ok = in_force.is_some_and(|t| {
+        t >= remaining && t - remaining <= (remaining / 20).max(Duration::from_millis(1))
+    });
+    if !ok {
+        tcp.set_read_timeout(Some(remaining))?;
+        *in_force = Some(remaining);
+    }
+    Ok(())
+}
+
+/// Sets the socket's write timeout for one write: `timeout`, or the time left until `deadline`
+/// when that is shorter (an error once it has passed). `in_force` as for [`arm_read`].
+fn arm_write(
+    tcp: &TcpStream,
+    timeout: Duration,
+    deadline: Option<Instant>,
+    in_force: &mut Option<Duration>,
+) -> io::Result<()> {
+    let mut t = timeout.max(Duration::from_millis(1));
+    if let Some(d) = deadline {
+        let now = Instant::now();
+        if now >= d {
+            return Err(timed_out());
+        }
+        t = t.min((d - now).max(Duration::from_millis(1)));
+    }
+    let ok = in_force.is_some_and(|f| f >= t && f - t <= (t / 20).max(Duration::from_millis(1)));
+    if !ok {
+        tcp.set_write_timeout(Some(t))?;
+        *in_force = Some(t);
+    }
+    Ok(())
+}
+
+/// Writes to the stream with each write bounded by the command timeout and the call's
+/// deadline.
+struct DeadlineWriter<'a> {
+    stream: &'a mut Stream,
+    timeout: Duration,
+    deadline: Option<Instant>,
+    in_force: &'a mut Option<Duration>,
+}
+
+impl Write for DeadlineWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(tcp) = self.stream.tcp() {
+            arm_write(tcp, self.timeout, self.deadline, self.in_force)?;
+        }
+        self.stream.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if let Some(tcp) = self.stream.tcp() {
+            arm_write(tcp, self.timeout, self.deadline, self.in_force)?;
+        }
+        self.stream.flush()
+    }
+}
+
+/// Writes the TLS records rustls has queued.
+fn flush_tls(conn: &mut ClientConnection, tcp: &mut TcpStream) -> io::Result<()> {
+    while conn.wants_write() {
+        if conn.write_tls(tcp)? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::WriteZero,
+                "the connection closed while writing",
+            ));
+        }
+    }
+    tcp.flush()
+}
+
+/// Reads TLS records from the socket and processes them once; a rustls error becomes an
+/// `InvalidData` I/O error carrying it (after a last try to send the alert).
+fn read_tls_once(
+    conn: &mut ClientConnection,
+    tcp: &mut TcpStream,
+    deadline: Instant,
+    in_force: &mut Option<Duration>,
+) -> io::Result<usize> {
+    arm_read(tcp, deadline, in_force)?;
+    let n = loop {
+        match conn.read_tls(tcp) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                arm_read(tcp, deadline, in_force)?;
+            }
+            other => break other?,
+        }
+    };
+    if let Err(e) = conn.process_new_packets() {
+        let _ = conn.write_tls(tcp);
+        return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+    }
+    Ok(n)
+}
+
+impl Stream {
+    /// Reads what has arrived, waiting no later than `deadline`. Under TLS the wait is bounded
+    /// for the whole read, not per socket read: rustls needs a whole record before it yields
+    /// any of it, and a server trickling a record's bytes must not stretch the wait.
+    fn read_by(
+        &mut self,
+        buf: &mut [u8],
+        deadline: Instant,
+        in_force: &mut Option<Duration>,
+    ) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => {
+                arm_read(s, deadline, in_force)?;
+                s.read(buf)
+            }
+            Stream::Tls(s) => {
+                let s = &mut **s;
+                loop {
+                    match s.conn.reader().read(buf) {
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                        other => return other,
+                    }
+                    flush_tls(&mut s.conn, &mut s.sock)?;
+                    read_tls_once(&mut s.conn, &mut s.sock, deadline, in_force)?;
+                }
+            }
+            Stream::Closed => Err(not_connected()),
+        }
+    }
 }
 
 impl Read for Stream {
@@ -111,6 +254,13 @@ pub struct SmtpConnection {
     /// The read timeout last set on the socket, to skip the system call when it would not
     /// change.
     read_timeout: Option<Duration>,
+    /// Likewise the write timeout.
+    write_timeout: Option<Duration>,
+    /// When the current call must end (see [`SmtpConfig::total_timeout`]).
+    deadline: Option<Instant>,
+    /// The deadline was set by the caller ([`SmtpClient`](super::SmtpClient)) for a call that
+    /// spans several of this connection's methods: they keep it instead of starting their own.
+    pinned: bool,
     /// Output buffer for message data, reused between messages.
     wbuf: Vec<u8>,
     caps: Capabilities,
@@ -119,13 +269,26 @@ pub struct SmtpConnection {
     encrypted: bool,
     broken: bool,
     last_used: Instant,
+    /// This connection's number (1, 2, ... per configuration; see
+    /// [`SmtpConfig::log_connection_numbers`]).
+    number: u64,
 }
 
 impl SmtpConnection {
     /// Connects to the server and prepares the session: TCP (each resolved address in turn),
     /// implicit TLS if configured, greeting, EHLO (HELO fallback), STARTTLS as the security
     /// mode requires, EHLO again, and AUTH when credentials are configured.
+    ///
+    /// All of it must end within [`SmtpConfig::total_timeout`].
     pub fn connect(config: &SmtpConfig) -> Result<SmtpConnection, SmtpError> {
+        Self::connect_by(config, config.call_deadline())
+    }
+
+    /// As [`SmtpConnection::connect`], ending by `deadline`.
+    pub(crate) fn connect_by(
+        config: &SmtpConfig,
+        deadline: Option<Instant>,
+    ) -> Result<SmtpConnection, SmtpError> {
         if let Some(name) = &config.client_name
             && (name.is_empty() || name.bytes().any(|b| b <= b' ' || b == 0x7f))
         {
@@ -134,7 +297,7 @@ impl SmtpConnection {
                 format!("invalid client name {name:?}"),
             ));
         }
-        let tcp = open_tcp(config)?;
+        let tcp = open_tcp(config, deadline)?;
         let client_name = match &config.client_name {
             Some(n) => n.clone(),
             None => default_client_name(tcp.local_addr().ok()),
@@ -147,6 +310,9 @@ impl SmtpConnection {
             rtmp: vec![0u8; READ_CHUNK].into_boxed_slice(),
             // open_tcp sets the command timeout.
             read_timeout: Some(config.command_timeout.max(Duration::from_millis(1))),
+            write_timeout: Some(config.command_timeout.max(Duration::from_millis(1))),
+            deadline,
+            pinned: true,
             wbuf: Vec::new(),
             caps: Capabilities::default(),
             greeting: Reply::new(220, Vec::new()),
@@ -154,6 +320,10 @@ impl SmtpConnection {
             encrypted: false,
             broken: false,
             last_used: Instant::now(),
+            number: config
+                .connections_opened
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                + 1,
         };
         if config.implicit_tls() {
             conn.start_tls_on_stream()?;
@@ -202,7 +372,38 @@ impl SmtpConnection {
             return Err(e);
         }
         conn.last_used = Instant::now();
+        conn.unpin();
         Ok(conn)
+    }
+
+    /// Makes the following calls share `deadline` instead of each starting its own, until
+    /// [`SmtpConnection::unpin`].
+    pub(crate) fn pin_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+        self.pinned = true;
+    }
+
+    /// Ends [`SmtpConnection::pin_deadline`].
+    pub(crate) fn unpin(&mut self) {
+        self.deadline = None;
+        self.pinned = false;
+    }
+
+    /// Starts a call: a new deadline unless one is pinned.
+    fn begin_call(&mut self) {
+        if !self.pinned {
+            self.deadline = self.config.call_deadline();
+        }
+    }
+
+    /// The stream, with each write bounded by the command timeout and the call's deadline.
+    fn writer(&mut self) -> DeadlineWriter<'_> {
+        DeadlineWriter {
+            stream: &mut self.stream,
+            timeout: self.config.command_timeout,
+            deadline: self.deadline,
+            in_force: &mut self.write_timeout,
+        }
     }
 
     /// What the server advertised in its (last) EHLO reply.
@@ -259,6 +460,7 @@ impl SmtpConnection {
 
     /// Sends NOOP; fails unless the server answers 2xx.
     pub fn noop(&mut self) -> Result<Reply, SmtpError> {
+        self.begin_call();
         let r = self.command("NOOP", Stage::Noop)?;
         if r.is_positive() {
             Ok(r)
@@ -273,6 +475,7 @@ impl SmtpConnection {
 
     /// Sends RSET; fails unless the server answers 2xx (the connection is then marked broken).
     pub fn rset(&mut self) -> Result<Reply, SmtpError> {
+        self.begin_call();
         let r = self.command("RSET", Stage::Rset)?;
         if r.is_positive() {
             Ok(r)
@@ -292,6 +495,7 @@ impl SmtpConnection {
     /// least one was accepted (unless `require_all_recipients`). After a failed transaction
     /// the session is RSET so it can be reused.
     pub fn send(&mut self, envelope: &Envelope, message: &[u8]) -> Result<SendResult, SmtpError> {
+        self.begin_call();
         self.ensure_usable()?;
         let prepared = self.prepare(envelope, message)?;
         self.transact(&prepared, &mut Body::Bytes(message), false, None)
@@ -311,6 +515,7 @@ impl SmtpConnection {
         message: &mut dyn Read,
         size_hint: Option<u64>,
     ) -> Result<SendResult, SmtpError> {
+        self.begin_call();
         self.ensure_usable()?;
         let prepared = self.prepare_sized(envelope, || size_hint)?;
         self.transact(&prepared, &mut Body::Stream(message), false, None)
@@ -321,6 +526,7 @@ impl SmtpConnection {
     /// RCPTs and DATA follow the previous message's final dot in the same write. Returns one
     /// result per item, in order.
     pub fn send_many(&mut self, items: &[(Envelope, &[u8])]) -> Vec<Result<SendResult, SmtpError>> {
+        self.begin_call();
         let prepared: Vec<Result<Prepared, SmtpError>> = items
             .iter()
             .map(|(env, msg)| self.prepare(env, msg))
@@ -359,6 +565,8 @@ impl SmtpConnection {
     }
 
     fn close(&mut self) {
+        // QUIT gets its own short wait, whatever was left of the call.
+        self.unpin();
         if !self.broken {
             if self.send_line("QUIT", "QUIT", Stage::Quit).is_ok() {
                 let timeout = self.config.command_timeout.min(QUIT_TIMEOUT);
@@ -399,8 +607,18 @@ impl SmtpConnection {
 
     fn log(&self, dir: LogDirection, line: &str) {
         if let Some(cb) = &self.config.protocol_log {
-            cb(dir, line);
+            if self.config.log_connection_numbers {
+                cb(dir, &format!("[{}] {line}", self.number));
+            } else {
+                cb(dir, line);
+            }
         }
+    }
+
+    /// This connection's number: 1, 2, ... in the order connections were opened with its
+    /// configuration (and its clones).
+    pub fn number(&self) -> u64 {
+        self.number
     }
 
     // ----- low-level I/O -------------------------------------------------------------------
@@ -411,10 +629,8 @@ impl SmtpConnection {
     }
 
     fn write_all(&mut self, bytes: &[u8], stage: Stage) -> Result<(), SmtpError> {
-        let res = self
-            .stream
-            .write_all(bytes)
-            .and_then(|()| self.stream.flush());
+        let mut w = self.writer();
+        let res = w.write_all(bytes).and_then(|()| w.flush());
         res.map_err(|e| self.io_error(stage, &e))
     }
 
@@ -443,9 +659,41 @@ impl SmtpConnection {
         self.read_reply(stage, self.config.command_timeout)
     }
 
-    /// Reads one complete reply, within `timeout` in total.
+    /// The error for a wait that ran out: the reply's own `timeout`, or the call's total limit
+    /// when that came first.
+    fn timeout_error(
+        &mut self,
+        stage: Stage,
+        timeout: Duration,
+        call_limit: bool,
+        what: &str,
+    ) -> SmtpError {
+        self.abandon();
+        let message = if call_limit {
+            format!(
+                "the call's total time limit ({:?}) ran out during {stage}",
+                self.config.total_timeout
+            )
+        } else {
+            format!("{what} within {timeout:?} during {stage}")
+        };
+        SmtpError::new(SmtpErrorKind::Timeout { stage }, message)
+    }
+
+    /// The deadline of a wait of at most `timeout` starting now, capped by the call's deadline;
+    /// and whether the call's deadline is the one that applies.
+    fn wait_deadline(&self, timeout: Duration) -> (Instant, bool) {
+        let own = Instant::now() + timeout;
+        match self.deadline {
+            Some(d) if d < own => (d, true),
+            _ => (own, false),
+        }
+    }
+
+    /// Reads one complete reply, within `timeout` in total (and within the call's deadline),
+    /// however its bytes arrive.
     fn read_reply(&mut self, stage: Stage, timeout: Duration) -> Result<Reply, SmtpError> {
-        let deadline = Instant::now() + timeout;
+        let (deadline, call_limit) = self.wait_deadline(timeout);
         loop {
             match parse_reply(&self.rbuf[self.rpos..]) {
                 Ok((reply, used)) => {
@@ -484,30 +732,17 @@ impl SmtpConnection {
                     ));
                 }
             }
-            let now = Instant::now();
-            if now >= deadline {
-                self.abandon();
-                return Err(SmtpError::new(
-                    SmtpErrorKind::Timeout { stage },
-                    format!("no complete reply from the server within {timeout:?} during {stage}"),
-                ));
-            }
-            let remaining = (deadline - now).max(Duration::from_millis(1));
-            // The socket's timeout must not outlast the deadline by more than a little (5%):
-            // re-set it only when the one in force is shorter or too long, which saves a
-            // system call per reply on a busy connection.
-            let in_force_ok = self.read_timeout.is_some_and(|t| {
-                t >= remaining && t - remaining <= (remaining / 20).max(Duration::from_millis(1))
-            });
-            if !in_force_ok && let Some(tcp) = self.stream.tcp() {
-                let _ = tcp.set_read_timeout(Some(remaining));
-                self.read_timeout = Some(remaining);
+            if Instant::now() >= deadline {
+                return Err(self.timeout_error(stage, timeout, call_limit, NO_REPLY));
             }
             if self.rpos > 0 && self.rpos == self.rbuf.len() {
                 self.rbuf.clear();
                 self.rpos = 0;
             }
-            match self.stream.read(&mut self.rtmp) {
+            match self
+                .stream
+                .read_by(&mut self.rtmp, deadline, &mut self.read_timeout)
+            {
                 Ok(0) => {
                     self.abandon();
                     return Err(SmtpError::new(
@@ -523,13 +758,7 @@ impl SmtpConnection {
                         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                     ) =>
                 {
-                    self.abandon();
-                    return Err(SmtpError::new(
-                        SmtpErrorKind::Timeout { stage },
-                        format!(
-                            "no complete reply from the server within {timeout:?} during {stage}"
-                        ),
-                    ));
+                    return Err(self.timeout_error(stage, timeout, call_limit, NO_REPLY));
                 }
                 Err(e) => {
                     let err = self.io_error(stage, &e);
@@ -610,22 +839,50 @@ impl SmtpConnection {
         let name = tls::server_name(&self.config.host, &self.config.tls)?;
         let mut conn = ClientConnection::new(cfg, name).map_err(|e| SmtpError::from_tls(&e))?;
         let mut tcp = tcp;
-        let _ = tcp.set_read_timeout(Some(self.config.command_timeout));
-        self.read_timeout = Some(self.config.command_timeout);
-        while conn.is_handshaking() {
-            if let Err(e) = conn.complete_io(&mut tcp) {
-                self.broken = true;
-                let _ = tcp.shutdown(Shutdown::Both);
-                let mut err = SmtpError::from_io(Stage::TlsHandshake, &e);
-                if matches!(
-                    err.kind,
-                    SmtpErrorKind::ConnectionLost { .. } | SmtpErrorKind::Io
-                ) {
-                    err.kind = SmtpErrorKind::Tls;
-                    err.message = format!("TLS handshake failed: {e}");
+        // The whole handshake gets one command timeout (and stays within the call's deadline),
+        // however the server's records trickle in.
+        let timeout = self.config.command_timeout;
+        let (deadline, call_limit) = self.wait_deadline(timeout);
+        let res = (|| {
+            while conn.is_handshaking() {
+                arm_write(&tcp, timeout, Some(deadline), &mut self.write_timeout)?;
+                flush_tls(&mut conn, &mut tcp)?;
+                if !conn.is_handshaking() {
+                    break;
                 }
-                return Err(err);
+                if read_tls_once(&mut conn, &mut tcp, deadline, &mut self.read_timeout)? == 0 {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the server closed the connection during the TLS handshake",
+                    ));
+                }
             }
+            arm_write(&tcp, timeout, Some(deadline), &mut self.write_timeout)?;
+            flush_tls(&mut conn, &mut tcp)
+        })();
+        if let Err(e) = res {
+            self.broken = true;
+            let _ = tcp.shutdown(Shutdown::Both);
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) {
+                return Err(self.timeout_error(
+                    Stage::TlsHandshake,
+                    timeout,
+                    call_limit,
+                    "the TLS handshake did not complete",
+                ));
+            }
+            let mut err = SmtpError::from_io(Stage::TlsHandshake, &e);
+            if matches!(
+                err.kind,
+                SmtpErrorKind::ConnectionLost { .. } | SmtpErrorKind::Io
+            ) {
+                err.kind = SmtpErrorKind::Tls;
+                err.message = format!("TLS handshake failed: {e}");
+            }
+            return Err(err);
         }
         self.stream = Stream::Tls(Box::new(StreamOwned::new(conn, tcp)));
         self.encrypted = true;
@@ -986,7 +1243,8 @@ impl SmtpConnection {
         // next transaction's commands go out in as few writes as the size allows.
         let mut buf = std::mem::take(&mut self.wbuf);
         buf.clear();
-        let stream = &mut self.stream;
+        let mut w = self.writer();
+        let stream = &mut w;
         let mut res = data::encode(message, |piece| {
             if buf.len() + piece.len() > DATA_BUFFER && !buf.is_empty() {
                 stream.write_all(&buf)?;
@@ -1020,7 +1278,7 @@ impl SmtpConnection {
         let mut read_error: Option<io::Error> = None;
         let mut total = 0u64;
         let res = {
-            let mut w = BufWriter::with_capacity(DATA_BUFFER, &mut self.stream);
+            let mut w = BufWriter::with_capacity(DATA_BUFFER, self.writer());
             let mut buf = vec![0u8; STREAM_BUFFER];
             let mut enc = data::Encoder::new();
             let mut emit = |piece: &[u8]| {
@@ -1128,7 +1386,7 @@ fn check_address(addr: &str, smtputf8: bool, may_be_empty: bool) -> Result<(), S
     Ok(())
 }
 
-fn open_tcp(config: &SmtpConfig) -> Result<TcpStream, SmtpError> {
+fn open_tcp(config: &SmtpConfig, deadline: Option<Instant>) -> Result<TcpStream, SmtpError> {
     let host = config.host.trim_start_matches('[').trim_end_matches(']');
     if host.is_empty() {
         return Err(SmtpError::new(
@@ -1159,6 +1417,17 @@ fn open_tcp(config: &SmtpConfig) -> Result<TcpStream, SmtpError> {
     };
     let mut failures = Vec::new();
     for addr in &addrs {
+        let timeout = match deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    failures.push(format!("{addr}: the call's total time limit ran out"));
+                    break;
+                }
+                timeout.min(left)
+            }
+            None => timeout,
+        };
         match TcpStream::connect_timeout(addr, timeout) {
             Ok(tcp) => {
                 let _ = tcp.set_nodelay(true);

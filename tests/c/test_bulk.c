@@ -175,6 +175,10 @@ static void test_pickup_collection_outcomes(void) {
     /* Argument checks. */
     CHECK_RESULT(missive_client_set_connections(c, 0), MISSIVE_RESULT_INVALID_ARGUMENT);
     CHECK_RESULT(missive_client_set_connections(c, 65), MISSIVE_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(missive_client_set_batch_size(c, 0), MISSIVE_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(missive_client_set_batch_size(c, 10001), MISSIVE_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(missive_client_set_batch_size(c, 10000), MISSIVE_RESULT_OK);
+    CHECK_RESULT(missive_client_set_total_timeout(c, 0), MISSIVE_RESULT_OK);
     CHECK_RESULT(missive_client_set_retry_policy(c, 0, false), MISSIVE_RESULT_INVALID_ARGUMENT);
     CHECK_RESULT(missive_client_set_retry_policy(c, 3, true), MISSIVE_RESULT_OK);
 cleanup:

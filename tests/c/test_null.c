@@ -170,6 +170,7 @@ static void test_null_client_smtp_settings(void) {
     CHECK_RESULT(missive_client_set_client_name(c, NULL, 0), MISSIVE_RESULT_OK); /* default */
 
     CHECK_RESULT(missive_client_set_timeouts(NULL, 1000, 1000), NA);
+    CHECK_RESULT(missive_client_set_total_timeout(NULL, 1000), NA);
 
     CHECK_RESULT(missive_client_set_ca_file(NULL, S("/nonexistent/ca.pem")), NA);
     CHECK_RESULT(missive_client_set_ca_file(c, NULL, 5), NA);
@@ -190,6 +191,7 @@ static void test_null_client_smtp_settings(void) {
     /* The protocol log: NULL client; cb NULL removes; userdata and userdata_free may be NULL. */
     dummy_frees = 0;
     CHECK_RESULT(missive_client_set_protocol_log(NULL, dummy_log, &dummy_frees, dummy_free), NA);
+    CHECK_RESULT(missive_client_set_protocol_log_connection_numbers(NULL, true), NA);
     CHECK_EQ_INT(dummy_frees, 0); /* refused: the library took no ownership */
     CHECK_RESULT(missive_client_set_protocol_log(c, dummy_log, NULL, NULL), MISSIVE_RESULT_OK);
     CHECK_RESULT(missive_client_set_protocol_log(c, dummy_log, &dummy_frees, NULL), MISSIVE_RESULT_OK);
@@ -729,6 +731,7 @@ static void test_null_bulk_and_operations(void) {
 
     CHECK_RESULT(missive_client_set_multi_connection(NULL, true), NA);
     CHECK_RESULT(missive_client_set_connections(NULL, 2), NA);
+    CHECK_RESULT(missive_client_set_batch_size(NULL, 10), NA);
     CHECK_RESULT(missive_client_set_retry_policy(NULL, 1, false), NA);
     CHECK_RESULT(missive_client_set_progress_callback(NULL, NULL, NULL, NULL), NA);
     /* cb, userdata and userdata_free may all be NULL. */

@@ -8,8 +8,12 @@
  */
 #include "harness.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static char fixture_dir[512];
 static int server_port;
@@ -151,6 +155,68 @@ cleanup:
         harness_rmtree(dir);
 }
 
+/* A port on 127.0.0.1 nobody listens on: bound to port 0, then closed. -1 on failure. */
+static int closed_port(void) {
+    struct sockaddr_in a;
+    socklen_t alen = sizeof a;
+    int port = -1, fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &alen) == 0)
+        port = ntohs(a.sin_port);
+    close(fd);
+    return port;
+}
+
+/* A closed port (bound to port 0, then closed): the drain stops with its own code, the counts
+ * written and the connection error on the client; the messages stay queued, no attempt spent. */
+static void test_drain_server_unreachable(void) {
+    missive_client *c = missive_client_new();
+    missive_message *m = make_message("to@example.org");
+    missive_queue_drain_counts d;
+    missive_queue_counts q;
+    char dir[256] = "", url[128], err[512];
+    char *list = NULL;
+    size_t n = 0;
+    int port;
+    REQUIRE(c != NULL && m != NULL);
+    REQUIRE(harness_mkdtemp(dir, sizeof dir) == 0);
+    port = closed_port();
+    REQUIRE(port > 0);
+    snprintf(url, sizeof url, "smtp+plain://127.0.0.1:%d", port);
+    REQUIRE_OK(missive_client_set_url(c, url, strlen(url)));
+    REQUIRE_OK(missive_client_set_queue_directory(c, dir, strlen(dir)));
+    REQUIRE_OK(missive_client_send_to_queue(c, m));
+    REQUIRE_OK(missive_client_send_to_queue(c, m));
+    memset(&d, 0xab, sizeof d);
+    CHECK_RESULT(missive_client_drain_queue(c, 0, 0, &d),
+                 MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE);
+    CHECK_EQ_INT(d.delivered, 0);
+    CHECK_EQ_INT(d.deferred, 0);
+    CHECK_EQ_INT(d.dead_lettered, 0);
+    CHECK_EQ_INT(d.recovered, 0);
+    CHECK_EQ_INT(d.remaining, 2);
+    REQUIRE_OK(missive_client_error(c, err, sizeof err, &n));
+    CHECK_CONTAINS(err, "cannot connect");
+    CHECK_CONTAINS(err, "stay queued");
+    REQUIRE_OK(missive_client_queue_state(c, &q));
+    CHECK_EQ_INT(q.queued, 2);
+    CHECK_EQ_INT(q.due, 2);
+    list = queue_list(c);
+    REQUIRE(list != NULL);
+    CHECK_CONTAINS(list, "\tqueued\t0\t");
+cleanup:
+    free(list);
+    missive_message_free(m);
+    missive_client_free(c);
+    if (dir[0] != '\0')
+        harness_rmtree(dir);
+}
+
 int main(int argc, char **argv) {
     char port_text[32];
     const char *from = argc > 1 ? argv[1] : getenv("MISSIVE_SMTP_FIXTURE_DIR");
@@ -169,5 +235,6 @@ int main(int argc, char **argv) {
     }
     RUN(test_queue_drain_defer_dead);
     RUN(test_drain_needs_a_host);
+    RUN(test_drain_server_unreachable);
     return harness_finish();
 }

@@ -606,6 +606,33 @@ cleanup:
 static void test_protocol_log_plain(void) { check_log("auth=PLAIN"); }
 static void test_protocol_log_login(void) { check_log("auth=LOGIN"); }
 
+/* With connection numbers on, every line starts "[N] "; two clients count from 1 each. */
+struct numbered_ctx {
+    int lines;
+    int numbered_1; /* lines starting "[1] " */
+};
+
+static void numbered_cb(void *userdata, int32_t direction, const char *line, size_t line_len) {
+    struct numbered_ctx *ctx = userdata;
+    (void)direction;
+    ctx->lines++;
+    if (line_len >= 4 && memcmp(line, "[1] ", 4) == 0)
+        ctx->numbered_1++;
+}
+
+static void test_protocol_log_connection_numbers(void) {
+    struct numbered_ctx ctx = {0};
+    missive_client *c = make_client();
+    REQUIRE(c != NULL);
+    REQUIRE_OK(missive_client_set_protocol_log(c, numbered_cb, &ctx, NULL));
+    REQUIRE_OK(missive_client_set_protocol_log_connection_numbers(c, true));
+    REQUIRE_OK(missive_client_noop(c));
+    CHECK(ctx.lines > 2);
+    CHECK_EQ_INT(ctx.numbered_1, ctx.lines);
+cleanup:
+    missive_client_free(c);
+}
+
 static void test_protocol_log_replaced(void) {
     struct log_ctx a = {0}, b = {0};
     missive_client *c = make_client();
@@ -885,6 +912,7 @@ int main(int argc, char **argv) {
     RUN(test_protocol_log_plain);
     RUN(test_protocol_log_login);
     RUN(test_protocol_log_replaced);
+    RUN(test_protocol_log_connection_numbers);
     RUN(test_connect_failed);
     RUN(test_greeting_timeout);
     RUN(test_send_result_accessors);

@@ -64,6 +64,8 @@ namespace Missive
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_timeouts(ClientHandle client, uint connectMs, uint commandMs);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_client_set_total_timeout(ClientHandle client, ulong totalMs);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_ca_file(ClientHandle client, byte[] path, UIntPtr len);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_client_certificate(ClientHandle client, byte[] cert, UIntPtr certLen, byte[] key, UIntPtr keyLen);
@@ -77,6 +79,8 @@ namespace Missive
         internal static extern MissiveResult missive_client_set_require_all_recipients(ClientHandle client, [MarshalAs(UnmanagedType.I1)] bool require);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_protocol_log(ClientHandle client, LogCallback cb, IntPtr userdata, UserdataFreeCallback userdataFree);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_client_set_protocol_log_connection_numbers(ClientHandle client, [MarshalAs(UnmanagedType.I1)] bool enabled);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_send_raw(ClientHandle client, byte[] mailFrom, UIntPtr mailFromLen, byte[] recipients, UIntPtr recipientsLen, byte[] data, UIntPtr dataLen, out SendResultHandle result);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
@@ -254,6 +258,8 @@ namespace Missive
         internal static extern MissiveResult missive_client_set_multi_connection(ClientHandle client, [MarshalAs(UnmanagedType.I1)] bool enabled);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_connections(ClientHandle client, UIntPtr connections);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_client_set_batch_size(ClientHandle client, UIntPtr batchSize);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_retry_policy(ClientHandle client, uint maxAttempts, [MarshalAs(UnmanagedType.I1)] bool retryUnknown);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]

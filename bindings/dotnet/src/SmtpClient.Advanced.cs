@@ -100,6 +100,7 @@ namespace Missive
 
         bool multiConnection;
         int connections = 4;
+        int batchSize = 100;
         Func<SendProgress, bool> progress;
 
         /// <summary>Send collections over several connections at once (ConnectionsQuantity of them).</summary>
@@ -117,6 +118,19 @@ namespace Missive
             {
                 if (value < 1) throw new ArgumentOutOfRangeException(nameof(value));
                 Check(Native.missive_client_set_connections(H, new UIntPtr((uint)value))); connections = value;
+            }
+        }
+
+        /// <summary>Most messages per batch of a collection send (1 to 10000; default 100). A
+        /// collection of n messages over c connections goes in batches of ceil(n / c), at most this
+        /// many.</summary>
+        public int BatchSize
+        {
+            get => batchSize;
+            set
+            {
+                if (value < 1) throw new ArgumentOutOfRangeException(nameof(value));
+                Check(Native.missive_client_set_batch_size(H, new UIntPtr((uint)value))); batchSize = value;
             }
         }
 
@@ -301,7 +315,10 @@ namespace Missive
         }
 
         /// <summary>Delivers due messages: at most <paramref name="maxMessages"/> (0: no limit),
-        /// starting none after <paramref name="timeBudget"/> (null: no limit).</summary>
+        /// starting none after <paramref name="timeBudget"/> (null: no limit). When the server
+        /// cannot be reached (or refuses TLS or the credentials) the drain stops and throws
+        /// <see cref="SmtpException"/> with Result QueueServerUnavailable and the connection
+        /// error: the messages stay queued.</summary>
         public QueueDrainCounts DrainQueue(int maxMessages = 0, TimeSpan? timeBudget = null)
         {
             Native.NativeQueueDrainCounts c;

@@ -18,6 +18,7 @@ namespace Missive
         SmtpDeliveryMethod deliveryMethod = SmtpDeliveryMethod.Network;
         string pickupDirectory;
         int timeout = 120000, connectTimeout = 30000;
+        long totalTimeout = 600000;
         Action<ProtocolLogDirection, string> protocolLog;
 
         public SmtpClient()
@@ -117,6 +118,19 @@ namespace Missive
             }
         }
 
+        /// <summary>Milliseconds one call may take in all: connecting (TCP, TLS, greeting, EHLO,
+        /// AUTH) plus its transactions (one message, one batch of a collection). 0: no limit
+        /// (default 600000).</summary>
+        public long TotalTimeout
+        {
+            get => totalTimeout;
+            set
+            {
+                if (value < 0) throw new ArgumentOutOfRangeException(nameof(value));
+                Check(Native.missive_client_set_total_timeout(H, (ulong)value)); totalTimeout = value;
+            }
+        }
+
         /// <summary>Milliseconds allowed for each TCP connection attempt (default 30000).</summary>
         public int ConnectTimeout
         {
@@ -202,6 +216,16 @@ namespace Missive
         }
 
         static void OnUserdataFree(IntPtr userdata) => GCHandle.FromIntPtr(userdata).Free();
+
+        bool logConnectionNumbers;
+
+        /// <summary>Start each ProtocolLog line with its connection's number, "[N] " (connections
+        /// numbered 1, 2, ... in the order this client opens them). Default false.</summary>
+        public bool ProtocolLogConnectionNumbers
+        {
+            get => logConnectionNumbers;
+            set { Check(Native.missive_client_set_protocol_log_connection_numbers(H, value)); logConnectionNumbers = value; }
+        }
 
         /// <summary>Receives every SMTP line (secrets redacted); may run on several threads at
         /// once; must not call this client. null removes it.</summary>

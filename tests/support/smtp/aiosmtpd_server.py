@@ -9,6 +9,8 @@
   aiosmtpd_server.py --dir OUT [options]
       listens on 127.0.0.1, an ephemeral port, prints "PORT <n>" on stdout, and stores each
       message as OUT/msg-<n>.env (envelope, one "KEY value" per line) and OUT/msg-<n>.eml.
+      Each connection accepted adds a line to OUT/connections, and each message's envelope
+      names the connection it came over ("PEER host:port").
 
 Recipients starting with "reject" get 550, with "defer" get 450.
 """
@@ -111,6 +113,7 @@ class Handler:
         if isinstance(login, bytes):
             login = login.decode("utf-8", "replace")
         lines.append("AUTH " + (login or "-"))
+        lines.append("PEER %s:%s" % tuple(session.peer[:2]))
         with open(stem + ".eml", "wb") as f:
             f.write(envelope.content)
         with open(stem + ".env.tmp", "w", encoding="utf-8") as f:
@@ -199,6 +202,8 @@ def main():
     exclude = [m for m in ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2") if m not in wanted]
 
     def factory():
+        with open(os.path.join(a.dir, "connections"), "a") as f:
+            f.write("connection\n")
         return SMTP(handler, hostname="aiosmtpd.test", decode_data=False,
                     data_size_limit=a.size, enable_SMTPUTF8=a.smtputf8,
                     tls_context=starttls, require_starttls=a.require_starttls,

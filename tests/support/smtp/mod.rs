@@ -84,6 +84,8 @@ pub struct Received {
     pub rcpt_opts: Vec<String>,
     pub tls: bool,
     pub auth: Option<String>,
+    /// The client's address and port: which connection the message came over.
+    pub peer: String,
     pub content: Vec<u8>,
 }
 
@@ -134,6 +136,13 @@ impl AioServer {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 
+    /// The connections the server accepted so far.
+    pub fn connections(&self) -> usize {
+        std::fs::read_to_string(self.dir.path().join("connections"))
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    }
+
     /// The messages received so far, in order.
     pub fn messages(&self) -> Vec<Received> {
         let mut out = Vec::new();
@@ -155,6 +164,7 @@ impl AioServer {
                     "RCPT_OPT" => r.rcpt_opts.push(v.to_string()),
                     "TLS" => r.tls = v == "yes",
                     "AUTH" => r.auth = (v != "-").then(|| v.to_string()),
+                    "PEER" => r.peer = v.to_string(),
                     _ => {}
                 }
             }
