@@ -2770,8 +2770,9 @@ void missive_operation_free(struct missive_operation *op);
  * NUL-terminated) — the format pickup delivery writes: an `X-Sender:` line, the
  * `X-Receiver:` lines right after it, then the message — and gives the message the file's
  * envelope. The message is what follows the envelope lines, without `Bcc`, `X-Sender` or
- * `X-Receiver` fields of its own (those are content, never envelope); it keeps those bytes as
- * a loaded .eml does.
+ * `X-Receiver` fields of its own (those are content, never envelope); it is read as
+ * `missive_message_load_file` reads a message (strict loading when set, a `winmail.dat` part)
+ * and keeps its bytes as a loaded .eml does.
  *
  * While the message has an envelope, every delivery of it (`missive_client_send`,
  * `missive_client_send_async`, collections, `missive_client_send_to_queue`) sends it with

@@ -151,7 +151,7 @@ fn a_loaded_pickup_file_is_sent_with_its_envelope() {
         ),
     )
     .unwrap();
-    let (env, m) = load_pickup_file(&path).unwrap();
+    let (env, m) = load_pickup_file(&path, &Default::default()).unwrap();
     assert_eq!(env.mail_from, "desk@example.com");
     assert_eq!(env.recipients, ["bob@example.org", "audit@example.net"]);
     client.send_with_envelope(&m, &env).unwrap();

@@ -603,7 +603,7 @@ fn loading_a_pickup_file_returns_its_envelope() {
     let path = tmp.path().join("tampered.eml");
     std::fs::write(&path, &tampered).unwrap();
     for p in [&first.path, &path] {
-        let (env, loaded) = load_pickup_file(p).unwrap();
+        let (env, loaded) = load_pickup_file(p, &Default::default()).unwrap();
         assert_eq!(env.mail_from, "alice@example.com");
         assert_eq!(
             env.recipients,
@@ -623,10 +623,10 @@ fn loading_a_pickup_file_returns_its_envelope() {
     // Not a pickup file: refused with the reason.
     let plain = tmp.path().join("plain.eml");
     std::fs::write(&plain, WITH_BCC.concat()).unwrap();
-    let e = load_pickup_file(&plain).unwrap_err();
+    let e = load_pickup_file(&plain, &Default::default()).unwrap_err();
     assert_eq!(e.kind(), MessageErrorKind::MalformedEml);
     assert!(e.message().contains("X-Sender"), "{e}");
-    let e = load_pickup_file(&tmp.path().join("missing.eml")).unwrap_err();
+    let e = load_pickup_file(&tmp.path().join("missing.eml"), &Default::default()).unwrap_err();
     assert_eq!(e.kind(), MessageErrorKind::NotFound);
 }
 

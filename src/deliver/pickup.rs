@@ -218,37 +218,24 @@ pub fn split_pickup(raw: &[u8]) -> Result<(Envelope, usize), MessageError> {
 /// and the message that follows them, read with [`eml::load_bytes`] after any `Bcc`,
 /// `X-Sender` and `X-Receiver` fields in its own header section are removed (those are never
 /// envelope). The message keeps those bytes as its original bytes.
-pub fn load_pickup_bytes(raw: &[u8]) -> Result<(Envelope, MailMessage), MessageError> {
+pub fn load_pickup_bytes(
+    raw: &[u8],
+    opts: &eml::LoadOptions,
+) -> Result<(Envelope, MailMessage), MessageError> {
     let (envelope, start) = split_pickup(raw)?;
     let message = strip_envelope_fields(&raw[start..]).into_owned();
-    let msg = eml::load_bytes(message)?;
+    // Read as any loaded message is (strictness, a winmail.dat part).
+    let msg = crate::tnef::load_bytes(message, opts)?;
     Ok((envelope, msg))
 }
 
 /// Loads the pickup file at `path` (see [`load_pickup_bytes`]).
-pub fn load_pickup_file(path: &Path) -> Result<(Envelope, MailMessage), MessageError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| MessageError::from_io(&e, format!("cannot open {}", path.display())))?;
-    if meta.is_dir() {
-        return Err(MessageError::new(
-            MessageErrorKind::InvalidArgument,
-            format!("{} is a directory, not a pickup file", path.display()),
-        ));
-    }
-    if meta.len() > eml::MAX_EML_SIZE as u64 {
-        return Err(MessageError::new(
-            MessageErrorKind::MalformedEml,
-            format!(
-                "{} is {} bytes; messages over {} bytes are not loaded",
-                path.display(),
-                meta.len(),
-                eml::MAX_EML_SIZE
-            ),
-        ));
-    }
-    let raw = std::fs::read(path)
-        .map_err(|e| MessageError::from_io(&e, format!("cannot read {}", path.display())))?;
-    load_pickup_bytes(&raw)
+pub fn load_pickup_file(
+    path: &Path,
+    opts: &eml::LoadOptions,
+) -> Result<(Envelope, MailMessage), MessageError> {
+    let raw = eml::read_file(path)?;
+    load_pickup_bytes(&raw, opts)
         .map_err(|e| MessageError::new(e.kind(), format!("{}: {}", path.display(), e.message())))
 }
 
@@ -336,7 +323,7 @@ mod tests {
         assert_eq!(env.mail_from, "a@example.com");
         assert_eq!(env.recipients, ["b@example.org", "c@example.net"]);
         assert!(raw[start..].starts_with(b"X-Sender: evil@x.example\r\n"));
-        let (env2, msg) = load_pickup_bytes(raw).unwrap();
+        let (env2, msg) = load_pickup_bytes(raw, &Default::default()).unwrap();
         assert_eq!(env2, env);
         assert_eq!(
             msg.original_bytes().unwrap().as_slice(),

@@ -195,6 +195,13 @@ impl MessageHandle {
         }
     }
 
+    /// How loads into this handle read (see `missive_message_set_strict_loading`).
+    pub(crate) fn load_options(&self) -> eml::LoadOptions {
+        eml::LoadOptions {
+            strict: self.strict,
+        }
+    }
+
     /// Replaces the message with a loaded one and its envelope (None: from its header fields).
     pub(crate) fn replace_loaded(&mut self, msg: MailMessage, envelope: Option<Envelope>) {
         *self.edit() = msg;
@@ -370,7 +377,7 @@ pub unsafe extern "C" fn missive_message_load_file(
         let h = try_mut!(message);
         let path = try_str!(h, path, path_len, "path");
         if path.is_empty() { return h.fail(missive_result::InvalidArgument, "path is empty"); }
-        let opts = eml::LoadOptions { strict: h.strict };
+        let opts = h.load_options();
         match crate::tnef::load_path(Path::new(path), &opts) {
             Ok(m) => { h.replace_loaded(m, None); h.ok() }
             Err(e) => h.fail(code_of(e.kind()), e.message()),
@@ -394,7 +401,7 @@ pub unsafe extern "C" fn missive_message_load_bytes(
     ffi_boundary! {
         let h = try_mut!(message);
         let data = try_bytes!(h, data, data_len, "data");
-        let opts = eml::LoadOptions { strict: h.strict };
+        let opts = h.load_options();
         match crate::tnef::load_bytes(data.to_vec(), &opts) {
             Ok(m) => { h.replace_loaded(m, None); h.ok() }
             Err(e) => h.fail(code_of(e.kind()), e.message()),

@@ -19,8 +19,9 @@ use crate::deliver::load_pickup_file;
 /// NUL-terminated) — the format pickup delivery writes: an `X-Sender:` line, the
 /// `X-Receiver:` lines right after it, then the message — and gives the message the file's
 /// envelope. The message is what follows the envelope lines, without `Bcc`, `X-Sender` or
-/// `X-Receiver` fields of its own (those are content, never envelope); it keeps those bytes as
-/// a loaded .eml does.
+/// `X-Receiver` fields of its own (those are content, never envelope); it is read as
+/// `missive_message_load_file` reads a message (strict loading when set, a `winmail.dat` part)
+/// and keeps its bytes as a loaded .eml does.
 ///
 /// While the message has an envelope, every delivery of it (`missive_client_send`,
 /// `missive_client_send_async`, collections, `missive_client_send_to_queue`) sends it with
@@ -52,7 +53,8 @@ pub unsafe extern "C" fn missive_message_load_pickup_file(
         let h = try_mut!(message);
         let path = try_str!(h, path, path_len, "path");
         if path.is_empty() { return h.fail(missive_result::InvalidArgument, "path is empty"); }
-        match load_pickup_file(Path::new(path)) {
+        let opts = h.load_options();
+        match load_pickup_file(Path::new(path), &opts) {
             Ok((envelope, m)) => { h.replace_loaded(m, Some(envelope)); h.ok() }
             Err(e) => h.fail(code_of(e.kind()), e.message()),
         }

@@ -56,12 +56,19 @@ pub fn load_path(path: &Path) -> Result<MailMessage, MessageError> {
 
 /// [`load_path`] with options.
 pub fn load_path_with(path: &Path, opts: &LoadOptions) -> Result<MailMessage, MessageError> {
+    let bytes = read_file(path)?;
+    load_bytes_with(bytes, opts)
+        .map_err(|e| MessageError::new(e.kind(), format!("{}: {}", path.display(), e.message())))
+}
+
+/// Reads a message file: refused when it is a directory or larger than [`MAX_EML_SIZE`].
+pub fn read_file(path: &Path) -> Result<Vec<u8>, MessageError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| MessageError::from_io(&e, format!("cannot open {}", path.display())))?;
     if meta.is_dir() {
         return Err(MessageError::new(
             MessageErrorKind::InvalidArgument,
-            format!("{} is a directory, not an .eml file", path.display()),
+            format!("{} is a directory, not a message file", path.display()),
         ));
     }
     if meta.len() > MAX_EML_SIZE as u64 {
@@ -71,10 +78,8 @@ pub fn load_path_with(path: &Path, opts: &LoadOptions) -> Result<MailMessage, Me
             meta.len()
         )));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| MessageError::from_io(&e, format!("cannot read {}", path.display())))?;
-    load_bytes_with(bytes, opts)
-        .map_err(|e| MessageError::new(e.kind(), format!("{}: {}", path.display(), e.message())))
+    std::fs::read(path)
+        .map_err(|e| MessageError::from_io(&e, format!("cannot read {}", path.display())))
 }
 
 /// Loads a message from bytes (RFC 5322 / MIME). The message keeps the bytes.
