@@ -8,6 +8,8 @@ Environment:
   MISSIVE_SOURCE_DIR      the repository (default: the nearest parent directory whose
                           Cargo.toml is missive's)
   MISSIVE_PREBUILT_LIB    a libmissive.so to ship instead of building one
+  MISSIVE_CARGO_PROFILE   cargo profile to build (default release; CTest uses its own, so that
+                          the build reuses what CMake compiled)
   CARGO_TARGET_DIR, CARGO honoured as cargo honours them
 """
 import os
@@ -64,11 +66,13 @@ def build_library():
         return os.path.abspath(prebuilt)
     root = source_dir()
     target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(root, "target")
-    cmd = [cargo(), "build", "--release", "--lib", "--manifest-path",
+    profile = os.environ.get("MISSIVE_CARGO_PROFILE") or "release"
+    cmd = [cargo(), "build", "--profile", profile, "--lib", "--manifest-path",
            os.path.join(root, "Cargo.toml")]
     print("missive: " + " ".join(cmd), flush=True)
     subprocess.check_call(cmd, cwd=root, env=dict(os.environ, CARGO_TARGET_DIR=target))
-    return os.path.join(target, "release", LIB_NAME)
+    out_dir = "debug" if profile in ("dev", "debug") else profile
+    return os.path.join(target, out_dir, LIB_NAME)
 
 
 class BuildPyWithLibrary(build_py):

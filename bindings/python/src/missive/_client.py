@@ -110,6 +110,12 @@ class SendProgress:
     bytes_total: int
 
 
+# NULL function pointers (ctypes does not take None for a function-pointer argument).
+_NO_FREE = missive_userdata_free_cb()
+_NO_COMPLETION = missive_completion_cb()
+_NO_LOG = missive_log_cb()
+_NO_PROGRESS = missive_progress_cb()
+
 # ---- callbacks: one module-level trampoline per kind; userdata is a key into _callbacks, ----
 # ---- released by the library through userdata_free (so a callback outlives its client) ----
 _callbacks: Dict[int, Any] = {}
@@ -495,8 +501,8 @@ class SmtpClient:
         """Calls ``log(direction, line)`` ("S" sent, "R" received) for every protocol line
         (secrets redacted), on the thread that does the work; None stops it."""
         if log is None:
-            self._check(lib.missive_client_set_protocol_log(self._h.ptr, _log_trampoline,
-                                                            None, None))
+            self._check(lib.missive_client_set_protocol_log(self._h.ptr, _NO_LOG, None,
+                                                            _NO_FREE))
             return
         key = _register(log)
         self._check(lib.missive_client_set_protocol_log(self._h.ptr, _log_trampoline, key,
@@ -508,8 +514,8 @@ class SmtpClient:
         """Calls ``on_progress(SendProgress)`` as a collection send goes (on the library's
         threads); returning False cancels the messages not yet started."""
         if on_progress is None:
-            self._check(lib.missive_client_set_progress_callback(self._h.ptr,
-                                                                 _progress_trampoline, None, None))
+            self._check(lib.missive_client_set_progress_callback(self._h.ptr, _NO_PROGRESS,
+                                                                 None, _NO_FREE))
             return
         key = _register(on_progress)
         self._check(lib.missive_client_set_progress_callback(self._h.ptr, _progress_trampoline,
@@ -676,13 +682,13 @@ class SmtpClient:
         if single:
             with message._h.lock.read():  # type: ignore[union-attr]
                 rc = lib.missive_client_send_async(self._h.ptr, message._h.ptr,  # type: ignore[union-attr]
-                                                   _completion_trampoline, key, None,
+                                                   _completion_trampoline, key, _NO_FREE,
                                                    ctypes.byref(op))
         elif isinstance(message, MailMessageCollection):
             native = message._native()
             try:
                 rc = lib.missive_client_send_collection_async(self._h.ptr, native.ptr,
-                                                              _completion_trampoline, key, None,
+                                                              _completion_trampoline, key, _NO_FREE,
                                                               ctypes.byref(op))
             finally:
                 native.close()
@@ -706,13 +712,14 @@ class SmtpClient:
         op = ctypes.c_void_p()
         if isinstance(message, MailMessage):
             with message._h.lock.read():
-                rc = lib.missive_client_send_async(self._h.ptr, message._h.ptr, None, None, None,
-                                                   ctypes.byref(op))
+                rc = lib.missive_client_send_async(self._h.ptr, message._h.ptr, _NO_COMPLETION,
+                                                   None, _NO_FREE, ctypes.byref(op))
         else:
             native = message._native()
             try:
-                rc = lib.missive_client_send_collection_async(self._h.ptr, native.ptr, None,
-                                                              None, None, ctypes.byref(op))
+                rc = lib.missive_client_send_collection_async(self._h.ptr, native.ptr,
+                                                              _NO_COMPLETION, None, _NO_FREE,
+                                                              ctypes.byref(op))
             finally:
                 native.close()
         self._check(rc)
