@@ -599,6 +599,10 @@ class SmtpClient:
             self._check(rc)
             return SendResult(code=rc)
         result = take_send_result(out, rc)
+        if rc != Result.OK and not result.error:
+            # The detail (address, OS error) is on the client. Another thread's failure on
+            # the same client can replace it in between: the code and reply stay this send's.
+            result.error = read_text(lib.missive_client_error, self._h.ptr) or ""
         exc = result.exception()
         if exc is not None:
             raise exc

@@ -89,6 +89,9 @@ def send_result_from(handle: Optional[int], code: int, status: DeliveryStatus = 
     r = SendResult(code=int(code), status=status, error=error)
     if not handle:
         return r
+    if code != Result.OK and not error:
+        # First: reading the other fields stores their own outcome on the result.
+        r.error = read_text(lib.missive_send_result_error, handle) or ""
     r.delivered = bool(lib.missive_send_result_delivered(handle))
     r.transient = bool(lib.missive_send_result_is_transient(handle))
     r.outcome_unknown = bool(lib.missive_send_result_outcome_unknown(handle))
@@ -110,8 +113,6 @@ def send_result_from(handle: Optional[int], code: int, status: DeliveryStatus = 
         addr = buf.value.decode("utf-8", "replace")
         reply = read_text(lib.missive_send_result_rejected_reply, handle, i) or ""
         r.rejected.append(RejectedRecipient(addr, int(code16.value), reply))
-    if code != Result.OK and not error:
-        r.error = read_text(lib.missive_send_result_error, handle) or ""
     return r
 
 
