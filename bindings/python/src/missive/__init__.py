@@ -18,14 +18,14 @@ from ._errors import (MissiveError, MissiveValueError, SmtpException,
 from ._message import (AlternateView, Attachment, ContentType, DeliveryNotificationOptions,
                        HeaderCollection, LinkedResource, MailAddress, MailAddressCollection,
                        MailMessage, MailMessageCollection, MailPriority)
-from ._native import Result, lib as _lib
+from ._native import Result, lib
 from ._results import BulkResult, DeliveryStatus, RejectedRecipient, SendResult
 from . import calendar, clients  # noqa: E402  (ae.clients.smtp.SmtpClient, ae.calendar...)
 
 
 def library_version() -> str:
     """The version of the loaded libmissive."""
-    return (_lib.missive_version() or b"").decode()
+    return (lib.missive_version() or b"").decode()
 
 
 __version__ = "0.1.0"

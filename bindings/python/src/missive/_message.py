@@ -946,6 +946,11 @@ class MailMessageCollection:
                 detail = read_text(lib.missive_message_collection_error, h.ptr) or ""
                 h.close()
                 raise MissiveValueError(rc, detail)
+        n = lib.missive_message_collection_len(h.ptr)
+        if n != len(self._items) or (n and not lib.missive_message_collection_get(h.ptr, n - 1)):
+            h.close()
+            raise RuntimeError("missive: the native collection holds %d of %d messages"
+                               % (n, len(self._items)))
         return h
 
     def __repr__(self) -> str:

@@ -130,7 +130,8 @@ class BulkResult(Sequence[SendResult]):
     (OK when every message was sent) and whether the send was ``cancelled``."""
 
     def __init__(self, code: int, items: List[SendResult], cancelled: bool = False,
-                 error: str = "") -> None:
+                 error: str = "", counts: Optional[dict] = None) -> None:
+        self._counts = counts or {}
         self.code = int(code)
         self.items = items
         self.cancelled = cancelled
@@ -146,6 +147,9 @@ class BulkResult(Sequence[SendResult]):
         return iter(self.items)
 
     def count(self, status: DeliveryStatus) -> int:  # type: ignore[override]
+        """How many messages ended with ``status`` (as the library counted them)."""
+        if status in self._counts:
+            return self._counts[status]
         return sum(1 for r in self.items if r.status == status)
 
     @property
@@ -192,4 +196,6 @@ def bulk_result_from(handle: int) -> BulkResult:
         items.append(send_result_from(lib.missive_bulk_result_get(handle, i), item_code.value,
                                       DeliveryStatus(status.value), err))
     error = read_text(lib.missive_bulk_result_error, handle) or "" if code != Result.OK else ""
-    return BulkResult(code, items, bool(lib.missive_bulk_result_was_cancelled(handle)), error)
+    counts = {s: int(lib.missive_bulk_result_count(handle, int(s))) for s in DeliveryStatus}
+    return BulkResult(code, items, bool(lib.missive_bulk_result_was_cancelled(handle)), error,
+                      counts)
