@@ -752,7 +752,7 @@ class SmtpClient:
             finally:
                 native.close()
         self._check(rc)
-        return Operation(op.value, isinstance(message, MailMessage))
+        return Operation(op.value or 0, isinstance(message, MailMessage))
 
     # -- forward ----------------------------------------------------------------------------
     def forward(self, sender: AddressLike, recipients: Union[AddressLike, Iterable[AddressLike]],

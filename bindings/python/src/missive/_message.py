@@ -181,7 +181,9 @@ class MailAddressCollection:
 
 def _split(text: str) -> List[str]:
     """Splits a comma-separated address list, keeping commas inside quotes."""
-    out, cur, quoted, angle = [], [], False, 0
+    out: List[str] = []
+    cur: List[str] = []
+    quoted, angle = False, 0
     for ch in text:
         if ch == '"':
             quoted = not quoted
@@ -289,7 +291,7 @@ class AlternateView:
         if content is None:
             data = b""
         elif _is_path(content):
-            with open(content, "rb") as f:  # FileNotFoundError as Python users expect
+            with open(os.fspath(content), "rb") as f:  # type: ignore[arg-type]
                 data = f.read()
         else:
             data = _read_source(content)  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import enum
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ._errors import (SmtpException, SmtpFailedRecipientException,
                       SmtpFailedRecipientsException, error_for, read_text, result_name)
@@ -63,7 +63,7 @@ class SendResult:
         """The exception this outcome raises (None when it is OK)."""
         if self.code == Result.OK:
             return None
-        extra = dict(reply_code=self.reply_code, server_reply=self.reply,
+        extra: Dict[str, Any] = dict(reply_code=self.reply_code, server_reply=self.reply,
                      enhanced_status_code=self.enhanced_status_code,
                      transient=self.transient, outcome_unknown=self.outcome_unknown,
                      result=self)

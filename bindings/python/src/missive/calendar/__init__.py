@@ -6,7 +6,7 @@ import ctypes
 import datetime as _dt
 import enum
 import os
-from typing import Iterable, List, Optional, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Tuple, Union
 
 from .._errors import check, read_out, read_text
 from .._handle import Handle
@@ -87,7 +87,7 @@ class Appointment:
                  attendees: Optional[Iterable[AddressLike]] = None) -> None:
         self._h = Handle(lib.missive_appointment_new(), lib.missive_appointment_free,
                          "appointment")
-        self._texts = {}
+        self._texts: Dict[int, str] = {}
         self.location = location
         self._start = _as_datetime(start)
         self._end = _as_datetime(end)
