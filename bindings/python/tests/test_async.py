@@ -6,7 +6,6 @@ import time
 import pytest
 
 from missive import MailMessage, MailMessageCollection, SmtpException
-from missive.clients import SecurityOptions, SmtpClient
 
 
 def test_thousand_messages_with_gather_all_arrive(smtpd, client_for):

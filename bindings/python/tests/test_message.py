@@ -3,7 +3,6 @@ Python's own email package (an independent reader)."""
 import email
 import email.policy
 import io
-import os
 
 import pytest
 

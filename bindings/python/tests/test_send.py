@@ -2,7 +2,6 @@
 arrived."""
 import io
 import os
-import socket
 
 import pytest
 

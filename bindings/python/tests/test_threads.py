@@ -42,3 +42,24 @@ def test_eight_threads_share_one_client_in_parallel(slow_smtpd, client_for):
           % (single, per_thread, eight, 8 * per_thread, eight / single, len(peers)))
     assert len(peers) >= 8, "the 8 threads did not get their own connections: %s" % peers
     assert eight < 4 * single, "8 threads took %.2f s, one thread %.2f s" % (eight, single)
+
+
+def test_dispose_waits_for_sends_in_progress(slow_smtpd, client_for):
+    client = client_for(slow_smtpd)
+    results = []
+
+    def send():
+        results.append(client.send(MailMessage("a@example.com", "late@example.com", "l", "b")))
+
+    th = threading.Thread(target=send)
+    th.start()
+    time.sleep(0.05)  # the send is inside the library, waiting for the 250 ms reply
+    client.dispose()  # must not free the client under it
+    th.join()
+    assert results and results[0].reply_code == 250
+    try:
+        client.send(MailMessage("a@example.com", "x@example.com", "s", "b"))
+    except ValueError as e:
+        assert "closed" in str(e)
+    else:
+        raise AssertionError("a disposed client sent a message")

@@ -11,19 +11,17 @@ import os
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import (IO, Any, Callable, Dict, Iterable, List, Optional, Tuple, Union,
-                    overload)
+from typing import IO, Any, Callable, Dict, Iterable, List, Optional, Union, overload
 
 from ._errors import MissiveValueError, check, error_for, read_text
 from ._handle import Handle
 from ._message import (AddressLike, MailAddress, MailMessage, MailMessageCollection, _b,
                        _fmt, _is_path)
 from ._native import (AuthMechanism, DeliveryMethod, ForwardMode as _NativeForwardMode,
-                      LogDirection, Progress, QueueCounts, QueueDrainCounts, Result,
+                      LogDirection, QueueCounts, QueueDrainCounts, Result,
                       Security, TlsVersion, lib, missive_completion_cb, missive_log_cb,
                       missive_progress_cb, missive_read_cb, missive_userdata_free_cb)
-from ._results import (BulkResult, SendResult, bulk_result_from, send_result_from,
-                       take_send_result)
+from ._results import BulkResult, SendResult, bulk_result_from, take_send_result
 
 
 class SecurityOptions(enum.IntEnum):
@@ -287,10 +285,9 @@ class SmtpClient:
     # -- lifetime ---------------------------------------------------------------------------
     def dispose(self) -> None:
         """Closes the kept connections (QUIT) and frees the client."""
-        p = self._h._ptr
-        if p:
-            lib.missive_client_close(p)
-        self._h.close()
+        if self._h._ptr:
+            self._call(lib.missive_client_close)
+        self._h.close()  # waits for calls in progress on other threads
 
     def __enter__(self) -> "SmtpClient":
         return self
@@ -300,15 +297,22 @@ class SmtpClient:
 
     def close_connections(self) -> None:
         """Sends QUIT on the connections kept for reuse (the client stays usable)."""
-        self._check(lib.missive_client_close(self._h.ptr))
+        self._check(self._call(lib.missive_client_close))
 
     # -- helpers ----------------------------------------------------------------------------
+    def _call(self, fn: Any, *args: Any) -> Any:
+        """Calls ``fn(client, *args)``; `dispose()` waits until no call is in progress."""
+        with self._h.lock.read():
+            return fn(self._h.ptr, *args)
+
     def _check(self, code: int, path: Optional[str] = None) -> None:
-        check(code, lib.missive_client_error, self._h.ptr, path)
+        if code != Result.OK:
+            with self._h.lock.read():
+                check(code, lib.missive_client_error, self._h.ptr, path)
 
     def _set_str(self, fn: Any, value: Optional[str]) -> None:
         data = _b(value)
-        self._check(fn(self._h.ptr, data, len(data)))
+        self._check(self._call(fn, data, len(data)))
 
     # -- settings ---------------------------------------------------------------------------
     @property
@@ -332,7 +336,7 @@ class SmtpClient:
         if not isinstance(value, int) or not 0 <= value <= 65535:
             raise MissiveValueError(Result.INVALID_ARGUMENT, "port must be 0..65535, not %r"
                                     % (value,))
-        self._check(lib.missive_client_set_port(self._h.ptr, value))
+        self._check(self._call(lib.missive_client_set_port, value))
         self._port = value or None
 
     @property
@@ -359,7 +363,7 @@ class SmtpClient:
 
     @security_options.setter
     def security_options(self, value: SecurityOptions) -> None:
-        self._check(lib.missive_client_set_security(self._h.ptr, int(value)))
+        self._check(self._call(lib.missive_client_set_security, int(value)))
         self._security = SecurityOptions(value)
 
     @property
@@ -372,14 +376,14 @@ class SmtpClient:
     def timeout(self, ms: int) -> None:
         if ms <= 0:
             raise MissiveValueError(Result.INVALID_ARGUMENT, "timeout must be > 0 ms")
-        self._check(lib.missive_client_set_timeouts(self._h.ptr, int(ms), int(ms)))
+        self._check(self._call(lib.missive_client_set_timeouts, int(ms), int(ms)))
         self._timeout = int(ms)
 
     def set_timeouts(self, connect_ms: int = 0, command_ms: int = 0, total_ms: int = 0) -> None:
         """Separate limits; 0 keeps a value. ``total_ms`` bounds a whole call."""
-        self._check(lib.missive_client_set_timeouts(self._h.ptr, connect_ms, command_ms))
+        self._check(self._call(lib.missive_client_set_timeouts, connect_ms, command_ms))
         if total_ms:
-            self._check(lib.missive_client_set_total_timeout(self._h.ptr, total_ms))
+            self._check(self._call(lib.missive_client_set_total_timeout, total_ms))
 
     @property
     def supported_encryption(self) -> EncryptionProtocols:
@@ -396,7 +400,7 @@ class SmtpClient:
         else:
             raise MissiveValueError(Result.INVALID_ARGUMENT,
                                     "SSL 2 and SSL 3 are not supported; use TLS12 or TLS13")
-        self._check(lib.missive_client_set_min_tls_version(self._h.ptr, int(minimum)))
+        self._check(self._call(lib.missive_client_set_min_tls_version, int(minimum)))
         self._encryption = v
 
     @property
@@ -405,7 +409,7 @@ class SmtpClient:
 
     @use_tnef.setter
     def use_tnef(self, value: bool) -> None:
-        self._check(lib.missive_client_set_use_tnef(self._h.ptr, bool(value)))
+        self._check(self._call(lib.missive_client_set_use_tnef, bool(value)))
         self._use_tnef = bool(value)
 
     @property
@@ -416,7 +420,7 @@ class SmtpClient:
     def use_multi_connection(self, value: Union[MultiConnectionMode, bool]) -> None:
         on = value == MultiConnectionMode.ENABLE if isinstance(value, MultiConnectionMode) \
             else bool(value)
-        self._check(lib.missive_client_set_multi_connection(self._h.ptr, on))
+        self._check(self._call(lib.missive_client_set_multi_connection, on))
         self._multi = MultiConnectionMode.ENABLE if on else MultiConnectionMode.DISABLE
 
     @property
@@ -425,16 +429,16 @@ class SmtpClient:
 
     @connections_quantity.setter
     def connections_quantity(self, value: int) -> None:
-        self._check(lib.missive_client_set_connections(self._h.ptr, int(value)))
+        self._check(self._call(lib.missive_client_set_connections, int(value)))
         self._connections = int(value)
 
     def set_batch_size(self, batch_size: int) -> None:
         """Messages a connection takes from the shared queue at a time (0: automatic)."""
-        self._check(lib.missive_client_set_batch_size(self._h.ptr, int(batch_size)))
+        self._check(self._call(lib.missive_client_set_batch_size, int(batch_size)))
 
     def set_retry_policy(self, max_attempts: int, retry_unknown: bool = False) -> None:
         """Retries of transient failures within a collection send."""
-        self._check(lib.missive_client_set_retry_policy(self._h.ptr, int(max_attempts),
+        self._check(self._call(lib.missive_client_set_retry_policy, int(max_attempts),
                                                         bool(retry_unknown)))
 
     @property
@@ -446,7 +450,7 @@ class SmtpClient:
         if value == SmtpDeliveryMethod.PICKUP_DIRECTORY_FROM_IIS:
             raise MissiveValueError(Result.INVALID_ARGUMENT, "PICKUP_DIRECTORY_FROM_IIS is a "
                                     "Windows IIS feature; use SPECIFIED_PICKUP_DIRECTORY")
-        self._check(lib.missive_client_set_delivery_method(self._h.ptr, int(value)))
+        self._check(self._call(lib.missive_client_set_delivery_method, int(value)))
         self._delivery = SmtpDeliveryMethod(value)
 
     @property
@@ -474,7 +478,7 @@ class SmtpClient:
         self._set_str(lib.missive_client_set_oauth2_token, token)
 
     def set_auth_mechanism(self, mechanism: SaslMechanism) -> None:
-        self._check(lib.missive_client_set_auth_mechanism(self._h.ptr, int(mechanism)))
+        self._check(self._call(lib.missive_client_set_auth_mechanism, int(mechanism)))
 
     def set_client_name(self, name: str) -> None:
         """The name sent in EHLO."""
@@ -486,43 +490,43 @@ class SmtpClient:
 
     def set_client_certificate(self, cert_path: str, key_path: str) -> None:
         cb, kb = _b(os.fspath(cert_path)), _b(os.fspath(key_path))
-        self._check(lib.missive_client_set_client_certificate(self._h.ptr, cb, len(cb), kb,
+        self._check(self._call(lib.missive_client_set_client_certificate, cb, len(cb), kb,
                                                               len(kb)))
 
     def dangerous_accept_invalid_certs(self, accept: bool = True) -> None:
         """Accept any server certificate. For tests only."""
-        self._check(lib.missive_client_dangerous_accept_invalid_certs(self._h.ptr, bool(accept)))
+        self._check(self._call(lib.missive_client_dangerous_accept_invalid_certs, bool(accept)))
 
     def set_pipelining(self, enable: bool) -> None:
-        self._check(lib.missive_client_set_pipelining(self._h.ptr, bool(enable)))
+        self._check(self._call(lib.missive_client_set_pipelining, bool(enable)))
 
     def set_require_all_recipients(self, require: bool) -> None:
         """With True, a refused recipient aborts the whole message (nobody gets it)."""
-        self._check(lib.missive_client_set_require_all_recipients(self._h.ptr, bool(require)))
+        self._check(self._call(lib.missive_client_set_require_all_recipients, bool(require)))
 
     def set_protocol_log(self, log: Optional[Callable[[str, str], Any]],
                          connection_numbers: bool = False) -> None:
         """Calls ``log(direction, line)`` ("S" sent, "R" received) for every protocol line
         (secrets redacted), on the thread that does the work; None stops it."""
         if log is None:
-            self._check(lib.missive_client_set_protocol_log(self._h.ptr, _NO_LOG, None,
+            self._check(self._call(lib.missive_client_set_protocol_log, _NO_LOG, None,
                                                             _NO_FREE))
             return
         key = _register(log)
-        self._check(lib.missive_client_set_protocol_log(self._h.ptr, _log_trampoline, key,
+        self._check(self._call(lib.missive_client_set_protocol_log, _log_trampoline, key,
                                                         _userdata_free))
-        self._check(lib.missive_client_set_protocol_log_connection_numbers(
-            self._h.ptr, bool(connection_numbers)))
+        self._check(self._call(lib.missive_client_set_protocol_log_connection_numbers,
+                               bool(connection_numbers)))
 
     def set_progress_callback(self, on_progress: Optional[Callable[[SendProgress], Any]]) -> None:
         """Calls ``on_progress(SendProgress)`` as a collection send goes (on the library's
         threads); returning False cancels the messages not yet started."""
         if on_progress is None:
-            self._check(lib.missive_client_set_progress_callback(self._h.ptr, _NO_PROGRESS,
+            self._check(self._call(lib.missive_client_set_progress_callback, _NO_PROGRESS,
                                                                  None, _NO_FREE))
             return
         key = _register(on_progress)
-        self._check(lib.missive_client_set_progress_callback(self._h.ptr, _progress_trampoline,
+        self._check(self._call(lib.missive_client_set_progress_callback, _progress_trampoline,
                                                              key, _userdata_free))
 
     # -- queue ------------------------------------------------------------------------------
@@ -538,18 +542,18 @@ class SmtpClient:
         self._queue = path
 
     def set_queue_retry(self, initial_delay_ms: int, max_delay_ms: int, max_attempts: int) -> None:
-        self._check(lib.missive_client_set_queue_retry(self._h.ptr, initial_delay_ms,
+        self._check(self._call(lib.missive_client_set_queue_retry, initial_delay_ms,
                                                        max_delay_ms, max_attempts))
 
     def send_to_queue(self, message: MailMessage) -> None:
         """Puts the message into the queue directory (durably) for ``drain_queue`` to send."""
         with message._h.lock.read():
-            self._check(lib.missive_client_send_to_queue(self._h.ptr, message._h.ptr))
+            self._check(self._call(lib.missive_client_send_to_queue, message._h.ptr))
 
     def drain_queue(self, max_messages: int = 0, time_budget_ms: int = 0) -> QueueDrainResult:
         """Sends what is due in the queue (0 = no limit)."""
         c = QueueDrainCounts()
-        rc = lib.missive_client_drain_queue(self._h.ptr, max_messages, time_budget_ms,
+        rc = self._call(lib.missive_client_drain_queue, max_messages, time_budget_ms,
                                             ctypes.byref(c))
         if rc not in (Result.OK, Result.PARTIAL_FAILURE):
             self._check(rc)
@@ -558,7 +562,7 @@ class SmtpClient:
 
     def queue_state(self) -> QueueState:
         c = QueueCounts()
-        self._check(lib.missive_client_queue_state(self._h.ptr, ctypes.byref(c)))
+        self._check(self._call(lib.missive_client_queue_state, ctypes.byref(c)))
         return QueueState(c.queued, c.due, c.in_flight, c.dead_lettered, c.next_attempt_unix_ms)
 
     def queue_list(self) -> List[str]:
@@ -570,7 +574,7 @@ class SmtpClient:
         size = guess
         for _ in range(4):
             buf = ctypes.create_string_buffer(size)
-            rc = fn(self._h.ptr, buf, size, ctypes.byref(need))
+            rc = self._call(fn, buf, size, ctypes.byref(need))
             if rc == Result.OK:
                 return buf.value.decode("utf-8", "replace")
             if rc != Result.BUFFER_TOO_SMALL:
@@ -582,12 +586,12 @@ class SmtpClient:
     # -- server checks ----------------------------------------------------------------------
     def noop(self) -> None:
         """Connects if needed and sends NOOP."""
-        self._check(lib.missive_client_noop(self._h.ptr))
+        self._check(self._call(lib.missive_client_noop))
 
     def validate_credentials(self) -> bool:
         """True when the server accepts the username and password (False when it refuses
         them; other failures raise)."""
-        rc = lib.missive_client_validate_credentials(self._h.ptr)
+        rc = self._call(lib.missive_client_validate_credentials)
         if rc == Result.AUTH_FAILED:
             return False
         self._check(rc)
@@ -606,7 +610,7 @@ class SmtpClient:
         if rc != Result.OK and not result.error:
             # The detail (address, OS error) is on the client. Another thread's failure on
             # the same client can replace it in between: the code and reply stay this send's.
-            result.error = read_text(lib.missive_client_error, self._h.ptr) or ""
+            result.error = self._call(lambda p: read_text(lib.missive_client_error, p)) or ""
         exc = result.exception()
         if exc is not None:
             raise exc
@@ -641,14 +645,14 @@ class SmtpClient:
                 return self.send(m)
         out = ctypes.c_void_p()
         with message._h.lock.read():
-            rc = lib.missive_client_send(self._h.ptr, message._h.ptr, ctypes.byref(out))
+            rc = self._call(lib.missive_client_send, message._h.ptr, ctypes.byref(out))
         return self._finish(rc, out)
 
     def _send_collection(self, collection: MailMessageCollection) -> BulkResult:
         native = collection._native()
         try:
             out = ctypes.c_void_p()
-            rc = lib.missive_client_send_collection(self._h.ptr, native.ptr, ctypes.byref(out))
+            rc = self._call(lib.missive_client_send_collection, native.ptr, ctypes.byref(out))
         finally:
             native.close()
         if not out.value:
@@ -669,7 +673,7 @@ class SmtpClient:
         rb = _b(_rcpts(recipients))
         fb = _b(mail_from)
         out = ctypes.c_void_p()
-        rc = lib.missive_client_send_raw(self._h.ptr, fb, len(fb), rb, len(rb), data, len(data),
+        rc = self._call(lib.missive_client_send_raw, fb, len(fb), rb, len(rb), data, len(data),
                                          ctypes.byref(out))
         return self._finish(rc, out)
 
@@ -710,13 +714,13 @@ class SmtpClient:
         op = ctypes.c_void_p()
         if single:
             with message._h.lock.read():  # type: ignore[union-attr]
-                rc = lib.missive_client_send_async(self._h.ptr, message._h.ptr,  # type: ignore[union-attr]
+                rc = self._call(lib.missive_client_send_async, message._h.ptr,  # type: ignore[union-attr]
                                                    _completion_trampoline, key, _NO_FREE,
                                                    ctypes.byref(op))
         elif isinstance(message, MailMessageCollection):
             native = message._native()
             try:
-                rc = lib.missive_client_send_collection_async(self._h.ptr, native.ptr,
+                rc = self._call(lib.missive_client_send_collection_async, native.ptr,
                                                               _completion_trampoline, key, _NO_FREE,
                                                               ctypes.byref(op))
             finally:
@@ -741,12 +745,12 @@ class SmtpClient:
         op = ctypes.c_void_p()
         if isinstance(message, MailMessage):
             with message._h.lock.read():
-                rc = lib.missive_client_send_async(self._h.ptr, message._h.ptr, _NO_COMPLETION,
+                rc = self._call(lib.missive_client_send_async, message._h.ptr, _NO_COMPLETION,
                                                    None, _NO_FREE, ctypes.byref(op))
         else:
             native = message._native()
             try:
-                rc = lib.missive_client_send_collection_async(self._h.ptr, native.ptr,
+                rc = self._call(lib.missive_client_send_collection_async, native.ptr,
                                                               _NO_COMPLETION, None, _NO_FREE,
                                                               ctypes.byref(op))
             finally:
@@ -769,8 +773,8 @@ class SmtpClient:
         out = ctypes.c_void_p()
         if isinstance(message, MailMessage):
             with self._forward_lock, message._h.lock.read():
-                self._check(lib.missive_client_set_forward_sender(self._h.ptr, sb, len(sb)))
-                rc = lib.missive_client_forward(self._h.ptr, message._h.ptr, int(mode), rb,
+                self._check(self._call(lib.missive_client_set_forward_sender, sb, len(sb)))
+                rc = self._call(lib.missive_client_forward, message._h.ptr, int(mode), rb,
                                                 len(rb), ctypes.byref(out))
             return self._finish(rc, out)
         if mode != ForwardMode.REDIRECT:
@@ -779,7 +783,7 @@ class SmtpClient:
         if _is_path(message):
             path = os.fspath(message)  # type: ignore[arg-type]
             pb = _b(path)
-            rc = lib.missive_client_forward_file(self._h.ptr, pb, len(pb), sb, len(sb), rb,
+            rc = self._call(lib.missive_client_forward_file, pb, len(pb), sb, len(sb), rb,
                                                  len(rb), ctypes.byref(out))
             if rc in (Result.FILE_NOT_FOUND, Result.PERMISSION_DENIED):
                 detail = ""
@@ -792,7 +796,7 @@ class SmtpClient:
         if fd is not None:
             # Python's buffered reader may be ahead of its logical position: start there.
             os.lseek(fd, stream.tell(), os.SEEK_SET)
-            rc = lib.missive_client_forward_fd(self._h.ptr, fd, sb, len(sb), rb, len(rb),
+            rc = self._call(lib.missive_client_forward_fd, fd, sb, len(sb), rb, len(rb),
                                                ctypes.byref(out))
             stream.seek(0, os.SEEK_END)
             return self._finish(rc, out)
@@ -800,7 +804,7 @@ class SmtpClient:
         key = _register(reader)
         try:
             size = _remaining(stream)
-            rc = lib.missive_client_forward_stream(self._h.ptr, _read_trampoline, key, size, sb,
+            rc = self._call(lib.missive_client_forward_stream, _read_trampoline, key, size, sb,
                                                    len(sb), rb, len(rb), ctypes.byref(out))
         finally:
             _callbacks.pop(key, None)

@@ -4,19 +4,15 @@ from __future__ import annotations
 import ctypes
 import datetime as _dt
 import enum
-import io
 import os
 from email.utils import parseaddr
-from typing import (IO, TYPE_CHECKING, Any, Iterable, Iterator, List, Optional, Union,
+from typing import (IO, Any, Iterable, Iterator, List, Optional, Union,
                     overload)
 
 from ._errors import MissiveValueError, check, read_out, read_text
 from ._handle import Handle
 from ._native import (DsnNotify, DsnRet, PartField, PartKind, Priority, RecipientKind, Result,
                       lib)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .calendar import Appointment
 
 PathLike = Union[str, "os.PathLike[str]"]
 _SPECIALS = set('()<>[]:;@\\,."')

@@ -6,7 +6,7 @@ import ctypes
 import datetime as _dt
 import enum
 import os
-from typing import Dict, Iterable, List, Optional, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Union
 
 from .._errors import check, read_out, read_text
 from .._handle import Handle
