@@ -206,19 +206,24 @@ def test_protocol_log_capabilities_noop_background(smtpd, client_for):
     client.set_protocol_log(None)
 
 
-def test_validate_credentials(tmp_path):
+def test_validate_credentials_and_authenticated_send():
     from conftest import AioSmtpd
     srv = AioSmtpd("--user", "alice:wonderland")
     try:
         with SmtpClient("127.0.0.1", srv.port, "alice", "wonderland",
                         SecurityOptions.NONE) as c:
-            try:
-                ok = c.validate_credentials()
-            except SmtpException as e:
-                # The library refuses to send a password in clear text: it says so.
-                assert e.code_name == "CREDENTIALS_REQUIRE_TLS"
-            else:
-                assert ok
+            assert c.validate_credentials() is True
+            c.send(MailMessage("a@example.com", "authed@example.com", "authed", "b"))
+        with SmtpClient("127.0.0.1", srv.port, "alice", "wrong", SecurityOptions.NONE) as c:
+            assert c.validate_credentials() is False
+            with pytest.raises(SmtpException) as e:
+                c.send(MailMessage("a@example.com", "nope@example.com", "s", "b"))
+            assert e.value.code_name == "AUTH_FAILED"
+            assert e.value.reply_code == 535
+        got = srv.messages(1)
+        assert [m.rcpts for m in got] == [["authed@example.com"]]
+        with open(os.path.join(srv.dir, got[0].name)) as f:
+            assert "AUTH alice" in f.read()
     finally:
         srv.stop()
 
