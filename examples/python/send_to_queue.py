@@ -1,5 +1,6 @@
-"""The seed's SmtpClient.send_to_queue: messages go into a durable queue directory first, and
-drain_queue sends what is due (from cron, or at once as here)."""
+"""The SDK's SmtpClient.send_to_queue(messages) and smtp_queue_location (from its reference
+page): messages go into a durable queue directory first, and drain_queue sends what is due
+(from cron, or at once as here)."""
 import tempfile
 
 import missive as ae
@@ -17,11 +18,13 @@ SECURITY = os.environ.get("MISSIVE_SMTP_SECURITY", "NONE")  # NONE, SSL_EXPLICIT
 queue_dir = tempfile.mkdtemp(prefix="missive-queue-")
 client = SmtpClient(HOST, PORT, USER, PASSWORD)
 client.security_options = getattr(SecurityOptions, SECURITY)
-client.queue_directory = queue_dir
+client.smtp_queue_location = queue_dir
 
+messages = ae.MailMessageCollection()
 for i in range(1, 4):
-    client.send_to_queue(ae.MailMessage("from@example.com", "queued%d@example.com" % i,
-                                        "Queued message %d" % i, "Sent from the queue."))
+    messages.append(ae.MailMessage("from@example.com", "queued%d@example.com" % i,
+                                   "Queued message %d" % i, "Sent from the queue."))
+client.send_to_queue(messages)
 print("queued:", client.queue_state().queued)
 done = client.drain_queue()
 print("delivered:", done.delivered, "remaining:", done.remaining)

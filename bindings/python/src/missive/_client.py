@@ -483,6 +483,38 @@ class SmtpClient:
     def set_client_name(self, name: str) -> None:
         """The name sent in EHLO."""
         self._set_str(lib.missive_client_set_client_name, name)
+        self._hello = name
+
+    @property
+    def hello_message(self) -> Optional[str]:
+        """The name sent in EHLO (the SDK's name for it)."""
+        return getattr(self, "_hello", None)
+
+    @hello_message.setter
+    def hello_message(self, name: str) -> None:
+        self.set_client_name(name)
+
+    @property
+    def use_pipelining(self) -> bool:
+        return getattr(self, "_pipelining", True)
+
+    @use_pipelining.setter
+    def use_pipelining(self, enable: bool) -> None:
+        self.set_pipelining(enable)
+
+    @property
+    def default_port(self) -> int:
+        """The port used when none is set: 465 for SSL_IMPLICIT, else 25."""
+        return 465 if self._security == SecurityOptions.SSL_IMPLICIT else 25
+
+    @property
+    def access_token(self) -> None:
+        raise AttributeError("access_token is write-only")
+
+    @access_token.setter
+    def access_token(self, token: str) -> None:
+        """An OAuth 2 access token (XOAUTH2), with ``username``."""
+        self._set_str(lib.missive_client_set_oauth2_token, token)
 
     def set_ca_file(self, path: str) -> None:
         """Trust the CA certificates in this PEM file (besides the system's)."""
@@ -499,6 +531,7 @@ class SmtpClient:
 
     def set_pipelining(self, enable: bool) -> None:
         self._check(self._call(lib.missive_client_set_pipelining, bool(enable)))
+        self._pipelining = bool(enable)
 
     def set_require_all_recipients(self, require: bool) -> None:
         """With True, a refused recipient aborts the whole message (nobody gets it)."""
@@ -545,10 +578,16 @@ class SmtpClient:
         self._check(self._call(lib.missive_client_set_queue_retry, initial_delay_ms,
                                                        max_delay_ms, max_attempts))
 
-    def send_to_queue(self, message: MailMessage) -> None:
-        """Puts the message into the queue directory (durably) for ``drain_queue`` to send."""
-        with message._h.lock.read():
-            self._check(self._call(lib.missive_client_send_to_queue, message._h.ptr))
+    smtp_queue_location = queue_directory  # the SDK's name
+
+    def send_to_queue(self, messages: Union[MailMessage, MailMessageCollection,
+                                            Iterable[MailMessage]]) -> None:
+        """Puts a message (or each of a collection) into the queue directory, durably, for
+        ``drain_queue`` to send."""
+        items = [messages] if isinstance(messages, MailMessage) else list(messages)
+        for message in items:
+            with message._h.lock.read():
+                self._check(self._call(lib.missive_client_send_to_queue, message._h.ptr))
 
     def drain_queue(self, max_messages: int = 0, time_budget_ms: int = 0) -> QueueDrainResult:
         """Sends what is due in the queue (0 = no limit)."""
