@@ -66,7 +66,10 @@ class MailAddress:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
-            other = MailAddress(other)
+            try:
+                other = MailAddress._from_formatted(other)
+            except ValueError:
+                return False
         if not isinstance(other, MailAddress):
             return NotImplemented
         return self.address.lower() == other.address.lower()

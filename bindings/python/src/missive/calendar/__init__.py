@@ -64,6 +64,12 @@ def _as_datetime(value: DateLike) -> _dt.datetime:
     raise TypeError("a start or end is a datetime or a date, not %s" % type(value).__name__)
 
 
+def _zone_key(tz: object) -> Optional[str]:
+    """The IANA name of a tzinfo: zoneinfo's ``key``, pytz's ``zone``."""
+    key = getattr(tz, "key", None) or getattr(tz, "zone", None)
+    return key if isinstance(key, str) and "/" in key else None
+
+
 def _fields(d: _dt.datetime) -> "ctypes.Array[ctypes.c_int32]":
     return (ctypes.c_int32 * 6)(d.year, d.month, d.day, d.hour, d.minute, d.second)
 
@@ -121,7 +127,7 @@ class Appointment:
             if zone is None:  # no zone name to write: the same instants, in UTC
                 s, e = s.astimezone(), e.astimezone()
         elif s.tzinfo is not None and e.tzinfo is not None:
-            ks, ke = getattr(s.tzinfo, "key", None), getattr(e.tzinfo, "key", None)
+            ks, ke = _zone_key(s.tzinfo), _zone_key(e.tzinfo)
             if ks and ks == ke:
                 zone = ks
         else:
