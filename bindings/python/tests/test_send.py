@@ -235,3 +235,43 @@ def test_postfix_smtp_sink_receives_it(smtp_sink):
     dumps = b"".join(smtp_sink.dumps(2))
     assert b"Subject: to postfix" in dumps and b"Subject: to postfix 2" in dumps
     assert b"hello sink" in dumps
+
+
+def test_starttls_with_a_private_ca(tmp_path):
+    """STARTTLS to aiosmtpd with a certificate from a test CA: trusted through set_ca_file, and
+    through SSL_CERT_FILE (an unchanged seed block in a child process); refused without."""
+    import subprocess
+    import sys
+    from conftest import AioSmtpd, SERVER
+    subprocess.check_call([sys.executable, SERVER, "--gen-certs", str(tmp_path)])
+    srv = AioSmtpd("--starttls", str(tmp_path / "server.pem"), str(tmp_path / "server.key"),
+                   "--require-starttls", "--user", "alice:wonderland")
+    try:
+        with SmtpClient("localhost", srv.port, "alice", "wonderland",
+                        SecurityOptions.SSL_EXPLICIT) as c:
+            with pytest.raises(SmtpException) as e:
+                c.send(MailMessage("a@example.com", "untrusted@example.com", "s", "b"))
+            assert e.value.code_name == "CERTIFICATE_INVALID"
+            c.set_ca_file(str(tmp_path / "ca.pem"))
+            c.send(MailMessage("a@example.com", "tls@example.com", "over TLS", "b"))
+        block = ("import missive as ae\n"
+                 "from missive.clients import SmtpClient, SecurityOptions\n"
+                 "eml = ae.MailMessage()\n"
+                 "eml.subject = 'Message with Plain Text Body'\n"
+                 "eml.body = 'This is text body.'\n"
+                 "eml.from_address = 'from@gmail.com'\n"
+                 "eml.to.append(ae.MailAddress('to@gmail.com', 'Recipient 1'))\n"
+                 "client = SmtpClient('localhost', %d, 'alice', 'wonderland')\n"
+                 "client.security_options = SecurityOptions.AUTO\n"
+                 "client.send(eml)\n" % srv.port)
+        env = dict(os.environ, SSL_CERT_FILE=str(tmp_path / "ca.pem"),
+                   PYTHONPATH=os.path.join(os.path.dirname(__file__), "..", "src"))
+        subprocess.check_call([sys.executable, "-c", block], env=env, timeout=60)
+        got = {m.rcpts[0]: m for m in srv.messages(2)}
+        assert set(got) == {"tls@example.com", "to@gmail.com"}
+        for m in got.values():
+            with open(os.path.join(srv.dir, m.name)) as f:
+                env_text = f.read()
+            assert "TLS yes" in env_text and "AUTH alice" in env_text, env_text
+    finally:
+        srv.stop()
