@@ -275,3 +275,14 @@ def test_starttls_with_a_private_ca(tmp_path):
             assert "TLS yes" in env_text and "AUTH alice" in env_text, env_text
     finally:
         srv.stop()
+
+
+def test_settings_on_the_class_itself_are_refused():
+    """The seed's multi-connection block sets properties on the class; that must not silently
+    replace them for every client."""
+    client = ae.clients.smtp.SmtpClient
+    with pytest.raises(TypeError, match="client = SmtpClient()"):
+        client.host = "<HOST>"
+    c = SmtpClient()
+    c.host = "127.0.0.1"
+    assert c.host == "127.0.0.1" and isinstance(SmtpClient.__dict__["host"], property)

@@ -218,7 +218,18 @@ def _read_trampoline(userdata: Optional[int], buf: int, size: int) -> int:
     return -1 if reader is None else reader.read(buf, size)
 
 
-class SmtpClient:
+class _InstanceSettings(type):
+    """Refuses settings assigned on the class itself (``SmtpClient.host = ...``, as one block
+    of the seed's page does): that would silently replace the property for every client."""
+
+    def __setattr__(cls, name: str, value: Any) -> None:
+        if isinstance(getattr(cls, name, None), property):
+            raise TypeError("%s is a setting of a client, not of the class: make one first, "
+                            "client = %s(), then client.%s = ..." % (name, cls.__name__, name))
+        super().__setattr__(name, value)
+
+
+class SmtpClient(metaclass=_InstanceSettings):
     """Sends messages over SMTP (or into a pickup directory, or a queue directory).
 
     Constructors as in the SDK: ``SmtpClient()``, ``SmtpClient(host)``,
@@ -578,7 +589,7 @@ class SmtpClient:
         self._check(self._call(lib.missive_client_set_queue_retry, initial_delay_ms,
                                                        max_delay_ms, max_attempts))
 
-    smtp_queue_location = queue_directory  # the SDK's name
+    smtp_queue_location = queue_directory  # the SDK's name (set in the class body: allowed)
 
     def send_to_queue(self, messages: Union[MailMessage, MailMessageCollection,
                                             Iterable[MailMessage]]) -> None:
