@@ -78,7 +78,10 @@ def test_cancelling_the_task_cancels_the_native_operation(slow_smtpd, client_for
 
     async def main():
         task = asyncio.ensure_future(client.send_async(c))
-        await asyncio.sleep(0.6)
+        for _ in range(400):  # until the first message has arrived (at most 20 s)
+            await asyncio.sleep(0.05)
+            if slow_smtpd.messages():
+                break
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
