@@ -208,3 +208,16 @@ def test_appointment_zones():
     assert "DTSTART:20240701T100000Z" in u.to_ics()
     with pytest.raises(ValueError):
         Appointment("R", dt.datetime(2024, 7, 1, 11, 0), dt.datetime(2024, 7, 1, 10, 0))
+
+
+def test_naive_times_are_written_with_the_machines_zone(monkeypatch):
+    import datetime as dt
+    from missive.calendar import Appointment, local_zone_name
+    monkeypatch.setenv("TZ", "America/New_York")
+    assert local_zone_name() == "America/New_York"
+    a = Appointment("R", dt.datetime(2024, 1, 15, 9, 30), dt.datetime(2024, 1, 15, 10, 0),
+                    "o@example.com")
+    a.summary = "S"
+    ics = a.to_ics()
+    assert "DTSTART;TZID=America/New_York:20240115T093000" in ics
+    assert "BEGIN:VTIMEZONE" in ics and "TZID:America/New_York" in ics
