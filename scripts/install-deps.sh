@@ -31,6 +31,8 @@ have ytnefprint || need_apt+=(ytnef-tools)
 [ -f /usr/lib/x86_64-linux-gnu/girepository-1.0/ICalGLib-3.0.typelib ] \
   || ls /usr/lib/*/girepository-1.0/ICalGLib-3.0.typelib >/dev/null 2>&1 || need_apt+=(gir1.2-ical-3.0)
 /usr/bin/python3 -c "import gi" 2>/dev/null || need_apt+=(python3-gi)
+# venv for the Python package's install check (Debian splits it out of python3).
+python3 -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
 # Programs that drive the CLI's sendmail mode in tests/cli.rs: git send-email (with the
 # Mail::Address module it needs, only recommended by git-email) and bsd-mailx.
 [ -x "$(git --exec-path 2>/dev/null)/git-send-email" ] || need_apt+=(git-email)
@@ -54,6 +56,11 @@ python3 -c "import cryptography" 2>/dev/null || py_missing+=(cryptography)
 # tnefparse (a TNEF reader) and icalendar check TNEF and meeting-request output.
 python3 -c "import tnefparse" 2>/dev/null || py_missing+=(tnefparse)
 python3 -c "import icalendar" 2>/dev/null || py_missing+=(icalendar)
+# The Python package's tests (bindings/python): pytest; setuptools and wheel build its wheel
+# without downloading a build environment (tests/wheel_check.py), venv installs it.
+python3 -c "import pytest" 2>/dev/null || py_missing+=(pytest)
+python3 -c "import setuptools" 2>/dev/null || py_missing+=(setuptools)
+python3 -c "import wheel" 2>/dev/null || py_missing+=(wheel)
 if [ ${#py_missing[@]} -gt 0 ]; then
   echo "installing with pip: ${py_missing[*]}"
   python3 -m pip install --quiet --disable-pip-version-check "${py_missing[@]}" \

@@ -7,6 +7,8 @@
   cpp     bindings/cpp/missive.hpp              ::missive_x
   dotnet  bindings/dotnet/src/*.cs              Native.missive_x (a use, not only the [DllImport])
   go      bindings/go/*.go (not _test.go)       missive_x in Go code or a cgo preamble
+  python  bindings/python/src/missive/**/*.py   lib.missive_x (a call through the ctypes library;
+          (not _native.py, which declares all)   _native.py's declaration table does not count)
 Functions in the allowlist (tests/parity/allowlist.txt) are exempt, each with its reason.
 Exits 1 and lists, per wrapper, exactly the functions it lacks.
 """
@@ -34,16 +36,30 @@ def strip_line_comments(text):
     return re.sub(r"(?m)^\s*//[^\n]*", " ", text)
 
 
+def strip_python_comments(text):
+    # Drops # comments (the wrappers' docstrings do not spell `lib.missive_x`).
+    return re.sub(r"(?m)#[^\n]*", " ", text)
+
+
+# Each wrapper: (source files, comment stripper, what counts as reaching function {name}).
+# To add a wrapper, add an entry here and to WRAPPERS.
+WRAPPERS = ["cpp", "dotnet", "go", "python"]
+
+
 def wrapper_sources(root):
     cpp = [os.path.join(root, "bindings/cpp/missive.hpp")]
     dotnet = sorted(glob.glob(os.path.join(root, "bindings/dotnet/src/*.cs")))
     go = sorted(p for p in glob.glob(os.path.join(root, "bindings/go/*.go"))
                 if not p.endswith("_test.go"))
+    python = sorted(p for p in glob.glob(os.path.join(root, "bindings/python/src/missive/**/*.py"),
+                                         recursive=True)
+                    if os.path.basename(p) != "_native.py")
     return {
         "cpp": (cpp, strip_c_comments, r"::{name}\b"),
         "dotnet": (dotnet, strip_c_comments, r"\bNative\.{name}\b"),
         # Go doc comments are // lines; cgo preambles are /* */ blocks and count as code.
         "go": (go, strip_line_comments, r"\b{name}\b"),
+        "python": (python, strip_python_comments, r"\blib\.{name}\b"),
     }
 
 
@@ -58,7 +74,7 @@ def read_allowlist(path):
         parts = line.split(None, 2)
         if len(parts) < 3:
             sys.exit("%s:%d: needs WRAPPER FUNCTION REASON" % (path, n))
-        wrappers = ["cpp", "dotnet", "go"] if parts[0] == "*" else [parts[0]]
+        wrappers = WRAPPERS if parts[0] == "*" else [parts[0]]
         for w in wrappers:
             allowed[(w, parts[1])] = parts[2]
     return allowed

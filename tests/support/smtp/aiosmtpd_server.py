@@ -12,7 +12,8 @@
       Each connection accepted adds a line to OUT/connections, and each message's envelope
       names the connection it came over ("PEER host:port").
 
-Recipients starting with "reject" get 550, with "defer" get 450.
+Recipients starting with "reject" get 550, with "defer" get 450. --data-delay-ms N waits N
+milliseconds (without blocking other connections) before each final reply to DATA.
 """
 import argparse
 import asyncio
@@ -83,8 +84,9 @@ def gen_certs(out):
 
 
 class Handler:
-    def __init__(self, out, implicit_tls, users, tokens):
+    def __init__(self, out, implicit_tls, users, tokens, data_delay=0.0):
         self.out = out
+        self.data_delay = data_delay
         self.n = 0
         self.implicit_tls = implicit_tls
         self.users = users
@@ -100,6 +102,8 @@ class Handler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         self.n += 1
         stem = os.path.join(self.out, "msg-%d" % self.n)
         tls = "yes" if (self.implicit_tls or session.ssl is not None) else "no"
@@ -168,6 +172,7 @@ def main():
     ap.add_argument("--client-ca", help="require a client certificate signed by this CA")
     ap.add_argument("--smtputf8", action="store_true")
     ap.add_argument("--size", type=int, default=33554432)
+    ap.add_argument("--data-delay-ms", type=int, default=0)
     a = ap.parse_args()
     if a.gen_certs:
         gen_certs(a.gen_certs)
@@ -197,7 +202,7 @@ def main():
 
     implicit = ctx_for(a.implicit_tls)
     starttls = ctx_for(a.starttls)
-    handler = Handler(a.dir, implicit is not None, users, tokens)
+    handler = Handler(a.dir, implicit is not None, users, tokens, a.data_delay_ms / 1000.0)
     wanted = set(m for m in a.mechs.split(",") if m)
     exclude = [m for m in ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2") if m not in wanted]
 

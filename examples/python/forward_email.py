@@ -1,0 +1,26 @@
+"""Seed scenario "Forward Emails using SMTP Client" (https://docs.aspose.com/email/python-net/send-email-forward-messages-smtp-python/; the page embeds
+https://github.com/aspose-email/Aspose.Email-Python-Dotnet/blob/master/Examples/SMTP/ForwardEmail.py). Loads ./Message.eml (the CTest check writes one) and forwards it:
+the envelope sender is the first argument, the recipients the second."""
+import missive as ae
+from missive.clients.smtp import SmtpClient
+from missive.clients import SecurityOptions
+from missive import MailMessage
+
+# Server settings: the only lines changed besides the imports (the seed points at
+# smtp.gmail.com:995 with made-up credentials). Set by the CTest check, or by you.
+import os
+HOST = os.environ.get("MISSIVE_SMTP_HOST", "127.0.0.1")
+PORT = int(os.environ.get("MISSIVE_SMTP_PORT", "25"))
+USER = os.environ.get("MISSIVE_SMTP_USER")  # None: no AUTH
+PASSWORD = os.environ.get("MISSIVE_SMTP_PASSWORD")
+SECURITY = os.environ.get("MISSIVE_SMTP_SECURITY", "NONE")  # NONE, SSL_EXPLICIT, SSL_IMPLICIT, AUTO
+
+#ExStart: ForwardEmail
+eml = MailMessage.load("Message.eml")
+eml.from_address = "kashif.iqbal.aspose@gmail.com"
+
+#Send using Smtp Client
+client = SmtpClient(HOST, PORT, USER, PASSWORD)
+client.security_options = getattr(SecurityOptions, SECURITY)
+client.forward("Recipient1@domain.com", "Recipient2@domain.com", eml)
+#ExEnd: ForwardEmail

@@ -1,0 +1,28 @@
+"""Seed scenario "Send TNEF-Formatted Emails" (https://docs.aspose.com/email/python-net/send-email-forward-messages-smtp-python/; the page embeds
+https://github.com/aspose-email/Aspose.Email-Python-Dotnet/blob/master/Examples/SMTP/SendMsgAsTNEF.py). Loads ./Message.eml (the CTest check writes one)."""
+import missive as ae
+from missive.clients.smtp import SmtpClient
+from missive.clients import SecurityOptions
+from missive import MailMessage
+
+# Server settings: the only lines changed besides the imports (the seed points at
+# smtp.gmail.com:995 with made-up credentials). Set by the CTest check, or by you.
+import os
+HOST = os.environ.get("MISSIVE_SMTP_HOST", "127.0.0.1")
+PORT = int(os.environ.get("MISSIVE_SMTP_PORT", "25"))
+USER = os.environ.get("MISSIVE_SMTP_USER")  # None: no AUTH
+PASSWORD = os.environ.get("MISSIVE_SMTP_PASSWORD")
+SECURITY = os.environ.get("MISSIVE_SMTP_SECURITY", "NONE")  # NONE, SSL_EXPLICIT, SSL_IMPLICIT, AUTO
+
+#ExStart: SendMsgAsTNEF
+eml = MailMessage.load("Message.eml")
+eml.subject = "Send message as TNEF"
+eml.from_address = "from@gmail.com"
+eml.to.append(ae.MailAddress("to@gmail.com", "Recipient 1"))
+
+#Send using Smtp Client
+client = SmtpClient(HOST, PORT, USER, PASSWORD)
+client.security_options = getattr(SecurityOptions, SECURITY)
+client.use_tnef= True
+client.send(eml)
+#ExEnd: SendMsgAsTNEF
