@@ -102,3 +102,43 @@ fn every_function_documents_ownership_null_and_threads() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The header's comments name result codes in full (`MISSIVE_RESULT_NO_SENDER`, never
+/// `NO_SENDER`), so that a reader can search for them.
+#[test]
+fn comments_name_result_codes_in_full() {
+    let header = std::fs::read_to_string(committed_path()).unwrap();
+    let names: Vec<&str> = header
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("MISSIVE_RESULT_"))
+        .filter_map(|l| l.split_once(" = ").map(|(n, _)| n))
+        .collect();
+    assert!(names.len() > 40, "{names:?}");
+    let mut bare = Vec::new();
+    for (i, line) in header.lines().enumerate() {
+        let t = line.trim_start();
+        if !(t.starts_with('*') || t.starts_with("/*")) {
+            continue;
+        }
+        for name in &names {
+            let mut from = 0;
+            while let Some(at) = line[from..].find(name) {
+                let start = from + at;
+                let end = start + name.len();
+                let before = line[..start].chars().next_back();
+                let after = line[end..].chars().next();
+                let word =
+                    |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !word(before) && !word(after) {
+                    bare.push(format!("line {}: {name}: {}", i + 1, line.trim()));
+                }
+                from = end;
+            }
+        }
+    }
+    assert!(
+        bare.is_empty(),
+        "short result code names in comments:\n{}",
+        bare.join("\n")
+    );
+}

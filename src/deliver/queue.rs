@@ -128,7 +128,7 @@ impl std::error::Error for QueueError {}
 fn io_err(e: &io::Error, what: impl std::fmt::Display) -> QueueError {
     QueueError {
         kind: QueueErrorKind::Io(e.kind()),
-        message: format!("{what}: {e}"),
+        message: format!("{what}: {}", crate::message::error::io_reason(e)),
     }
 }
 

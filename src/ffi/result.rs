@@ -250,7 +250,8 @@ impl ErrorSlot {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Records the outcome of a call: clears on OK, stores `text` otherwise; returns `code`.
+    /// Records the outcome of a call: clears on MISSIVE_RESULT_OK, stores `text` otherwise; returns
+    /// `code`.
     pub(crate) fn record(&self, code: missive_result, text: &str) -> missive_result {
         if code == missive_result::Ok {
             self.clear();
@@ -273,7 +274,7 @@ pub(crate) trait HasError {
         self.error_slot().record(code, &text)
     }
 
-    /// Clears the error and returns OK.
+    /// Clears the error and returns MISSIVE_RESULT_OK.
     fn ok(&self) -> missive_result {
         self.error_slot().clear();
         missive_result::Ok
