@@ -94,7 +94,7 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_CERTIFICATE_INVALID = 103,
   /**
-   * STARTTLS is required (SSL_EXPLICIT) but the server does not offer it.
+   * STARTTLS is required (MISSIVE_SECURITY_SSL_EXPLICIT) but the server does not offer it.
    */
   MISSIVE_RESULT_START_TLS_NOT_OFFERED = 104,
   /**
@@ -186,7 +186,7 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_NO_RECIPIENTS = 403,
   /**
-   * PICKUP_DIRECTORY delivery without a pickup directory.
+   * MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY delivery without a pickup directory.
    */
   MISSIVE_RESULT_PICKUP_DIRECTORY_NOT_SET = 500,
   /**
@@ -711,8 +711,9 @@ typedef struct missive_progress {
 } missive_progress;
 
 /**
- * Receives the progress of a bulk send (`progress` is valid only during the call). Return 0 to
- * go on, nonzero to cancel: messages not yet started are then reported NOT_ATTEMPTED.
+ * Receives the progress of a bulk send (`progress` is valid only during the call). Return 0 to go
+ * on, nonzero to cancel: messages not yet started are then reported
+ * MISSIVE_BULK_STATUS_NOT_ATTEMPTED.
  */
 typedef int32_t (*missive_progress_cb)(void *userdata, const struct missive_progress *progress);
 
@@ -1116,8 +1117,9 @@ void missive_bulk_result_free(struct missive_bulk_result *result);
 size_t missive_bulk_result_len(const struct missive_bulk_result *result);
 
 /**
- * The number of messages with `status` (a `missive_bulk_status`); 0 for an unknown status or
- * when `result` is NULL. SENT + FAILED + UNKNOWN + NOT_ATTEMPTED = `missive_bulk_result_len`.
+ * The number of messages with `status` (a `missive_bulk_status`); 0 for an unknown status or when
+ * `result` is NULL. SENT + FAILED + UNKNOWN + MISSIVE_BULK_STATUS_NOT_ATTEMPTED =
+ * `missive_bulk_result_len`.
  *
  * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
  *
@@ -1155,8 +1157,8 @@ bool missive_bulk_result_was_cancelled(const struct missive_bulk_result *result)
  * The outcome of message `index`: `*out_status` (when not NULL) receives its
  * `missive_bulk_status`, `*out_code` (when not NULL) its result code (MISSIVE_RESULT_OK when sent;
  * MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED when sent to only some; the failure's code,
- * MISSIVE_RESULT_OUTCOME_UNKNOWN for UNKNOWN; MISSIVE_RESULT_CANCELLED for NOT_ATTEMPTED). Returns
- * MISSIVE_RESULT_INDEX_OUT_OF_RANGE past the end.
+ * MISSIVE_RESULT_OUTCOME_UNKNOWN for UNKNOWN; MISSIVE_RESULT_CANCELLED for
+ * MISSIVE_BULK_STATUS_NOT_ATTEMPTED). Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE past the end.
  *
  * Ownership: borrows `result` for the call; writes the outputs. Thread safety: safe from any
  * thread.
@@ -1172,7 +1174,7 @@ enum missive_result missive_bulk_result_item(const struct missive_bulk_result *r
 /**
  * Borrows the send result of message `index` (reply code and text, enhanced code, queue id,
  * transient flag, outcome-unknown flag, accepted and refused recipients; all empty for
- * NOT_ATTEMPTED). NULL when `result` is NULL or `index` is out of range.
+ * MISSIVE_BULK_STATUS_NOT_ATTEMPTED). NULL when `result` is NULL or `index` is out of range.
  *
  * Ownership: borrowed: valid while `result` lives; never free it.
  * Thread safety: safe from any thread.
@@ -1353,8 +1355,8 @@ enum missive_result missive_client_set_host(struct missive_client *client,
                                             size_t host_len);
 
 /**
- * Sets the SMTP port; 0 means the default for the security option (465 for SSL_IMPLICIT,
- * otherwise 25).
+ * Sets the SMTP port; 0 means the default for the security option (465 for
+ * MISSIVE_SECURITY_SSL_IMPLICIT, otherwise 25).
  *
  * Thread safety: safe to call from several threads at once on the same client.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -1415,8 +1417,9 @@ enum missive_result missive_client_set_delivery_method(struct missive_client *cl
                                                        int32_t method);
 
 /**
- * Sets the pickup directory (a path, UTF-8) for PICKUP_DIRECTORY delivery. It is created on
- * first delivery when missing. Returns MISSIVE_RESULT_INVALID_ARGUMENT for an empty path.
+ * Sets the pickup directory (a path, UTF-8) for MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY delivery.
+ * It is created on first delivery when missing. Returns MISSIVE_RESULT_INVALID_ARGUMENT for an
+ * empty path.
  *
  * Thread safety: safe to call from several threads at once on the same client.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -1432,14 +1435,14 @@ enum missive_result missive_client_set_pickup_directory(struct missive_client *c
  * Delivers `message` by the delivery method.
  *
  * With NETWORK, the message goes over SMTP to the configured host, on a connection the client
- * keeps for the next send (each concurrent send uses its own). With PICKUP_DIRECTORY, it is
- * written atomically as a new uniquely named `.eml` file, starting with `X-Sender:` and
- * `X-Receiver:` envelope lines (Bcc recipients included). The envelope is the message's own
- * (`missive_message_load_pickup_file`), else its Sender or From and To, Cc and Bcc; never
- * lines of its content. Either way the message goes without Bcc, X-Sender and X-Receiver
- * header fields.
- * `message` is not changed (a message without a Message-ID or date is sent with the ones
- * `missive_message_message_id` / `missive_message_save_buffer` show).
+ * keeps for the next send (each concurrent send uses its own). With
+ * MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY, it is written atomically as a new uniquely named
+ * `.eml` file, starting with `X-Sender:` and `X-Receiver:` envelope lines (Bcc recipients
+ * included). The envelope is the message's own (`missive_message_load_pickup_file`), else its
+ * Sender or From and To, Cc and Bcc; never lines of its content. Either way the message goes
+ * without Bcc, X-Sender and X-Receiver header fields. `message` is not changed (a message without
+ * a Message-ID or date is sent with the ones `missive_message_message_id` /
+ * `missive_message_save_buffer` show).
  *
  * When `out_result` is not NULL, `*out_result` receives a new `missive_send_result` (on
  * success and on failure alike; NULL only for argument errors) that the caller frees: the
@@ -1451,10 +1454,10 @@ enum missive_result missive_client_set_pickup_directory(struct missive_client *c
  * MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO,
  * MISSIVE_RESULT_INVALID_ARGUMENT (pickup); MISSIVE_RESULT_HOST_NOT_SET,
  * MISSIVE_RESULT_CONNECT_FAILED, MISSIVE_RESULT_TIMEOUT, MISSIVE_RESULT_TLS_FAILED,
- * MISSIVE_RESULT_CERTIFICATE_INVALID, STARTTLS_NOT_OFFERED,
+ * MISSIVE_RESULT_CERTIFICATE_INVALID, MISSIVE_RESULT_START_TLS_NOT_OFFERED,
  * MISSIVE_RESULT_CREDENTIALS_REQUIRE_TLS, MISSIVE_RESULT_AUTH_FAILED,
  * MISSIVE_RESULT_AUTH_UNSUPPORTED, MISSIVE_RESULT_SERVER_REJECTED,
- * MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED, SMTPUTF8_NOT_SUPPORTED,
+ * MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED, MISSIVE_RESULT_SMTP_UTF8_NOT_SUPPORTED,
  * MISSIVE_RESULT_MESSAGE_TOO_LARGE, MISSIVE_RESULT_PROTOCOL_ERROR, MISSIVE_RESULT_CONNECTION_LOST
  * (not delivered), MISSIVE_RESULT_OUTCOME_UNKNOWN (may have been delivered) (SMTP). Detail is
  * stored on `client`.
@@ -1501,10 +1504,11 @@ enum missive_result missive_client_send_collection(struct missive_client *client
 
 /**
  * Sets host, port, security and credentials from a URL: `smtp://` (AUTO), `smtp+starttls://`
- * (SSL_EXPLICIT), `smtps://` (SSL_IMPLICIT), `smtp+plain://` (NONE), with optional percent-encoded
- * `user:password@`, `:port`, and `?auth=PLAIN|LOGIN|CRAM-MD5|XOAUTH2` and `&client_name=NAME`.
- * Example: `smtp+starttls://me%40example.com:secret@smtp.example.com:587`. Settings the URL does
- * not mention keep their values (the credentials are replaced).
+ * (MISSIVE_SECURITY_SSL_EXPLICIT), `smtps://` (MISSIVE_SECURITY_SSL_IMPLICIT), `smtp+plain://`
+ * (NONE), with optional percent-encoded `user:password@`, `:port`, and
+ * `?auth=PLAIN|LOGIN|CRAM-MD5|XOAUTH2` and `&client_name=NAME`. Example:
+ * `smtp+starttls://me%40example.com:secret@smtp.example.com:587`. Settings the URL does not
+ * mention keep their values (the credentials are replaced).
  *
  * Returns MISSIVE_RESULT_INVALID_ARGUMENT naming what is wrong with the URL.
  *
@@ -1720,12 +1724,12 @@ enum missive_result missive_client_set_protocol_log_connection_numbers(struct mi
                                                                        bool enabled);
 
 /**
- * Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one
- * address; empty for the null sender `<>`), `recipients` a comma-separated list of addresses,
- * `data` the message (sent as is, with CRLF normalisation and dot-stuffing, less any Bcc,
- * X-Sender and X-Receiver header fields: envelope lines in `data` are content, never
- * envelope). Only NETWORK and PICKUP_DIRECTORY delivery apply as for `missive_client_send`,
- * and `*out_result` likewise.
+ * Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one address;
+ * empty for the null sender `<>`), `recipients` a comma-separated list of addresses, `data` the
+ * message (sent as is, with CRLF normalisation and dot-stuffing, less any Bcc, X-Sender and
+ * X-Receiver header fields: envelope lines in `data` are content, never envelope). Only NETWORK
+ * and MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY delivery apply as for `missive_client_send`, and
+ * `*out_result` likewise.
  *
  * Returns MISSIVE_RESULT_INVALID_ADDRESS for a malformed address, MISSIVE_RESULT_NO_RECIPIENTS for
  * an empty list, and the codes of `missive_client_send`.
@@ -1933,8 +1937,8 @@ enum missive_result missive_client_forward(struct missive_client *client,
  * the file are content, never envelope). Over SMTP the content is CRLF-normalised and dot-stuffed
  * on the fly through fixed-size buffers (memory does not grow with the file), and the file's size
  * is checked against the server's SIZE limit before anything is sent
- * (MISSIVE_RESULT_MESSAGE_TOO_LARGE). With PICKUP_DIRECTORY it is copied into a new pickup file.
- * `*out_result` as for `missive_client_send`.
+ * (MISSIVE_RESULT_MESSAGE_TOO_LARGE). With MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY it is copied
+ * into a new pickup file. `*out_result` as for `missive_client_send`.
  *
  * Returns MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO (also
  * when reading fails midway: the transaction is then aborted, nothing is delivered),
@@ -2712,8 +2716,9 @@ enum missive_result missive_operation_wait(const struct missive_operation *op, i
 
 /**
  * Cancels the operation: batches already being sent finish, messages not yet started are reported
- * NOT_ATTEMPTED, and the completion callback still runs once. Does nothing when the operation is
- * already done. Returns MISSIVE_RESULT_OK; MISSIVE_RESULT_NULL_ARGUMENT when `op` is NULL.
+ * MISSIVE_BULK_STATUS_NOT_ATTEMPTED, and the completion callback still runs once. Does nothing
+ * when the operation is already done. Returns MISSIVE_RESULT_OK; MISSIVE_RESULT_NULL_ARGUMENT when
+ * `op` is NULL.
  *
  * Ownership: borrows `op` for the call. Thread safety: safe to call from any thread, also from
  * the progress and completion callbacks.

@@ -136,9 +136,32 @@ fn comments_name_result_codes_in_full() {
             }
         }
     }
+    // Nor any other constant by a short or mistaken name (STARTTLS_NOT_OFFERED for
+    // MISSIVE_RESULT_START_TLS_NOT_OFFERED): every upper-case name with an underscore in a
+    // comment is one the header defines (or a column name of missive_client_queue_list).
+    let defined: std::collections::HashSet<&str> = header
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("MISSIVE_"))
+        .collect();
+    for (i, line) in header.lines().enumerate() {
+        let t = line.trim_start();
+        if !(t.starts_with('*') || t.starts_with("/*")) {
+            continue;
+        }
+        for w in line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            let constant = w.contains('_')
+                && w.len() > 3
+                && w.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            let column = ["NEXT_ATTEMPT_UNIX_MS", "LAST_ERROR"].contains(&w);
+            if constant && !column && !defined.contains(w) {
+                bare.push(format!("line {}: {w}: {}", i + 1, line.trim()));
+            }
+        }
+    }
     assert!(
         bare.is_empty(),
-        "short result code names in comments:\n{}",
+        "short or unknown constant names in comments:\n{}",
         bare.join("\n")
     );
 }

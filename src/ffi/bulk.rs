@@ -242,8 +242,9 @@ pub unsafe extern "C" fn missive_bulk_result_len(result: *const missive_bulk_res
     ffi_boundary! { try_ref!(result).items.len() }
 }
 
-/// The number of messages with `status` (a `missive_bulk_status`); 0 for an unknown status or
-/// when `result` is NULL. SENT + FAILED + UNKNOWN + NOT_ATTEMPTED = `missive_bulk_result_len`.
+/// The number of messages with `status` (a `missive_bulk_status`); 0 for an unknown status or when
+/// `result` is NULL. SENT + FAILED + UNKNOWN + MISSIVE_BULK_STATUS_NOT_ATTEMPTED =
+/// `missive_bulk_result_len`.
 ///
 /// Ownership: borrows `result` for the call. Thread safety: safe from any thread.
 ///
@@ -294,8 +295,8 @@ pub unsafe extern "C" fn missive_bulk_result_was_cancelled(
 /// The outcome of message `index`: `*out_status` (when not NULL) receives its
 /// `missive_bulk_status`, `*out_code` (when not NULL) its result code (MISSIVE_RESULT_OK when sent;
 /// MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED when sent to only some; the failure's code,
-/// MISSIVE_RESULT_OUTCOME_UNKNOWN for UNKNOWN; MISSIVE_RESULT_CANCELLED for NOT_ATTEMPTED). Returns
-/// MISSIVE_RESULT_INDEX_OUT_OF_RANGE past the end.
+/// MISSIVE_RESULT_OUTCOME_UNKNOWN for UNKNOWN; MISSIVE_RESULT_CANCELLED for
+/// MISSIVE_BULK_STATUS_NOT_ATTEMPTED). Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE past the end.
 ///
 /// Ownership: borrows `result` for the call; writes the outputs. Thread safety: safe from any
 /// thread.
@@ -329,7 +330,7 @@ pub unsafe extern "C" fn missive_bulk_result_item(
 
 /// Borrows the send result of message `index` (reply code and text, enhanced code, queue id,
 /// transient flag, outcome-unknown flag, accepted and refused recipients; all empty for
-/// NOT_ATTEMPTED). NULL when `result` is NULL or `index` is out of range.
+/// MISSIVE_BULK_STATUS_NOT_ATTEMPTED). NULL when `result` is NULL or `index` is out of range.
 ///
 /// Ownership: borrowed: valid while `result` lives; never free it.
 /// Thread safety: safe from any thread.
@@ -529,8 +530,9 @@ pub struct missive_progress {
     pub bytes_total: u64,
 }
 
-/// Receives the progress of a bulk send (`progress` is valid only during the call). Return 0 to
-/// go on, nonzero to cancel: messages not yet started are then reported NOT_ATTEMPTED.
+/// Receives the progress of a bulk send (`progress` is valid only during the call). Return 0 to go
+/// on, nonzero to cancel: messages not yet started are then reported
+/// MISSIVE_BULK_STATUS_NOT_ATTEMPTED.
 pub type missive_progress_cb =
     Option<unsafe extern "C" fn(userdata: *mut c_void, progress: *const missive_progress) -> i32>;
 

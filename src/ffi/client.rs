@@ -192,8 +192,8 @@ pub unsafe extern "C" fn missive_client_set_host(
     }
 }
 
-/// Sets the SMTP port; 0 means the default for the security option (465 for SSL_IMPLICIT,
-/// otherwise 25).
+/// Sets the SMTP port; 0 means the default for the security option (465 for
+/// MISSIVE_SECURITY_SSL_IMPLICIT, otherwise 25).
 ///
 /// Thread safety: safe to call from several threads at once on the same client.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -307,8 +307,9 @@ pub unsafe extern "C" fn missive_client_set_delivery_method(
     }
 }
 
-/// Sets the pickup directory (a path, UTF-8) for PICKUP_DIRECTORY delivery. It is created on
-/// first delivery when missing. Returns MISSIVE_RESULT_INVALID_ARGUMENT for an empty path.
+/// Sets the pickup directory (a path, UTF-8) for MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY delivery.
+/// It is created on first delivery when missing. Returns MISSIVE_RESULT_INVALID_ARGUMENT for an
+/// empty path.
 ///
 /// Thread safety: safe to call from several threads at once on the same client.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -335,14 +336,14 @@ pub unsafe extern "C" fn missive_client_set_pickup_directory(
 /// Delivers `message` by the delivery method.
 ///
 /// With NETWORK, the message goes over SMTP to the configured host, on a connection the client
-/// keeps for the next send (each concurrent send uses its own). With PICKUP_DIRECTORY, it is
-/// written atomically as a new uniquely named `.eml` file, starting with `X-Sender:` and
-/// `X-Receiver:` envelope lines (Bcc recipients included). The envelope is the message's own
-/// (`missive_message_load_pickup_file`), else its Sender or From and To, Cc and Bcc; never
-/// lines of its content. Either way the message goes without Bcc, X-Sender and X-Receiver
-/// header fields.
-/// `message` is not changed (a message without a Message-ID or date is sent with the ones
-/// `missive_message_message_id` / `missive_message_save_buffer` show).
+/// keeps for the next send (each concurrent send uses its own). With
+/// MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY, it is written atomically as a new uniquely named
+/// `.eml` file, starting with `X-Sender:` and `X-Receiver:` envelope lines (Bcc recipients
+/// included). The envelope is the message's own (`missive_message_load_pickup_file`), else its
+/// Sender or From and To, Cc and Bcc; never lines of its content. Either way the message goes
+/// without Bcc, X-Sender and X-Receiver header fields. `message` is not changed (a message without
+/// a Message-ID or date is sent with the ones `missive_message_message_id` /
+/// `missive_message_save_buffer` show).
 ///
 /// When `out_result` is not NULL, `*out_result` receives a new `missive_send_result` (on
 /// success and on failure alike; NULL only for argument errors) that the caller frees: the
@@ -354,10 +355,10 @@ pub unsafe extern "C" fn missive_client_set_pickup_directory(
 /// MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO,
 /// MISSIVE_RESULT_INVALID_ARGUMENT (pickup); MISSIVE_RESULT_HOST_NOT_SET,
 /// MISSIVE_RESULT_CONNECT_FAILED, MISSIVE_RESULT_TIMEOUT, MISSIVE_RESULT_TLS_FAILED,
-/// MISSIVE_RESULT_CERTIFICATE_INVALID, STARTTLS_NOT_OFFERED,
+/// MISSIVE_RESULT_CERTIFICATE_INVALID, MISSIVE_RESULT_START_TLS_NOT_OFFERED,
 /// MISSIVE_RESULT_CREDENTIALS_REQUIRE_TLS, MISSIVE_RESULT_AUTH_FAILED,
 /// MISSIVE_RESULT_AUTH_UNSUPPORTED, MISSIVE_RESULT_SERVER_REJECTED,
-/// MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED, SMTPUTF8_NOT_SUPPORTED,
+/// MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED, MISSIVE_RESULT_SMTP_UTF8_NOT_SUPPORTED,
 /// MISSIVE_RESULT_MESSAGE_TOO_LARGE, MISSIVE_RESULT_PROTOCOL_ERROR, MISSIVE_RESULT_CONNECTION_LOST
 /// (not delivered), MISSIVE_RESULT_OUTCOME_UNKNOWN (may have been delivered) (SMTP). Detail is
 /// stored on `client`.
@@ -458,10 +459,11 @@ pub unsafe extern "C" fn missive_client_send_collection(
 }
 
 /// Sets host, port, security and credentials from a URL: `smtp://` (AUTO), `smtp+starttls://`
-/// (SSL_EXPLICIT), `smtps://` (SSL_IMPLICIT), `smtp+plain://` (NONE), with optional percent-encoded
-/// `user:password@`, `:port`, and `?auth=PLAIN|LOGIN|CRAM-MD5|XOAUTH2` and `&client_name=NAME`.
-/// Example: `smtp+starttls://me%40example.com:secret@smtp.example.com:587`. Settings the URL does
-/// not mention keep their values (the credentials are replaced).
+/// (MISSIVE_SECURITY_SSL_EXPLICIT), `smtps://` (MISSIVE_SECURITY_SSL_IMPLICIT), `smtp+plain://`
+/// (NONE), with optional percent-encoded `user:password@`, `:port`, and
+/// `?auth=PLAIN|LOGIN|CRAM-MD5|XOAUTH2` and `&client_name=NAME`. Example:
+/// `smtp+starttls://me%40example.com:secret@smtp.example.com:587`. Settings the URL does not
+/// mention keep their values (the credentials are replaced).
 ///
 /// Returns MISSIVE_RESULT_INVALID_ARGUMENT naming what is wrong with the URL.
 ///
@@ -903,12 +905,12 @@ pub unsafe extern "C" fn missive_client_set_protocol_log_connection_numbers(
     }
 }
 
-/// Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one
-/// address; empty for the null sender `<>`), `recipients` a comma-separated list of addresses,
-/// `data` the message (sent as is, with CRLF normalisation and dot-stuffing, less any Bcc,
-/// X-Sender and X-Receiver header fields: envelope lines in `data` are content, never
-/// envelope). Only NETWORK and PICKUP_DIRECTORY delivery apply as for `missive_client_send`,
-/// and `*out_result` likewise.
+/// Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one address;
+/// empty for the null sender `<>`), `recipients` a comma-separated list of addresses, `data` the
+/// message (sent as is, with CRLF normalisation and dot-stuffing, less any Bcc, X-Sender and
+/// X-Receiver header fields: envelope lines in `data` are content, never envelope). Only NETWORK
+/// and MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY delivery apply as for `missive_client_send`, and
+/// `*out_result` likewise.
 ///
 /// Returns MISSIVE_RESULT_INVALID_ADDRESS for a malformed address, MISSIVE_RESULT_NO_RECIPIENTS for
 /// an empty list, and the codes of `missive_client_send`.

@@ -162,8 +162,8 @@ pub unsafe extern "C" fn missive_client_forward(
 /// the file are content, never envelope). Over SMTP the content is CRLF-normalised and dot-stuffed
 /// on the fly through fixed-size buffers (memory does not grow with the file), and the file's size
 /// is checked against the server's SIZE limit before anything is sent
-/// (MISSIVE_RESULT_MESSAGE_TOO_LARGE). With PICKUP_DIRECTORY it is copied into a new pickup file.
-/// `*out_result` as for `missive_client_send`.
+/// (MISSIVE_RESULT_MESSAGE_TOO_LARGE). With MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY it is copied
+/// into a new pickup file. `*out_result` as for `missive_client_send`.
 ///
 /// Returns MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO (also
 /// when reading fails midway: the transaction is then aborted, nothing is delivered),

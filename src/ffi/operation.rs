@@ -251,8 +251,9 @@ pub unsafe extern "C" fn missive_operation_wait(
 }
 
 /// Cancels the operation: batches already being sent finish, messages not yet started are reported
-/// NOT_ATTEMPTED, and the completion callback still runs once. Does nothing when the operation is
-/// already done. Returns MISSIVE_RESULT_OK; MISSIVE_RESULT_NULL_ARGUMENT when `op` is NULL.
+/// MISSIVE_BULK_STATUS_NOT_ATTEMPTED, and the completion callback still runs once. Does nothing
+/// when the operation is already done. Returns MISSIVE_RESULT_OK; MISSIVE_RESULT_NULL_ARGUMENT when
+/// `op` is NULL.
 ///
 /// Ownership: borrows `op` for the call. Thread safety: safe to call from any thread, also from
 /// the progress and completion callbacks.

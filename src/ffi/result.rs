@@ -40,7 +40,7 @@ pub enum missive_result {
     TlsFailed = 102,
     /// The server's certificate was refused (untrusted, expired, wrong name).
     CertificateInvalid = 103,
-    /// STARTTLS is required (SSL_EXPLICIT) but the server does not offer it.
+    /// STARTTLS is required (MISSIVE_SECURITY_SSL_EXPLICIT) but the server does not offer it.
     StartTlsNotOffered = 104,
     /// The connection was lost before the message was handed over; it was not delivered.
     ConnectionLost = 105,
@@ -88,7 +88,7 @@ pub enum missive_result {
     NoSender = 402,
     /// The message has no recipients (To, Cc or Bcc).
     NoRecipients = 403,
-    /// PICKUP_DIRECTORY delivery without a pickup directory.
+    /// MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY delivery without a pickup directory.
     PickupDirectoryNotSet = 500,
     /// NETWORK delivery without a host.
     HostNotSet = 501,
