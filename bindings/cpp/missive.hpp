@@ -4,6 +4,8 @@
 // its pointer through std::unique_ptr with the matching missive_*_free. A failed call throws
 // missive::Error (the result code plus the handle's error text); a failed send throws
 // missive::SendError, which also carries the SendResult (server reply, refused recipients).
+// A collection send returns its BulkResult (one outcome per message) and throws
+// missive::BulkSendError only when no message could be attempted.
 //
 //   missive::Message msg;
 //   msg.set_from("Sender <sender@example.com>");
@@ -410,7 +412,11 @@ private:
     std::shared_ptr<const missive_bulk_result> p_;
 };
 
-// A bulk send that did not deliver every message; result() has each message's outcome.
+// A collection send of which no message could be attempted: the configuration is incomplete
+// (no host, no pickup directory) or the server could not be reached or refused the session
+// (connection, TLS, credentials). code() says which, what() has the client's error text, and
+// result() still has each message's outcome (all FAILED with that code). A partial failure,
+// a refused message or a cancelled send does not throw: read the BulkResult.
 class BulkSendError : public Error {
 public:
     BulkSendError(missive_result code, std::string detail, std::shared_ptr<BulkResult> result)
@@ -973,13 +979,16 @@ public:
         missive_result r = ::missive_client_send(p_.get(), message.get(), &raw);
         return finish(r, raw);
     }
-    // Sends every message (each one's outcome in the result); throws BulkSendError (with the
-    // result) unless every message was delivered.
+    // Sends every message and returns each one's outcome: code() is MISSIVE_RESULT_OK,
+    // MISSIVE_RESULT_PARTIAL_FAILURE, MISSIVE_RESULT_CANCELLED or the first failure's code, and
+    // item(i) / message_error(i) / result(i) tell each message's fate. Throws BulkSendError
+    // only when nothing could be attempted (see BulkSendError), and Error for bad arguments.
     BulkResult send_collection(const MessageCollection &collection) {
         missive_bulk_result *raw = nullptr;
         missive_result r = ::missive_client_send_collection(p_.get(), collection.get(), &raw);
+        if (raw == nullptr) throw Error(r, error());
         auto result = std::make_shared<BulkResult>(raw);
-        if (r != MISSIVE_RESULT_OK) throw BulkSendError(r, error(), std::move(result));
+        if (nothing_attempted(r, *result)) throw BulkSendError(r, error(), std::move(result));
         return std::move(*result);
     }
     // Starts sending in the background; `on_complete` (optional) runs once, on a library
@@ -1178,6 +1187,36 @@ private:
     }
     void check(missive_result r) const {
         if (r != MISSIVE_RESULT_OK) throw Error(r, error());
+    }
+    // True when a collection send failed as a whole before any message: every message FAILED
+    // with `r`, a configuration or session code (nothing sent, nothing of unknown outcome).
+    static bool nothing_attempted(missive_result r, const BulkResult &result) {
+        switch (r) {
+        case MISSIVE_RESULT_HOST_NOT_SET:
+        case MISSIVE_RESULT_PICKUP_DIRECTORY_NOT_SET:
+        case MISSIVE_RESULT_INVALID_ARGUMENT:
+        case MISSIVE_RESULT_CONNECT_FAILED:
+        case MISSIVE_RESULT_TIMEOUT:
+        case MISSIVE_RESULT_TLS_FAILED:
+        case MISSIVE_RESULT_CERTIFICATE_INVALID:
+        case MISSIVE_RESULT_START_TLS_NOT_OFFERED:
+        case MISSIVE_RESULT_CREDENTIALS_REQUIRE_TLS:
+        case MISSIVE_RESULT_AUTH_FAILED:
+        case MISSIVE_RESULT_AUTH_UNSUPPORTED:
+        case MISSIVE_RESULT_CONNECTION_LOST:
+        case MISSIVE_RESULT_PROTOCOL_ERROR:
+        case MISSIVE_RESULT_PERMISSION_DENIED:
+        case MISSIVE_RESULT_IO:
+            break;
+        default:
+            return false;
+        }
+        size_t n = result.size();
+        if (n == 0 || result.count(BulkStatus::Failed) != n) return false;
+        for (size_t i = 0; i < n; ++i) {
+            if (result.item(i).second != r) return false;
+        }
+        return true;
     }
     SendResult finish(missive_result r, missive_send_result *raw) {
         if (r == MISSIVE_RESULT_OK) return SendResult(raw);
