@@ -126,6 +126,10 @@ func (e *SendError) Temporary() bool {
 	return false
 }
 
+// Timeout reports a send that failed because the server did not answer in time (as
+// net.Error's Timeout does); errors.Is(err, context.DeadlineExceeded) says the same.
+func (e *SendError) Timeout() bool { return e.Code == ResultTimeout }
+
 // Permanent reports a failure that trying again will not cure (and not an unknown outcome).
 func (e *SendError) Permanent() bool {
 	return !e.Temporary() && (e.Result == nil || !e.Result.OutcomeUnknown)
