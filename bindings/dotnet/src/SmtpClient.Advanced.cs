@@ -210,6 +210,11 @@ namespace Missive
             var p = Native.Utf8(path); var f = Native.Utf8(mailFrom); var rc = Native.Utf8(recipients);
             SendResultHandle raw;
             var r = Native.missive_client_forward_file(H, p, Native.Len(p), f, Native.Len(f), rc, Native.Len(rc), out raw);
+            if (r == MissiveResult.FileNotFound || r == MissiveResult.PermissionDenied)
+            {
+                raw.Dispose();
+                throw Errors.For(r, LastError, path);
+            }
             return Finish(r, raw);
         }
 

@@ -74,7 +74,9 @@ namespace Missive
         public static string Describe(MissiveResult code) => Native.StaticText(Native.missive_result_str((int)code));
     }
 
-    /// <summary>An email address with an optional display name.</summary>
+    /// <summary>An email address with an optional display name. A malformed address throws
+    /// <see cref="FormatException"/> (as System.Net.Mail's does), here and wherever an address
+    /// is given as text (<c>To.Add</c>, <c>From</c>, <see cref="SmtpClient.ForwardSender"/>).</summary>
     public sealed class MailAddress
     {
         public MailAddress(string address) : this(address, null) { }
@@ -93,10 +95,12 @@ namespace Missive
                         ? name.Substring(1, name.Length - 2).Replace("\\\"", "\"").Replace("\\\\", "\\")
                         : name;
             }
-            if (address.IndexOf('@') <= 0 || address.IndexOf('@') == address.Length - 1)
-                throw new FormatException("not an email address: " + address);
             Address = address;
             DisplayName = displayName ?? string.Empty;
+            // The library's own rules, so that an address is refused here exactly when a
+            // message would refuse it, with the same sentence.
+            string error = Native.AddressError(ToString());
+            if (error != null) throw Errors.For(MissiveResult.InvalidAddress, error);
         }
 
         public string Address { get; }
