@@ -170,11 +170,12 @@ public:
     const std::string &detail() const noexcept { return detail_; }
 
 private:
+    // The library's sentence (the handle's error text) as it is, so that it reads the same
+    // from every language; the static text of the code when there is none.
     static std::string format(missive_result code, const std::string &detail) {
-        std::string s(::missive_result_str(static_cast<int32_t>(code)));
-        s += " (" + std::to_string(static_cast<int>(code)) + ")";
-        if (!detail.empty()) s += ": " + detail;
-        return s;
+        if (!detail.empty()) return detail;
+        return std::string(::missive_result_str(static_cast<int32_t>(code))) + " (" +
+               std::to_string(static_cast<int>(code)) + ")";
     }
     missive_result code_;
     std::string detail_;

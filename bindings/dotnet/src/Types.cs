@@ -239,11 +239,10 @@ namespace Missive
             : base(Format(result, detail)) { Result = result; Detail = detail ?? string.Empty; }
         public MissiveResult Result { get; }
         public string Detail { get; }
-        static string Format(MissiveResult r, string detail)
-        {
-            string s = MissiveLibrary.Describe(r) + " (" + (int)r + ")";
-            return string.IsNullOrEmpty(detail) ? s : s + ": " + detail;
-        }
+        // The library's sentence (the handle's error text) as it is, so that it reads the same
+        // from every language; the code's static text when there is none.
+        static string Format(MissiveResult r, string detail) =>
+            string.IsNullOrEmpty(detail) ? MissiveLibrary.Describe(r) + " (" + (int)r + ")" : detail;
     }
 
     /// <summary>A failed send: the code, the client's error text and the server's reply.</summary>
