@@ -126,7 +126,10 @@ unsafe fn start(
             std::mem::forget(on_done);
             h.fail(
                 missive_result::Io,
-                format!("cannot start a worker thread: {e}"),
+                format!(
+                    "cannot start a worker thread: {}",
+                    crate::message::error::io_reason(&e)
+                ),
             )
         }
     }
