@@ -406,7 +406,7 @@ pub(crate) unsafe fn finish_send(
             let list = d
                 .rejected()
                 .iter()
-                .map(|(a, r)| format!("<{a}>: {r}"))
+                .map(|(a, r)| crate::smtp::refused_text(a, r))
                 .collect::<Vec<_>>()
                 .join("; ");
             h.fail(

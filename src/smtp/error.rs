@@ -278,6 +278,20 @@ fn presented_name(raw: &str) -> String {
     raw.to_string()
 }
 
+/// A refused recipient for an error text: the server's reply, preceded by the address only
+/// when the reply does not name it already (each fact once).
+pub fn refused_text(addr: &str, reply: &Reply) -> String {
+    let text = reply.to_string();
+    if text
+        .to_ascii_lowercase()
+        .contains(&addr.to_ascii_lowercase())
+    {
+        text
+    } else {
+        format!("<{addr}>: {text}")
+    }
+}
+
 pub(crate) fn lost_message(stage: Stage, detail: &str) -> String {
     if stage == Stage::DataEnd {
         format!(
@@ -295,7 +309,7 @@ impl fmt::Display for SmtpError {
         f.write_str(&self.message)?;
         for (i, (addr, reply)) in self.rejected.iter().enumerate() {
             let sep = if i == 0 { ": " } else { "; " };
-            write!(f, "{sep}<{addr}>: {reply}")?;
+            write!(f, "{sep}{}", refused_text(addr, reply))?;
         }
         Ok(())
     }
