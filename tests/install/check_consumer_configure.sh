@@ -22,4 +22,25 @@ rows=$(ctest --test-dir "$work" -N | sed -n 's/^Total Tests: //p')
 cmake --build "$work" >/dev/null
 dir="$target/$([ "$profile" = dev ] && echo debug || echo "$profile")"
 ls "$dir/libmissive.a" "$dir/libmissive.so" >/dev/null
+# A project that includes missive with add_subdirectory: the library alone, without the tool.
+parent="$work-parent"
+rm -rf "$parent" && mkdir -p "$parent/src"
+cat >"$parent/src/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.20)
+project(parent C CXX)
+add_subdirectory("$src" missive)
+add_executable(app app.c)
+target_link_libraries(app PRIVATE missive::static)
+CMAKE
+printf '#include "missive.h"\nint main(void) { return missive_version()[0] == 0; }\n' >"$parent/src/app.c"
+cmake -S "$parent/src" -B "$parent/build" -G Ninja -DMISSIVE_CARGO_PROFILE="$profile" \
+  -DMISSIVE_CARGO_TARGET_DIR="$target" >/dev/null
+grep -q '^MISSIVE_BUILD_CLI:BOOL=OFF' "$parent/build/CMakeCache.txt" \
+  || { echo "FAIL: add_subdirectory(missive) builds the command-line tool by default"; exit 1; }
+ptargets=$(ninja -C "$parent/build" -t targets all | cut -d: -f1)
+extra=$(grep -E '(^|/)(test_|example_|cpp_gtest|missive_man)' <<<"$ptargets" || true)
+[ -z "$extra" ] || { echo "FAIL: add_subdirectory(missive) would build:"; echo "$extra"; exit 1; }
+cmake --build "$parent/build" >/dev/null
+"$parent/build/app" || { echo "FAIL: the parent's program does not run"; exit 1; }
+echo "add_subdirectory(missive): the library alone (no tool, no tests), linked and run"
 echo "consumer configure: the library alone ($(grep -c . <<<"$targets") ninja outputs, no test targets, no CTest rows)"
