@@ -145,3 +145,40 @@ func TestRefusedRecipientText(t *testing.T) {
 		t.Errorf("the reply appears %d times in %q", n, se.Detail)
 	}
 }
+
+// Every exported function, method, type and variable has a doc comment (godoc is the Go
+// binding's reference).
+func TestEveryExportedNameIsDocumented(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool {
+		return !strings.HasSuffix(fi.Name(), "_test.go")
+	}, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pkgs {
+		for _, f := range p.Files {
+			for _, d := range f.Decls {
+				switch d := d.(type) {
+				case *ast.FuncDecl:
+					if d.Name.IsExported() && d.Doc == nil {
+						t.Errorf("%s: %s has no doc comment", fset.Position(d.Pos()), d.Name.Name)
+					}
+				case *ast.GenDecl:
+					for _, s := range d.Specs {
+						switch s := s.(type) {
+						case *ast.TypeSpec:
+							if s.Name.IsExported() && d.Doc == nil && s.Doc == nil {
+								t.Errorf("%s: type %s has no doc comment", fset.Position(s.Pos()), s.Name.Name)
+							}
+						case *ast.ValueSpec:
+							if d.Tok == token.VAR && s.Names[0].IsExported() && d.Doc == nil && s.Doc == nil {
+								t.Errorf("%s: var %s has no doc comment", fset.Position(s.Pos()), s.Names[0].Name)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -80,6 +80,7 @@ func (e *SendError) Error() string {
 	return b.String()
 }
 
+// Unwrap gives the Result, for errors.Is (the code and the standard errors it matches).
 func (e *SendError) Unwrap() error { return e.Code }
 
 // ReplyCode is the server's final reply code, else the first refused recipient's (0 when
@@ -174,6 +175,7 @@ func (e *BulkError) Delivered() int {
 	return e.Result.Sent
 }
 
+// Error is the library's sentence with the number of messages delivered.
 func (e *BulkError) Error() string {
 	detail := e.Detail
 	if detail == "" {
@@ -182,4 +184,5 @@ func (e *BulkError) Error() string {
 	return "missive: bulk send: " + detail + " (" + strconv.Itoa(e.Delivered()) + " delivered)"
 }
 
+// Unwrap gives the Result, for errors.Is.
 func (e *BulkError) Unwrap() error { return e.Code }
