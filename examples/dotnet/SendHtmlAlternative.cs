@@ -47,7 +47,7 @@ static class SendHtmlAlternative
                 if (item.Error.Length > 0) Console.Error.WriteLine("  " + item.Error);
             return 1;
         }
-        catch (MissiveException e)
+        catch (Exception e) when (e is MissiveException || e is System.IO.IOException || e is FormatException)
         {
             Console.Error.WriteLine("send failed: " + e.Message);
             return 1;

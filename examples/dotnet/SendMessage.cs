@@ -24,7 +24,7 @@ static class SendMessage
             foreach (var f in e.InnerExceptions) Console.Error.WriteLine("refused: " + f.FailedRecipient.Reply);
             return 1;
         }
-        catch (MissiveException e)
+        catch (Exception e) when (e is MissiveException || e is System.IO.IOException || e is FormatException)
         {
             Console.Error.WriteLine("send failed: " + e.Message);
             return 1;
