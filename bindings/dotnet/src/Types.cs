@@ -38,6 +38,20 @@ namespace Missive
     /// <summary>The outcome of one message of a collection send.</summary>
     public enum BulkStatus { Sent = 0, Failed = 1, Unknown = 2, NotAttempted = 3 }
 
+    /// <summary>SMTP reply codes, named as System.Net.Mail names them (any other code is
+    /// its number).</summary>
+    public enum SmtpStatusCode
+    {
+        GeneralFailure = -1, SystemStatus = 211, HelpMessage = 214, ServiceReady = 220,
+        ServiceClosingTransmissionChannel = 221, Ok = 250, UserNotLocalWillForward = 251,
+        CannotVerifyUserWillAttemptDelivery = 252, StartMailInput = 354, ServiceNotAvailable = 421,
+        MailboxBusy = 450, LocalErrorInProcessing = 451, InsufficientStorage = 452,
+        ClientNotPermitted = 454, CommandUnrecognized = 500, SyntaxError = 501,
+        CommandNotImplemented = 502, BadCommandSequence = 503, CommandParameterNotImplemented = 504,
+        MustIssueStartTlsFirst = 530, MailboxUnavailable = 550, UserNotLocalTryAlternatePath = 551,
+        ExceededStorageAllocation = 552, MailboxNameNotAllowed = 553, TransactionFailed = 554,
+    }
+
     /// <summary>How the SMTP connection is secured.</summary>
     public enum SecurityOptions { None = 0, SslExplicit = 1, SslImplicit = 2, Auto = 3 }
 
@@ -252,8 +266,12 @@ namespace Missive
             : base(result, detail) { SendResult = sendResult; }
         /// <summary>The send result (null for failures before a send was attempted).</summary>
         public SendResult SendResult { get; }
-        /// <summary>The final SMTP reply code (e.g. 550), 0 when none.</summary>
-        public int StatusCode => SendResult?.ReplyCode ?? 0;
+        /// <summary>The final SMTP reply code as System.Net.Mail types it
+        /// (<see cref="SmtpStatusCode.MailboxUnavailable"/> for 550);
+        /// <see cref="SmtpStatusCode.GeneralFailure"/> when the server gave none.</summary>
+        public SmtpStatusCode StatusCode => ToStatus(SendResult?.ReplyCode ?? 0);
+
+        internal static SmtpStatusCode ToStatus(int code) => code == 0 ? SmtpStatusCode.GeneralFailure : (SmtpStatusCode)code;
         public string ReplyText => SendResult?.ReplyText ?? string.Empty;
         public string EnhancedStatusCode => SendResult?.EnhancedStatusCode;
         /// <summary>True for a temporary failure (4xx, timeout, lost connection).</summary>
@@ -279,9 +297,13 @@ namespace Missive
     public class SmtpFailedRecipientException : SmtpException
     {
         public SmtpFailedRecipientException(MissiveResult result, string detail, SendResult sendResult, FailedRecipient failed)
-            : base(result, detail, sendResult) { FailedRecipient = failed; }
-        public FailedRecipient FailedRecipient { get; }
-        public new int StatusCode => FailedRecipient?.ReplyCode ?? base.StatusCode;
+            : base(result, detail, sendResult) { Rejection = failed; }
+        /// <summary>The refused address (a string, as in System.Net.Mail).</summary>
+        public string FailedRecipient => Rejection?.Address;
+        /// <summary>The refused recipient with the server's reply.</summary>
+        public FailedRecipient Rejection { get; }
+        /// <summary>The reply code the server refused the recipient with.</summary>
+        public new SmtpStatusCode StatusCode => Rejection != null ? ToStatus(Rejection.ReplyCode) : base.StatusCode;
     }
 
     /// <summary>Refused recipients (some or all): <see cref="InnerExceptions"/> has one per recipient.

@@ -542,10 +542,12 @@ namespace Missive.Tests
                 {
                     var e = Assert.Throws<SmtpFailedRecipientsException>(() => c.Send(m));
                     Assert.AreEqual(MissiveResult.AllRecipientsRejected, e.Result);
-                    Assert.AreEqual(550, e.StatusCode);
-                    Assert.AreEqual("reject-me@example.com", e.FailedRecipient.Address);
+                    Assert.AreEqual(SmtpStatusCode.MailboxUnavailable, e.StatusCode);
+                    Assert.AreEqual(550, (int)e.StatusCode);
+                    Assert.AreEqual("reject-me@example.com", e.FailedRecipient);
+                    Assert.AreEqual("reject-me@example.com", e.Rejection.Address);
                     Assert.AreEqual(1, e.InnerExceptions.Length);
-                    StringAssert.Contains("5.1.1", e.InnerExceptions[0].FailedRecipient.Reply);
+                    StringAssert.Contains("5.1.1", e.InnerExceptions[0].Rejection.Reply);
                     Assert.IsFalse(e.SendResult.Delivered);
                     Assert.IsFalse(e.IsTransient);
                 }
@@ -573,7 +575,7 @@ namespace Missive.Tests
                 }
                 catch (SmtpFailedRecipientsException e)
                 {
-                    Assert.AreEqual(550, e.StatusCode);
+                    Assert.AreEqual(SmtpStatusCode.MailboxUnavailable, e.StatusCode);
                 }
             }
         }
