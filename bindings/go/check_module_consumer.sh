@@ -92,6 +92,10 @@ func main() {
 GO
 
 export GOMODCACHE="$work/gomodcache" GOTOOLCHAIN=local GOFLAGS=-mod=mod
+# Go keeps its build cache under $HOME; without one (some CI sandboxes) use the work directory.
+if [ -z "${HOME:-}" ] && [ -z "${GOCACHE:-}" ] && [ -z "${XDG_CACHE_HOME:-}" ]; then
+  export GOCACHE="$work/gocache"
+fi
 (cd "$app" && GOPROXY="file://$work/proxy" GONOSUMDB=example.invalid "$go" get "$mod@$ver")
 
 echo "== go build with PKG_CONFIG_PATH=$pcdir only"
