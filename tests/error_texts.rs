@@ -14,7 +14,9 @@ use std::ffi::{CStr, c_char};
 use std::net::TcpListener;
 use std::ptr;
 
+use missive::ffi::bulk::*;
 use missive::ffi::client::*;
+use missive::ffi::collection::*;
 use missive::ffi::message::*;
 use missive::ffi::missive_result;
 use support::{AioServer, Certs};
@@ -419,5 +421,37 @@ fn no_recipients() {
     assert_eq!(
         t,
         "the message has no recipients: add a To, Cc or Bcc address"
+    );
+}
+
+/// A collection that cannot be sent at all says why once, not once per message.
+#[test]
+fn collection_to_a_closed_port_says_why_once() {
+    let port = closed_port();
+    let c = client(port, missive_security::None);
+    let coll = missive_message_collection_new();
+    for _ in 0..3 {
+        let m = message("to@example.org");
+        assert_eq!(
+            unsafe { missive_message_collection_add(coll, m) },
+            missive_result::Ok
+        );
+        unsafe { missive_message_free(m) };
+    }
+    let mut bulk: *mut missive_bulk_result = ptr::null_mut();
+    let r = unsafe { missive_client_send_collection(c, coll, &mut bulk) };
+    let t = client_error(c).replace(&port.to_string(), "PORT");
+    unsafe {
+        missive_bulk_result_free(bulk);
+        missive_message_collection_free(coll);
+        missive_client_free(c);
+    }
+    let (code, t) = mistake("collection, nothing listening", (r, t));
+    assert_eq!(code, missive_result::ConnectFailed);
+    assert_eq!(
+        t,
+        "none of the 3 messages was delivered: could not connect to 127.0.0.1 port PORT: the \
+         connection was refused (nothing listens on that port; SMTP submission is port 587 with \
+         STARTTLS or 465 with implicit TLS)"
     );
 }

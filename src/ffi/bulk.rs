@@ -102,24 +102,60 @@ impl BulkResultHandle {
         } else if not_sent.is_empty() {
             (missive_result::Ok, String::new())
         } else {
-            let listed = not_sent
+            // Each reason once, with the messages it applies to (a server that cannot be reached
+            // fails every message the same way).
+            let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+            for (i, it) in not_sent
                 .iter()
                 .filter(|(_, it)| it.status != missive_bulk_status::NotAttempted)
-                .take(10)
-                .map(|(i, it)| format!("message {i}: {}", it.text))
-                .collect::<Vec<_>>();
-            let more = not_sent.len() - not_attempted - listed.len();
-            let mut text = format!("{} of {total} messages not delivered", not_sent.len());
-            if not_attempted > 0 {
-                text.push_str(&format!(" ({not_attempted} not attempted: cancelled)"));
+            {
+                match groups.iter_mut().find(|(t, _)| *t == it.text) {
+                    Some((_, idx)) => idx.push(*i),
+                    None => groups.push((&it.text, vec![*i])),
+                }
             }
-            if !listed.is_empty() {
-                text.push_str(": ");
-                text.push_str(&listed.join("; "));
-            }
-            if more > 0 {
-                text.push_str(&format!("; and {more} more"));
-            }
+            let text = if sent == 0 && not_attempted == 0 && groups.len() == 1 {
+                if total == 1 {
+                    format!("the message was not delivered: {}", groups[0].0)
+                } else {
+                    format!(
+                        "none of the {total} messages was delivered: {}",
+                        groups[0].0
+                    )
+                }
+            } else {
+                let mut text = format!("{} of {total} messages not delivered", not_sent.len());
+                if not_attempted > 0 {
+                    text.push_str(&format!(" ({not_attempted} not attempted: cancelled)"));
+                }
+                let listed: Vec<String> = groups
+                    .iter()
+                    .take(10)
+                    .map(|(why, idx)| {
+                        let shown: Vec<String> =
+                            idx.iter().take(10).map(|i| i.to_string()).collect();
+                        let label = if idx.len() == 1 {
+                            "message"
+                        } else {
+                            "messages"
+                        };
+                        let more = if idx.len() > 10 {
+                            format!(" and {} more", idx.len() - 10)
+                        } else {
+                            String::new()
+                        };
+                        format!("{label} {}{more}: {why}", shown.join(", "))
+                    })
+                    .collect();
+                if !listed.is_empty() {
+                    text.push_str(": ");
+                    text.push_str(&listed.join("; "));
+                }
+                if groups.len() > 10 {
+                    text.push_str(&format!("; and {} other reasons", groups.len() - 10));
+                }
+                text
+            };
             let code = if report.cancelled && not_attempted > 0 {
                 missive_result::Cancelled
             } else if sent == 0 {

@@ -556,6 +556,9 @@ TEST(Smtp, CollectionAndRaw) {
                   std::string::npos)
             << e.what();
         EXPECT_EQ(std::string(e.what()).find("os error"), std::string::npos) << e.what();
+        // The reason once, not once per message.
+        std::string text = e.what();
+        EXPECT_EQ(text.find("could not connect"), text.rfind("could not connect")) << text;
         ASSERT_NE(e.result(), nullptr);
         EXPECT_EQ(e.delivered(), 0u);
         EXPECT_EQ(e.result()->count(missive::BulkStatus::Failed), coll.size());

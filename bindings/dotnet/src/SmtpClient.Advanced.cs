@@ -81,6 +81,8 @@ namespace Missive
                         throw new SmtpFailedRecipientsException(code, detail, item?.SendResult);
                     throw new SmtpException(code, detail, item?.SendResult);
                 }
+                // A collection: its outcomes are the result, unless nothing could be attempted.
+                if (st.Result != null && !st.Result.NothingAttempted(code)) return st.Result;
                 throw new SmtpBulkException(code, detail, st.Result);
             }
         }

@@ -315,9 +315,11 @@ namespace Missive
             using (var m = new MailMessage(from, recipients, subject, body)) return Send(m);
         }
 
-        /// <summary>Sends every message of the collection and reports each one; a failure of one
-        /// does not stop the others. Throws <see cref="SmtpBulkException"/> (with the same
-        /// outcomes) unless every message was delivered.</summary>
+        /// <summary>Sends every message of the collection and returns each one's outcome (a
+        /// failure of one does not stop the others, and a partial failure is reported in the
+        /// result, not thrown: see <see cref="BulkResult.Result"/> and <see cref="BulkResult.Items"/>).
+        /// Throws <see cref="SmtpBulkException"/> (with the same outcomes) only when no message
+        /// could be attempted.</summary>
         public BulkResult Send(MailMessageCollection messages)
         {
             if (messages == null) throw new ArgumentNullException(nameof(messages));
@@ -325,7 +327,8 @@ namespace Missive
             var r = Native.missive_client_send_collection(H, messages.H, out raw);
             BulkResult result;
             using (raw) result = BulkResult.From(raw);
-            if (r != MissiveResult.Ok) throw new SmtpBulkException(r, LastError, result);
+            if (r != MissiveResult.Ok && (result == null || result.NothingAttempted(r)))
+                throw new SmtpBulkException(r, LastError, result);
             return result;
         }
 

@@ -280,7 +280,10 @@ namespace Missive
         public int Delivered { get; internal set; }
     }
 
-    /// <summary>A collection send that did not deliver every message (or was cancelled).</summary>
+    /// <summary>A collection send of which no message could be attempted (no host, the server
+    /// unreachable, TLS or the credentials refused); <see cref="BulkResult"/> still has each
+    /// message's outcome. A partial failure or a cancelled send is not an exception: it is in
+    /// the <see cref="Missive.BulkResult"/> the send returns.</summary>
     public class SmtpBulkException : SmtpException
     {
         public SmtpBulkException(MissiveResult result, string detail, BulkResult bulkResult)
@@ -352,6 +355,31 @@ namespace Missive
         public int NotAttempted { get; private set; }
         public System.Collections.ObjectModel.ReadOnlyCollection<BulkItem> Items { get; private set; }
         public string Error { get; private set; }
+
+        /// <summary>True when the send failed as a whole before any message: every message
+        /// Failed with <paramref name="code"/>, a configuration or session code (no host or
+        /// pickup directory, the server unreachable, TLS or the credentials refused).</summary>
+        internal bool NothingAttempted(MissiveResult code)
+        {
+            switch (code)
+            {
+                case MissiveResult.HostNotSet: case MissiveResult.PickupDirectoryNotSet:
+                case MissiveResult.InvalidArgument: case MissiveResult.ConnectFailed:
+                case MissiveResult.Timeout: case MissiveResult.TlsFailed:
+                case MissiveResult.CertificateInvalid: case MissiveResult.StartTlsNotOffered:
+                case MissiveResult.CredentialsRequireTls: case MissiveResult.AuthFailed:
+                case MissiveResult.AuthUnsupported: case MissiveResult.ConnectionLost:
+                case MissiveResult.ProtocolError: case MissiveResult.PermissionDenied:
+                case MissiveResult.IO:
+                    break;
+                default:
+                    return false;
+            }
+            if (Items.Count == 0 || Failed != Items.Count) return false;
+            foreach (var item in Items)
+                if (item.Result != code) return false;
+            return true;
+        }
 
         internal static BulkResult FromBorrowed(IntPtr borrowed)
         {

@@ -399,6 +399,16 @@ namespace Missive.Tests
     [TestFixture]
     public class ClientTests
     {
+        // A loopback port where nothing listens (bound to port 0, then closed).
+        static int FreePort()
+        {
+            var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            l.Start();
+            int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+            l.Stop();
+            return port;
+        }
+
         [Test]
         public void Setters()
         {
@@ -597,14 +607,26 @@ namespace Missive.Tests
                 Assert.AreEqual(MissiveResult.Ok, all.Result);
                 StringAssert.Contains("Subject: bulk 1", Fixture.Arrived(all.Items[1].SendResult, ".eml"));
                 using (var bad = Fixture.Simple("bulk bad", "reject-bulk@example.com")) coll.Add(bad);
-                var e = Assert.Throws<SmtpBulkException>(() => c.Send(coll));
-                Assert.AreEqual(MissiveResult.PartialFailure, e.Result);
-                Assert.AreEqual(3, e.Delivered);
-                var failed = e.BulkResult.Items[3];
+                // A partial failure is the normal report, not an exception.
+                var partial = c.Send(coll);
+                Assert.AreEqual(MissiveResult.PartialFailure, partial.Result);
+                Assert.AreEqual(3, partial.Sent);
+                var failed = partial.Items[3];
                 Assert.AreEqual(BulkStatus.Failed, failed.Status);
                 Assert.AreEqual(MissiveResult.AllRecipientsRejected, failed.Result);
                 Assert.IsNotEmpty(failed.Error);
                 Assert.AreEqual(550, failed.SendResult.RejectedRecipients[0].ReplyCode);
+                // Nothing could be attempted (nothing listens): SmtpBulkException.
+                using (var down = new SmtpClient("127.0.0.1", FreePort(), null, null, SecurityOptions.None))
+                {
+                    var e = Assert.Throws<SmtpBulkException>(() => down.Send(coll));
+                    Assert.AreEqual(MissiveResult.ConnectFailed, e.Result);
+                    // The reason once, not once per message.
+                    StringAssert.StartsWith("none of the " + coll.Count + " messages was delivered: could not connect to 127.0.0.1 port", e.Message);
+                    Assert.AreEqual(e.Message.IndexOf("could not connect"), e.Message.LastIndexOf("could not connect"));
+                    Assert.AreEqual(0, e.Delivered);
+                    Assert.AreEqual(coll.Count, e.BulkResult.Failed);
+                }
 
                 var r = c.SendRaw("raw@example.com", "r1@example.com, r2@example.com", Encoding.ASCII.GetBytes("Subject: raw\r\n\r\nraw body\r\n"));
                 StringAssert.Contains("raw body", Fixture.Arrived(r, ".eml"));
@@ -635,10 +657,10 @@ namespace Missive.Tests
                 using (var many = new MailMessageCollection())
                 {
                     for (int i = 0; i < 150; i++) many.Add(m);
-                    var e = Assert.Throws<SmtpBulkException>(() => c.Send(many));
-                    Assert.AreEqual(MissiveResult.Cancelled, e.Result);
-                    Assert.IsTrue(e.BulkResult.WasCancelled);
-                    Assert.Greater(e.BulkResult.NotAttempted, 0);
+                    var cancelled = c.Send(many); // cancelling is no error
+                    Assert.AreEqual(MissiveResult.Cancelled, cancelled.Result);
+                    Assert.IsTrue(cancelled.WasCancelled);
+                    Assert.Greater(cancelled.NotAttempted, 0);
                     c.Progress = null;
                     // Cancelling the token cancels the native operation.
                     using (var cts = new CancellationTokenSource())
