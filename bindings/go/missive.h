@@ -1487,8 +1487,9 @@ enum missive_result missive_client_send(struct missive_client *client,
  *
  * Returns MISSIVE_RESULT_OK when all were delivered (or the collection is empty);
  * MISSIVE_RESULT_CANCELLED when cancelled with messages left; the first failure's code when none
- * was delivered; MISSIVE_RESULT_PARTIAL_FAILURE when some were. The error text on `client` names
- * the failed messages by index (the first ten).
+ * was delivered; MISSIVE_RESULT_PARTIAL_FAILURE when some were. The error text on `client` gives
+ * each reason once with the indexes of the messages it applies to (up to ten reasons, ten
+ * indexes each), e.g. "none of the 3 messages was delivered: could not connect to ...".
  *
  * Thread safety: safe to call from several threads at once on the same client.
  * Ownership: arguments are borrowed for the call only; the caller owns `*out_result`.
