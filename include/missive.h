@@ -94,7 +94,7 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_CERTIFICATE_INVALID = 103,
   /**
-   * STARTTLS is required (SSL_EXPLICIT) but the server does not offer it.
+   * STARTTLS is required (MISSIVE_SECURITY_SSL_EXPLICIT) but the server does not offer it.
    */
   MISSIVE_RESULT_START_TLS_NOT_OFFERED = 104,
   /**
@@ -186,7 +186,7 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_NO_RECIPIENTS = 403,
   /**
-   * PICKUP_DIRECTORY delivery without a pickup directory.
+   * MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY delivery without a pickup directory.
    */
   MISSIVE_RESULT_PICKUP_DIRECTORY_NOT_SET = 500,
   /**
@@ -316,7 +316,7 @@ typedef enum missive_part_field {
    */
   MISSIVE_PART_FIELD_CONTENT_TYPE = 1,
   /**
-   * The content-id without angle brackets (text; NOT_FOUND when there is none).
+   * The content-id without angle brackets (text; MISSIVE_RESULT_NOT_FOUND when there is none).
    */
   MISSIVE_PART_FIELD_CONTENT_ID = 2,
   /**
@@ -324,7 +324,7 @@ typedef enum missive_part_field {
    */
   MISSIVE_PART_FIELD_CONTENT = 3,
   /**
-   * The charset of an alternate view (text; NOT_FOUND for binary content).
+   * The charset of an alternate view (text; MISSIVE_RESULT_NOT_FOUND for binary content).
    */
   MISSIVE_PART_FIELD_CHARSET = 4,
 } missive_part_field;
@@ -419,7 +419,7 @@ typedef enum missive_calendar_method {
    */
   MISSIVE_CALENDAR_METHOD_REQUEST = 0,
   /**
-   * A cancellation (STATUS:CANCELLED).
+   * A cancellation (STATUS:MISSIVE_RESULT_CANCELLED).
    */
   MISSIVE_CALENDAR_METHOD_CANCEL = 1,
 } missive_calendar_method;
@@ -459,7 +459,7 @@ typedef enum missive_appointment_status {
    */
   MISSIVE_APPOINTMENT_STATUS_TENTATIVE = 1,
   /**
-   * `STATUS:CANCELLED`.
+   * `STATUS:MISSIVE_RESULT_CANCELLED`.
    */
   MISSIVE_APPOINTMENT_STATUS_CANCELLED = 2,
 } missive_appointment_status;
@@ -495,16 +495,17 @@ typedef enum missive_send_result_field {
    */
   MISSIVE_SEND_RESULT_FIELD_REPLY_TEXT = 0,
   /**
-   * The enhanced status code, e.g. "2.0.0" (NOT_FOUND when the server sent none).
+   * The enhanced status code, e.g. "2.0.0" (MISSIVE_RESULT_NOT_FOUND when the server sent none).
    */
   MISSIVE_SEND_RESULT_FIELD_ENHANCED_CODE = 1,
   /**
-   * The server's queue id from the final reply, e.g. Postfix's "4ABC123" (NOT_FOUND when
-   * the reply carries none).
+   * The server's queue id from the final reply, e.g. Postfix's "4ABC123"
+   * (MISSIVE_RESULT_NOT_FOUND when the reply carries none).
    */
   MISSIVE_SEND_RESULT_FIELD_QUEUE_ID = 2,
   /**
-   * The path of the file written by pickup-directory delivery (NOT_FOUND otherwise).
+   * The path of the file written by pickup-directory delivery (MISSIVE_RESULT_NOT_FOUND
+   * otherwise).
    */
   MISSIVE_SEND_RESULT_FIELD_PICKUP_PATH = 3,
 } missive_send_result_field;
@@ -710,8 +711,9 @@ typedef struct missive_progress {
 } missive_progress;
 
 /**
- * Receives the progress of a bulk send (`progress` is valid only during the call). Return 0 to
- * go on, nonzero to cancel: messages not yet started are then reported NOT_ATTEMPTED.
+ * Receives the progress of a bulk send (`progress` is valid only during the call). Return 0 to go
+ * on, nonzero to cancel: messages not yet started are then reported
+ * MISSIVE_BULK_STATUS_NOT_ATTEMPTED.
  */
 typedef int32_t (*missive_progress_cb)(void *userdata, const struct missive_progress *progress);
 
@@ -843,8 +845,8 @@ void missive_appointment_free(struct missive_appointment *appointment);
 
 /**
  * Copies the text of the most recent failure on `appointment` (empty after a success), as
- * `missive_message_error` does. Returns NULL_ARGUMENT when `appointment` or `out_len` is NULL;
- * BUFFER_TOO_SMALL.
+ * `missive_message_error` does. Returns MISSIVE_RESULT_NULL_ARGUMENT when `appointment` or
+ * `out_len` is NULL; MISSIVE_RESULT_BUFFER_TOO_SMALL.
  *
  * Ownership: borrows its arguments for the call; copies into `buf`.
  * Thread safety: read-only; not concurrently with calls that change the handle.
@@ -859,10 +861,10 @@ enum missive_result missive_appointment_error(const struct missive_appointment *
                                               size_t *out_len);
 
 /**
- * Sets a text field (`field` is a `missive_appointment_text`; UTF-8, copied). Line breaks are
- * kept in DESCRIPTION and escaped when written. Returns INVALID_ARGUMENT for an unknown field,
- * an empty UID or a UID with control characters; NULL_ARGUMENT for a NULL `appointment` or
- * (NULL, n > 0) text.
+ * Sets a text field (`field` is a `missive_appointment_text`; UTF-8, copied). Line breaks are kept
+ * in DESCRIPTION and escaped when written. Returns MISSIVE_RESULT_INVALID_ARGUMENT for an unknown
+ * field, an empty UID or a UID with control characters; MISSIVE_RESULT_NULL_ARGUMENT for a NULL
+ * `appointment` or (NULL, n > 0) text.
  *
  * Ownership: borrows its arguments for the call; the text is copied.
  * Thread safety: changes the handle; no other call on it may run concurrently.
@@ -876,9 +878,10 @@ enum missive_result missive_appointment_set_text(struct missive_appointment *app
                                                  size_t text_len);
 
 /**
- * Copies the UID (NUL-terminated) into `buf` with the size-then-fill pattern: `*out_len`
- * receives the bytes needed including the NUL; `buf = NULL, buf_len = 0` asks. Returns
- * NULL_ARGUMENT when `appointment` or `out_len` is NULL; BUFFER_TOO_SMALL.
+ * Copies the UID (NUL-terminated) into `buf` with the size-then-fill pattern: `*out_len` receives
+ * the bytes needed including the NUL; `buf = NULL, buf_len = 0` asks. Returns
+ * MISSIVE_RESULT_NULL_ARGUMENT when `appointment` or `out_len` is NULL;
+ * MISSIVE_RESULT_BUFFER_TOO_SMALL.
  *
  * Ownership: borrows its arguments for the call; copies into `buf`.
  * Thread safety: read-only; not concurrently with calls that change the handle.
@@ -895,7 +898,7 @@ enum missive_result missive_appointment_uid(const struct missive_appointment *ap
 /**
  * Raises SEQUENCE by one, for an update or a cancellation of an appointment already sent (the
  * UID stays), and sets DTSTAMP to now. `*out_sequence` (when `out_sequence` is not NULL)
- * receives the new value. Returns NULL_ARGUMENT when `appointment` is NULL.
+ * receives the new value. Returns MISSIVE_RESULT_NULL_ARGUMENT when `appointment` is NULL.
  *
  * Ownership: borrows its arguments for the call.
  * Thread safety: changes the handle; no other call on it may run concurrently.
@@ -907,9 +910,9 @@ enum missive_result missive_appointment_increment_sequence(struct missive_appoin
                                                            uint32_t *out_sequence);
 
 /**
- * Sets the organizer (one mailbox, `Name <a@b>`). Without one, the message's From is used
- * when the appointment is added to a message. Returns INVALID_ADDRESS for a malformed address;
- * NULL_ARGUMENT for a NULL `appointment` or (NULL, n > 0) address.
+ * Sets the organizer (one mailbox, `Name <a@b>`). Without one, the message's From is used when the
+ * appointment is added to a message. Returns MISSIVE_RESULT_INVALID_ADDRESS for a malformed
+ * address; MISSIVE_RESULT_NULL_ARGUMENT for a NULL `appointment` or (NULL, n > 0) address.
  *
  * Ownership: borrows its arguments for the call; the address is copied.
  * Thread safety: changes the handle; no other call on it may run concurrently.
@@ -923,11 +926,11 @@ enum missive_result missive_appointment_set_organizer(struct missive_appointment
                                                       size_t address_len);
 
 /**
- * Adds an attendee (one mailbox) with a `missive_attendee_role` and whether a reply is
- * requested; an attendee with the same address is updated instead. The message's To and Cc
- * recipients are added as required attendees with RSVP when the appointment is put on a
- * message, so list here only the others (optional attendees, rooms). Returns
- * INVALID_ADDRESS, INVALID_ARGUMENT (unknown role), NULL_ARGUMENT.
+ * Adds an attendee (one mailbox) with a `missive_attendee_role` and whether a reply is requested;
+ * an attendee with the same address is updated instead. The message's To and Cc recipients are
+ * added as required attendees with RSVP when the appointment is put on a message, so list here
+ * only the others (optional attendees, rooms). Returns MISSIVE_RESULT_INVALID_ADDRESS,
+ * MISSIVE_RESULT_INVALID_ARGUMENT (unknown role), MISSIVE_RESULT_NULL_ARGUMENT.
  *
  * Ownership: borrows its arguments for the call; the address is copied.
  * Thread safety: changes the handle; no other call on it may run concurrently.
@@ -944,8 +947,8 @@ enum missive_result missive_appointment_add_attendee(struct missive_appointment 
 
 /**
  * Sets start and end as instants (seconds since the Unix epoch), written in UTC. Returns
- * INVALID_ARGUMENT when `end` is not after `start` or either is outside 1970-9999;
- * NULL_ARGUMENT when `appointment` is NULL.
+ * MISSIVE_RESULT_INVALID_ARGUMENT when `end` is not after `start` or either is outside 1970-9999;
+ * MISSIVE_RESULT_NULL_ARGUMENT when `appointment` is NULL.
  *
  * Ownership: borrows `appointment` for the call.
  * Thread safety: changes the handle; no other call on it may run concurrently.
@@ -958,13 +961,14 @@ enum missive_result missive_appointment_set_times_utc(struct missive_appointment
                                                       int64_t end);
 
 /**
- * Sets start and end as wall-clock times in the IANA time zone `tzid` (e.g.
- * `Europe/Berlin`; UTF-8): `start` and `end` each point to six `int32_t` values, year, month,
- * day, hour, minute, second. The calendar carries `TZID=` and a VTIMEZONE derived from the
- * IANA time zone database built into the library (the machine's zoneinfo is not used).
- * Returns UNKNOWN_TIME_ZONE when `tzid` is not a zone name, or names a zone whose current rule
- * cannot be written as a VTIMEZONE (the error text says so); INVALID_ARGUMENT for an
- * impossible date or time or an end not after the start; NULL_ARGUMENT when a pointer is NULL.
+ * Sets start and end as wall-clock times in the IANA time zone `tzid` (e.g. `Europe/Berlin`;
+ * UTF-8): `start` and `end` each point to six `int32_t` values, year, month, day, hour, minute,
+ * second. The calendar carries `TZID=` and a VTIMEZONE derived from the IANA time zone database
+ * built into the library (the machine's zoneinfo is not used). Returns
+ * MISSIVE_RESULT_UNKNOWN_TIME_ZONE when `tzid` is not a zone name, or names a zone whose current
+ * rule cannot be written as a VTIMEZONE (the error text says so); MISSIVE_RESULT_INVALID_ARGUMENT
+ * for an impossible date or time or an end not after the start; MISSIVE_RESULT_NULL_ARGUMENT when
+ * a pointer is NULL.
  *
  * Ownership: borrows its arguments for the call; `tzid` is copied.
  * Thread safety: changes the handle; no other call on it may run concurrently.
@@ -980,10 +984,10 @@ enum missive_result missive_appointment_set_times_local(struct missive_appointme
                                                         const int32_t *end);
 
 /**
- * Makes an all-day event: from the date `year`-`month`-`day` for `days` whole days (1 or
- * more; written as `VALUE=DATE`, the end being the day after the last). Returns
- * INVALID_ARGUMENT for an impossible date or `days` of 0; NULL_ARGUMENT when `appointment` is
- * NULL.
+ * Makes an all-day event: from the date `year`-`month`-`day` for `days` whole days (1 or more;
+ * written as `VALUE=DATE`, the end being the day after the last). Returns
+ * MISSIVE_RESULT_INVALID_ARGUMENT for an impossible date or `days` of 0;
+ * MISSIVE_RESULT_NULL_ARGUMENT when `appointment` is NULL.
  *
  * Ownership: borrows `appointment` for the call.
  * Thread safety: changes the handle; no other call on it may run concurrently.
@@ -998,11 +1002,11 @@ enum missive_result missive_appointment_set_all_day(struct missive_appointment *
                                                     uint32_t days);
 
 /**
- * Sets the recurrence: `frequency` is a `missive_recurrence_frequency` (NONE removes it),
- * every `interval` periods (1 or more), ending after `count` occurrences (when `count` > 0) or
- * at the instant `until` (seconds since the epoch, inclusive; when `count` is 0). Returns
- * INVALID_ARGUMENT for an unknown frequency, `interval` 0, or neither/both of `count` and
- * `until`; NULL_ARGUMENT when `appointment` is NULL.
+ * Sets the recurrence: `frequency` is a `missive_recurrence_frequency` (NONE removes it), every
+ * `interval` periods (1 or more), ending after `count` occurrences (when `count` > 0) or at the
+ * instant `until` (seconds since the epoch, inclusive; when `count` is 0). Returns
+ * MISSIVE_RESULT_INVALID_ARGUMENT for an unknown frequency, `interval` 0, or neither/both of
+ * `count` and `until`; MISSIVE_RESULT_NULL_ARGUMENT when `appointment` is NULL.
  *
  * Ownership: borrows `appointment` for the call.
  * Thread safety: changes the handle; no other call on it may run concurrently.
@@ -1018,7 +1022,7 @@ enum missive_result missive_appointment_set_recurrence(struct missive_appointmen
 
 /**
  * Sets a reminder (a VALARM) `minutes` before the start; a negative value removes it.
- * Returns NULL_ARGUMENT when `appointment` is NULL.
+ * Returns MISSIVE_RESULT_NULL_ARGUMENT when `appointment` is NULL.
  *
  * Ownership: borrows `appointment` for the call.
  * Thread safety: changes the handle; no other call on it may run concurrently.
@@ -1030,8 +1034,9 @@ enum missive_result missive_appointment_set_reminder(struct missive_appointment 
                                                      int32_t minutes);
 
 /**
- * Sets the status (`status` is a `missive_appointment_status`). Returns INVALID_ARGUMENT for
- * other values; NULL_ARGUMENT when `appointment` is NULL.
+ * Sets the status (`status` is a `missive_appointment_status`). Returns
+ * MISSIVE_RESULT_INVALID_ARGUMENT for other values; MISSIVE_RESULT_NULL_ARGUMENT when
+ * `appointment` is NULL.
  *
  * Ownership: borrows `appointment` for the call.
  * Thread safety: changes the handle; no other call on it may run concurrently.
@@ -1043,13 +1048,13 @@ enum missive_result missive_appointment_set_status(struct missive_appointment *a
                                                    int32_t status);
 
 /**
- * Copies the appointment as an iCalendar object (`text/calendar`, CRLF lines folded at 75
- * octets, not NUL-terminated) for `method` (a `missive_calendar_method`) into `buf`, with the
+ * Copies the appointment as an iCalendar object (`text/calendar`, CRLF lines folded at 75 octets,
+ * not NUL-terminated) for `method` (a `missive_calendar_method`) into `buf`, with the
  * size-then-fill pattern. The attendees are the ones added to the appointment (the message's
  * recipients are added only by `missive_message_add_appointment`). Returns
- * INCOMPLETE_APPOINTMENT (no start, end, summary or organizer: the error text says which),
- * UNKNOWN_TIME_ZONE, INVALID_ARGUMENT (bad method), BUFFER_TOO_SMALL, NULL_ARGUMENT
- * (`appointment` or `out_len` NULL).
+ * MISSIVE_RESULT_INCOMPLETE_APPOINTMENT (no start, end, summary or organizer: the error text says
+ * which), MISSIVE_RESULT_UNKNOWN_TIME_ZONE, MISSIVE_RESULT_INVALID_ARGUMENT (bad method),
+ * MISSIVE_RESULT_BUFFER_TOO_SMALL, MISSIVE_RESULT_NULL_ARGUMENT (`appointment` or `out_len` NULL).
  *
  * Ownership: borrows its arguments for the call; copies into `buf`.
  * Thread safety: read-only; not concurrently with calls that change the handle.
@@ -1066,13 +1071,15 @@ enum missive_result missive_appointment_to_ics(const struct missive_appointment 
 
 /**
  * Puts `appointment` on `message` as a meeting request or cancellation (`method` is a
- * `missive_calendar_method`): the calendar goes in as the alternate view
- * `text/calendar; method=REQUEST|CANCEL; charset=utf-8` beside the text and HTML bodies, and
- * also as an `invite.ics` attachment when `attach_ics` is true. Every To and Cc recipient of the
- * message (add them first) becomes an ATTENDEE with RSVP=TRUE and PARTSTAT=NEEDS-ACTION; the
- * organizer defaults to the message's From. A second call replaces the calendar. Returns
- * INCOMPLETE_APPOINTMENT, UNKNOWN_TIME_ZONE, INVALID_ARGUMENT (bad method; the error text
- * says which), NULL_ARGUMENT (either handle NULL); the error text is stored on `message`, which is unchanged on failure.
+ * `missive_calendar_method`): the calendar goes in as the alternate view `text/calendar;
+ * method=REQUEST|CANCEL; charset=utf-8` beside the text and HTML bodies, and also as an
+ * `invite.ics` attachment when `attach_ics` is true. Every To and Cc recipient of the message (add
+ * them first) becomes an ATTENDEE with RSVP=TRUE and PARTSTAT=NEEDS-ACTION; the organizer defaults
+ * to the message's From. A second call replaces the calendar. Returns
+ * MISSIVE_RESULT_INCOMPLETE_APPOINTMENT, MISSIVE_RESULT_UNKNOWN_TIME_ZONE,
+ * MISSIVE_RESULT_INVALID_ARGUMENT (bad method; the error text says which),
+ * MISSIVE_RESULT_NULL_ARGUMENT (either handle NULL); the error text is stored on `message`, which
+ * is unchanged on failure.
  *
  * Ownership: borrows both handles for the call; the calendar is copied into the message.
  * Thread safety: changes `message`; no other call on it may run concurrently. `appointment`
@@ -1110,8 +1117,9 @@ void missive_bulk_result_free(struct missive_bulk_result *result);
 size_t missive_bulk_result_len(const struct missive_bulk_result *result);
 
 /**
- * The number of messages with `status` (a `missive_bulk_status`); 0 for an unknown status or
- * when `result` is NULL. SENT + FAILED + UNKNOWN + NOT_ATTEMPTED = `missive_bulk_result_len`.
+ * The number of messages with `status` (a `missive_bulk_status`); 0 for an unknown status or when
+ * `result` is NULL. SENT + FAILED + UNKNOWN + MISSIVE_BULK_STATUS_NOT_ATTEMPTED =
+ * `missive_bulk_result_len`.
  *
  * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
  *
@@ -1121,10 +1129,11 @@ size_t missive_bulk_result_len(const struct missive_bulk_result *result);
 size_t missive_bulk_result_count(const struct missive_bulk_result *result, int32_t status);
 
 /**
- * The overall code: OK when every message was sent (or there were none); CANCELLED when the
- * send was cancelled and some messages were not attempted; the first failure's code when none
- * was sent; PARTIAL_FAILURE otherwise. For a single-message operation, that message's code.
- * NULL_ARGUMENT when `result` is NULL.
+ * The overall code: MISSIVE_RESULT_OK when every message was sent (or there were none);
+ * MISSIVE_RESULT_CANCELLED when the send was cancelled and some messages were not attempted; the
+ * first failure's code when none was sent; MISSIVE_RESULT_PARTIAL_FAILURE otherwise. For a
+ * single-message operation, that message's code. MISSIVE_RESULT_NULL_ARGUMENT when `result` is
+ * NULL.
  *
  * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
  *
@@ -1146,9 +1155,10 @@ bool missive_bulk_result_was_cancelled(const struct missive_bulk_result *result)
 
 /**
  * The outcome of message `index`: `*out_status` (when not NULL) receives its
- * `missive_bulk_status`, `*out_code` (when not NULL) its result code (OK when sent;
- * SOME_RECIPIENTS_REJECTED when sent to only some; the failure's code, OUTCOME_UNKNOWN for
- * UNKNOWN; CANCELLED for NOT_ATTEMPTED). Returns INDEX_OUT_OF_RANGE past the end.
+ * `missive_bulk_status`, `*out_code` (when not NULL) its result code (MISSIVE_RESULT_OK when sent;
+ * MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED when sent to only some; the failure's code,
+ * MISSIVE_RESULT_OUTCOME_UNKNOWN for UNKNOWN; MISSIVE_RESULT_CANCELLED for
+ * MISSIVE_BULK_STATUS_NOT_ATTEMPTED). Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE past the end.
  *
  * Ownership: borrows `result` for the call; writes the outputs. Thread safety: safe from any
  * thread.
@@ -1164,7 +1174,7 @@ enum missive_result missive_bulk_result_item(const struct missive_bulk_result *r
 /**
  * Borrows the send result of message `index` (reply code and text, enhanced code, queue id,
  * transient flag, outcome-unknown flag, accepted and refused recipients; all empty for
- * NOT_ATTEMPTED). NULL when `result` is NULL or `index` is out of range.
+ * MISSIVE_BULK_STATUS_NOT_ATTEMPTED). NULL when `result` is NULL or `index` is out of range.
  *
  * Ownership: borrowed: valid while `result` lives; never free it.
  * Thread safety: safe from any thread.
@@ -1177,7 +1187,7 @@ const struct missive_send_result *missive_bulk_result_get(const struct missive_b
 
 /**
  * Copies why message `index` was not delivered (empty when it was), NUL-terminated,
- * size-then-fill. Returns INDEX_OUT_OF_RANGE past the end.
+ * size-then-fill. Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE past the end.
  *
  * Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
  * thread.
@@ -1211,8 +1221,8 @@ enum missive_result missive_bulk_result_error(const struct missive_bulk_result *
  * them, 4 by default), all working one shared queue of messages; off by default (one
  * connection). Applies to `missive_client_send_collection` and the `_async` sends.
  *
- * Ownership: borrows `client` for the call. NULL: NULL_ARGUMENT when `client` is NULL.
- * Thread safety: safe to call from several threads at once on the same client; a send
+ * Ownership: borrows `client` for the call. NULL: MISSIVE_RESULT_NULL_ARGUMENT when `client` is
+ * NULL. Thread safety: safe to call from several threads at once on the same client; a send
  * already running keeps the settings it started with.
  *
  * # Safety
@@ -1222,13 +1232,13 @@ enum missive_result missive_client_set_multi_connection(struct missive_client *c
                                                         bool enabled);
 
 /**
- * Sets the number of connections used with multi-connection sending (1 to 64; default 4).
- * A collection of at least that many messages opens exactly that many connections, each
- * sending its share (fewer messages: one connection each). Returns INVALID_ARGUMENT outside
+ * Sets the number of connections used with multi-connection sending (1 to 64; default 4). A
+ * collection of at least that many messages opens exactly that many connections, each sending its
+ * share (fewer messages: one connection each). Returns MISSIVE_RESULT_INVALID_ARGUMENT outside
  * that range.
  *
- * Ownership: borrows `client` for the call. NULL: NULL_ARGUMENT when `client` is NULL.
- * Thread safety: safe to call from several threads at once on the same client.
+ * Ownership: borrows `client` for the call. NULL: MISSIVE_RESULT_NULL_ARGUMENT when `client` is
+ * NULL. Thread safety: safe to call from several threads at once on the same client.
  *
  * # Safety
  * `client` is NULL or live.
@@ -1242,10 +1252,10 @@ enum missive_result missive_client_set_connections(struct missive_client *client
  * multi-connection on; else 1) goes in batches of ceil(n / c) messages, at most this many:
  * every connection asked for is used when there are at least c messages. Each connection
  * pipelines the transactions of its batch; progress is reported after each batch. Returns
- * INVALID_ARGUMENT outside that range.
+ * MISSIVE_RESULT_INVALID_ARGUMENT outside that range.
  *
  * Ownership: borrows `client` for the call.
- * NULL: a NULL `client` gives NULL_ARGUMENT.
+ * NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT.
  * Thread safety: safe to call from several threads at once on the same client; a collection
  * send already running keeps the size it started with.
  *
@@ -1255,16 +1265,16 @@ enum missive_result missive_client_set_connections(struct missive_client *client
 enum missive_result missive_client_set_batch_size(struct missive_client *client, size_t batch_size);
 
 /**
- * Sets when messages of a collection are sent again. `max_attempts` (at least 1; default 1,
- * no retry) bounds the attempts per message after transient failures (4xx replies, a
- * connection lost while the content was being sent). `retry_unknown` (default false) also
- * resends, within `max_attempts`, a message whose outcome is unknown (the connection was lost
- * after its end was sent): it may then be delivered twice. Without it such a message is
- * reported UNKNOWN. Messages of which nothing was sent when a connection was lost are always
- * resent on a new connection (they cannot arrive twice). Returns INVALID_ARGUMENT for 0.
+ * Sets when messages of a collection are sent again. `max_attempts` (at least 1; default 1, no
+ * retry) bounds the attempts per message after transient failures (4xx replies, a connection lost
+ * while the content was being sent). `retry_unknown` (default false) also resends, within
+ * `max_attempts`, a message whose outcome is unknown (the connection was lost after its end was
+ * sent): it may then be delivered twice. Without it such a message is reported UNKNOWN. Messages
+ * of which nothing was sent when a connection was lost are always resent on a new connection (they
+ * cannot arrive twice). Returns MISSIVE_RESULT_INVALID_ARGUMENT for 0.
  *
- * Ownership: borrows `client` for the call. NULL: NULL_ARGUMENT when `client` is NULL.
- * Thread safety: safe to call from several threads at once on the same client.
+ * Ownership: borrows `client` for the call. NULL: MISSIVE_RESULT_NULL_ARGUMENT when `client` is
+ * NULL. Thread safety: safe to call from several threads at once on the same client.
  *
  * # Safety
  * `client` is NULL or live.
@@ -1285,10 +1295,9 @@ enum missive_result missive_client_set_retry_policy(struct missive_client *clien
  * multi-connection sending or an `_async` send, on a worker thread the library owns; never on
  * two threads at once for the same send. It must not free the client.
  *
- * Ownership: the client keeps `userdata` until it calls `userdata_free`. NULL: NULL_ARGUMENT
- * when `client` is NULL.
- * Thread safety: safe to call from several threads at once on the same client; `cb` and
- * `userdata` must be usable from any thread.
+ * Ownership: the client keeps `userdata` until it calls `userdata_free`. NULL:
+ * MISSIVE_RESULT_NULL_ARGUMENT when `client` is NULL. Thread safety: safe to call from several
+ * threads at once on the same client; `cb` and `userdata` must be usable from any thread.
  *
  * # Safety
  * `client` is NULL or live; `cb` and `userdata_free` are NULL or valid functions.
@@ -1332,8 +1341,8 @@ enum missive_result missive_client_error(const struct missive_client *client,
                                          size_t *out_len);
 
 /**
- * Sets the SMTP server's host name or IP address (UTF-8). Returns INVALID_ARGUMENT for
- * whitespace or control characters in it.
+ * Sets the SMTP server's host name or IP address (UTF-8). Returns MISSIVE_RESULT_INVALID_ARGUMENT
+ * for whitespace or control characters in it.
  *
  * Thread safety: safe to call from several threads at once on the same client.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -1346,8 +1355,8 @@ enum missive_result missive_client_set_host(struct missive_client *client,
                                             size_t host_len);
 
 /**
- * Sets the SMTP port; 0 means the default for the security option (465 for SSL_IMPLICIT,
- * otherwise 25).
+ * Sets the SMTP port; 0 means the default for the security option (465 for
+ * MISSIVE_SECURITY_SSL_IMPLICIT, otherwise 25).
  *
  * Thread safety: safe to call from several threads at once on the same client.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -1383,8 +1392,8 @@ enum missive_result missive_client_set_password(struct missive_client *client,
                                                 size_t password_len);
 
 /**
- * Sets the security option (`security` is a `missive_security`). Returns INVALID_ARGUMENT for
- * other values.
+ * Sets the security option (`security` is a `missive_security`). Returns
+ * MISSIVE_RESULT_INVALID_ARGUMENT for other values.
  *
  * Thread safety: safe to call from several threads at once on the same client.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -1396,7 +1405,7 @@ enum missive_result missive_client_set_security(struct missive_client *client, i
 
 /**
  * Sets the delivery method (`method` is a `missive_delivery_method`). Returns
- * INVALID_ARGUMENT for other values.
+ * MISSIVE_RESULT_INVALID_ARGUMENT for other values.
  *
  * Thread safety: safe to call from several threads at once on the same client.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -1408,8 +1417,9 @@ enum missive_result missive_client_set_delivery_method(struct missive_client *cl
                                                        int32_t method);
 
 /**
- * Sets the pickup directory (a path, UTF-8) for PICKUP_DIRECTORY delivery. It is created on
- * first delivery when missing. Returns INVALID_ARGUMENT for an empty path.
+ * Sets the pickup directory (a path, UTF-8) for MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY delivery.
+ * It is created on first delivery when missing. Returns MISSIVE_RESULT_INVALID_ARGUMENT for an
+ * empty path.
  *
  * Thread safety: safe to call from several threads at once on the same client.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -1425,27 +1435,32 @@ enum missive_result missive_client_set_pickup_directory(struct missive_client *c
  * Delivers `message` by the delivery method.
  *
  * With NETWORK, the message goes over SMTP to the configured host, on a connection the client
- * keeps for the next send (each concurrent send uses its own). With PICKUP_DIRECTORY, it is
- * written atomically as a new uniquely named `.eml` file, starting with `X-Sender:` and
- * `X-Receiver:` envelope lines (Bcc recipients included). The envelope is the message's own
- * (`missive_message_load_pickup_file`), else its Sender or From and To, Cc and Bcc; never
- * lines of its content. Either way the message goes without Bcc, X-Sender and X-Receiver
- * header fields.
- * `message` is not changed (a message without a Message-ID or date is sent with the ones
- * `missive_message_message_id` / `missive_message_save_buffer` show).
+ * keeps for the next send (each concurrent send uses its own). With
+ * MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY, it is written atomically as a new uniquely named
+ * `.eml` file, starting with `X-Sender:` and `X-Receiver:` envelope lines (Bcc recipients
+ * included). The envelope is the message's own (`missive_message_load_pickup_file`), else its
+ * Sender or From and To, Cc and Bcc; never lines of its content. Either way the message goes
+ * without Bcc, X-Sender and X-Receiver header fields. `message` is not changed (a message without
+ * a Message-ID or date is sent with the ones `missive_message_message_id` /
+ * `missive_message_save_buffer` show).
  *
  * When `out_result` is not NULL, `*out_result` receives a new `missive_send_result` (on
  * success and on failure alike; NULL only for argument errors) that the caller frees: the
  * server's reply, queue id, accepted and refused recipients.
  *
- * Returns OK; SOME_RECIPIENTS_REJECTED (delivered to the others unless
- * `require_all_recipients`; see the result); NO_SENDER, NO_RECIPIENTS;
- * PICKUP_DIRECTORY_NOT_SET, FILE_NOT_FOUND, PERMISSION_DENIED, IO, INVALID_ARGUMENT (pickup);
- * HOST_NOT_SET, CONNECT_FAILED, TIMEOUT, TLS_FAILED, CERTIFICATE_INVALID,
- * STARTTLS_NOT_OFFERED, CREDENTIALS_REQUIRE_TLS, AUTH_FAILED, AUTH_UNSUPPORTED,
- * SERVER_REJECTED, ALL_RECIPIENTS_REJECTED, SMTPUTF8_NOT_SUPPORTED, MESSAGE_TOO_LARGE,
- * PROTOCOL_ERROR, CONNECTION_LOST (not delivered), OUTCOME_UNKNOWN (may have been delivered)
- * (SMTP). Detail is stored on `client`.
+ * Returns MISSIVE_RESULT_OK; MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED (delivered to the others
+ * unless `require_all_recipients`; see the result); MISSIVE_RESULT_NO_SENDER,
+ * MISSIVE_RESULT_NO_RECIPIENTS; MISSIVE_RESULT_PICKUP_DIRECTORY_NOT_SET,
+ * MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO,
+ * MISSIVE_RESULT_INVALID_ARGUMENT (pickup); MISSIVE_RESULT_HOST_NOT_SET,
+ * MISSIVE_RESULT_CONNECT_FAILED, MISSIVE_RESULT_TIMEOUT, MISSIVE_RESULT_TLS_FAILED,
+ * MISSIVE_RESULT_CERTIFICATE_INVALID, MISSIVE_RESULT_START_TLS_NOT_OFFERED,
+ * MISSIVE_RESULT_CREDENTIALS_REQUIRE_TLS, MISSIVE_RESULT_AUTH_FAILED,
+ * MISSIVE_RESULT_AUTH_UNSUPPORTED, MISSIVE_RESULT_SERVER_REJECTED,
+ * MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED, MISSIVE_RESULT_SMTP_UTF8_NOT_SUPPORTED,
+ * MISSIVE_RESULT_MESSAGE_TOO_LARGE, MISSIVE_RESULT_PROTOCOL_ERROR, MISSIVE_RESULT_CONNECTION_LOST
+ * (not delivered), MISSIVE_RESULT_OUTCOME_UNKNOWN (may have been delivered) (SMTP). Detail is
+ * stored on `client`.
  *
  * Ownership: borrows `client` and `message`; the caller owns `*out_result`.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1470,13 +1485,15 @@ enum missive_result missive_client_send(struct missive_client *client,
  * outcome per message, in order (on success and on failure alike; NULL only for argument
  * errors), which the caller frees with `missive_bulk_result_free`.
  *
- * Returns OK when all were delivered (or the collection is empty); CANCELLED when cancelled
- * with messages left; the first failure's code when none was delivered; PARTIAL_FAILURE when
- * some were. The error text on `client` names the failed messages by index (the first ten).
+ * Returns MISSIVE_RESULT_OK when all were delivered (or the collection is empty);
+ * MISSIVE_RESULT_CANCELLED when cancelled with messages left; the first failure's code when none
+ * was delivered; MISSIVE_RESULT_PARTIAL_FAILURE when some were. The error text on `client` gives
+ * each reason once with the indexes of the messages it applies to (up to ten reasons, ten
+ * indexes each), e.g. "none of the 3 messages was delivered: could not connect to ...".
  *
  * Thread safety: safe to call from several threads at once on the same client.
  * Ownership: arguments are borrowed for the call only; the caller owns `*out_result`.
- * NULL: NULL_ARGUMENT when `client` or `collection` is NULL.
+ * NULL: MISSIVE_RESULT_NULL_ARGUMENT when `client` or `collection` is NULL.
  *
  * # Safety
  * `client` is NULL or live; `collection` is NULL or live and not changed during the call;
@@ -1487,13 +1504,14 @@ enum missive_result missive_client_send_collection(struct missive_client *client
                                                    struct missive_bulk_result **out_result);
 
 /**
- * Sets host, port, security and credentials from a URL: `smtp://` (AUTO),
- * `smtp+starttls://` (SSL_EXPLICIT), `smtps://` (SSL_IMPLICIT), `smtp+plain://` (NONE), with
- * optional percent-encoded `user:password@`, `:port`, and `?auth=PLAIN|LOGIN|CRAM-MD5|XOAUTH2`
- * and `&client_name=NAME`. Example: `smtp+starttls://me%40example.com:secret@smtp.example.com:587`.
- * Settings the URL does not mention keep their values (the credentials are replaced).
+ * Sets host, port, security and credentials from a URL: `smtp://` (AUTO), `smtp+starttls://`
+ * (MISSIVE_SECURITY_SSL_EXPLICIT), `smtps://` (MISSIVE_SECURITY_SSL_IMPLICIT), `smtp+plain://`
+ * (NONE), with optional percent-encoded `user:password@`, `:port`, and
+ * `?auth=PLAIN|LOGIN|CRAM-MD5|XOAUTH2` and `&client_name=NAME`. Example:
+ * `smtp+starttls://me%40example.com:secret@smtp.example.com:587`. Settings the URL does not
+ * mention keep their values (the credentials are replaced).
  *
- * Returns INVALID_ARGUMENT naming what is wrong with the URL.
+ * Returns MISSIVE_RESULT_INVALID_ARGUMENT naming what is wrong with the URL.
  *
  * Ownership: borrows the arguments; the URL's parts are copied.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1521,7 +1539,7 @@ enum missive_result missive_client_set_oauth2_token(struct missive_client *clien
 
 /**
  * Chooses the AUTH mechanism (`mechanism` is a `missive_auth_mechanism`). Returns
- * INVALID_ARGUMENT for other values.
+ * MISSIVE_RESULT_INVALID_ARGUMENT for other values.
  *
  * Ownership: borrows `client` for the call.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1534,8 +1552,8 @@ enum missive_result missive_client_set_auth_mechanism(struct missive_client *cli
 
 /**
  * Sets the name sent with EHLO (default: the machine's fully qualified name, else an address
- * literal). `(NULL, 0)` restores the default. Returns INVALID_ARGUMENT for white space or
- * control characters.
+ * literal). `(NULL, 0)` restores the default. Returns MISSIVE_RESULT_INVALID_ARGUMENT for white
+ * space or control characters.
  *
  * Ownership: borrows the arguments; the name is copied.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1548,12 +1566,12 @@ enum missive_result missive_client_set_client_name(struct missive_client *client
                                                    size_t name_len);
 
 /**
- * Sets the timeouts in milliseconds: `connect_ms` for each TCP connection attempt,
- * `command_ms` for the greeting, each command's whole reply, the whole TLS handshake, and each
- * write. A reply or handshake must be complete within `command_ms` however slowly its bytes
- * arrive (under TLS as over plain TCP), else the call ends with TIMEOUT. 0 keeps the current
- * value (defaults: 30 s connect, 60 s greeting, 120 s command). The whole call is bounded as
- * well: `missive_client_set_total_timeout`.
+ * Sets the timeouts in milliseconds: `connect_ms` for each TCP connection attempt, `command_ms`
+ * for the greeting, each command's whole reply, the whole TLS handshake, and each write. A reply
+ * or handshake must be complete within `command_ms` however slowly its bytes arrive (under TLS as
+ * over plain TCP), else the call ends with MISSIVE_RESULT_TIMEOUT. 0 keeps the current value
+ * (defaults: 30 s connect, 60 s greeting, 120 s command). The whole call is bounded as well:
+ * `missive_client_set_total_timeout`.
  *
  * Ownership: borrows `client` for the call.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1566,15 +1584,15 @@ enum missive_result missive_client_set_timeouts(struct missive_client *client,
                                                 uint32_t command_ms);
 
 /**
- * Sets the total time limit of one call in milliseconds: connecting (TCP, TLS handshake,
- * greeting, EHLO, STARTTLS, AUTH) plus the transactions of that call — one message for
- * `missive_client_send` and the other single sends, one batch for collections, one message
- * for each message a queue drain delivers. A call still running when it passes ends with
- * TIMEOUT (after the final dot: OUTCOME_UNKNOWN). 0 means no limit; the default is 600000
- * (10 minutes). The command timeout (`missive_client_set_timeouts`) still bounds each reply.
+ * Sets the total time limit of one call in milliseconds: connecting (TCP, TLS handshake, greeting,
+ * EHLO, STARTTLS, AUTH) plus the transactions of that call — one message for `missive_client_send`
+ * and the other single sends, one batch for collections, one message for each message a queue
+ * drain delivers. A call still running when it passes ends with MISSIVE_RESULT_TIMEOUT (after the
+ * final dot: MISSIVE_RESULT_OUTCOME_UNKNOWN). 0 means no limit; the default is 600000 (10
+ * minutes). The command timeout (`missive_client_set_timeouts`) still bounds each reply.
  *
  * Ownership: borrows `client` for the call.
- * NULL: a NULL `client` gives NULL_ARGUMENT.
+ * NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT.
  * Thread safety: safe to call from several threads at once on the same client.
  *
  * # Safety
@@ -1586,7 +1604,7 @@ enum missive_result missive_client_set_total_timeout(struct missive_client *clie
 /**
  * Trusts the CA certificates in the PEM file at `path` (in addition to the system's and the
  * built-in roots). `(NULL, 0)` removes it. The file is read when connecting; a missing or
- * unreadable file then fails the send with TLS_FAILED.
+ * unreadable file then fails the send with MISSIVE_RESULT_TLS_FAILED.
  *
  * Ownership: borrows the arguments; the path is copied.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1600,7 +1618,7 @@ enum missive_result missive_client_set_ca_file(struct missive_client *client,
 
 /**
  * Presents a client certificate: `cert_path` is a PEM certificate chain, `key_path` its PEM
- * private key. Both `(NULL, 0)` removes it; one empty is INVALID_ARGUMENT.
+ * private key. Both `(NULL, 0)` removes it; one empty is MISSIVE_RESULT_INVALID_ARGUMENT.
  *
  * Ownership: borrows the arguments; the paths are copied.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1616,7 +1634,7 @@ enum missive_result missive_client_set_client_certificate(struct missive_client 
 
 /**
  * Sets the minimum TLS version (`version` is a `missive_tls_version`). Returns
- * INVALID_ARGUMENT for other values.
+ * MISSIVE_RESULT_INVALID_ARGUMENT for other values.
  *
  * Ownership: borrows `client` for the call.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1654,9 +1672,9 @@ enum missive_result missive_client_dangerous_accept_invalid_certs(struct missive
 enum missive_result missive_client_set_pipelining(struct missive_client *client, bool enable);
 
 /**
- * With `require` true, a message some of whose recipients are refused is not sent at all
- * (RSET; SOME_RECIPIENTS_REJECTED). The default (false) delivers to the accepted recipients
- * and reports the refused ones.
+ * With `require` true, a message some of whose recipients are refused is not sent at all (RSET;
+ * MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED). The default (false) delivers to the accepted
+ * recipients and reports the refused ones.
  *
  * Ownership: borrows `client` for the call.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1697,7 +1715,7 @@ enum missive_result missive_client_set_protocol_log(struct missive_client *clien
  * be told apart (a collection over 4 connections logs `[1]` to `[4]`).
  *
  * Ownership: borrows `client` for the call.
- * NULL: a NULL `client` gives NULL_ARGUMENT.
+ * NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT.
  * Thread safety: safe to call from several threads at once on the same client.
  *
  * # Safety
@@ -1707,15 +1725,15 @@ enum missive_result missive_client_set_protocol_log_connection_numbers(struct mi
                                                                        bool enabled);
 
 /**
- * Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one
- * address; empty for the null sender `<>`), `recipients` a comma-separated list of addresses,
- * `data` the message (sent as is, with CRLF normalisation and dot-stuffing, less any Bcc,
- * X-Sender and X-Receiver header fields: envelope lines in `data` are content, never
- * envelope). Only NETWORK and PICKUP_DIRECTORY delivery apply as for `missive_client_send`,
- * and `*out_result` likewise.
+ * Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one address;
+ * empty for the null sender `<>`), `recipients` a comma-separated list of addresses, `data` the
+ * message (sent as is, with CRLF normalisation and dot-stuffing, less any Bcc, X-Sender and
+ * X-Receiver header fields: envelope lines in `data` are content, never envelope). Only NETWORK
+ * and MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY delivery apply as for `missive_client_send`, and
+ * `*out_result` likewise.
  *
- * Returns INVALID_ADDRESS for a malformed address, NO_RECIPIENTS for an empty list, and the
- * codes of `missive_client_send`.
+ * Returns MISSIVE_RESULT_INVALID_ADDRESS for a malformed address, MISSIVE_RESULT_NO_RECIPIENTS for
+ * an empty list, and the codes of `missive_client_send`.
  *
  * Ownership: borrows the arguments (copied as needed); the caller owns `*out_result`.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1734,10 +1752,10 @@ enum missive_result missive_client_send_raw(struct missive_client *client,
                                             struct missive_send_result **out_result);
 
 /**
- * Sends NOOP on the kept SMTP connection (connecting first when there is none): checks that
- * the server is reachable and the session usable. Returns the codes of the connection
- * phase of `missive_client_send` (HOST_NOT_SET, CONNECT_FAILED, TIMEOUT, TLS errors, AUTH
- * errors, SERVER_REJECTED).
+ * Sends NOOP on the kept SMTP connection (connecting first when there is none): checks that the
+ * server is reachable and the session usable. Returns the codes of the connection phase of
+ * `missive_client_send` (MISSIVE_RESULT_HOST_NOT_SET, MISSIVE_RESULT_CONNECT_FAILED,
+ * MISSIVE_RESULT_TIMEOUT, TLS errors, AUTH errors, MISSIVE_RESULT_SERVER_REJECTED).
  *
  * Ownership: borrows `client` for the call.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1749,8 +1767,8 @@ enum missive_result missive_client_noop(struct missive_client *client);
 
 /**
  * Connects, secures the connection, authenticates with the configured credentials and quits,
- * on a connection of its own: OK means the credentials work. Returns the codes of
- * `missive_client_noop`, notably AUTH_FAILED.
+ * on a connection of its own: MISSIVE_RESULT_OK means the credentials work. Returns the codes of
+ * `missive_client_noop`, notably MISSIVE_RESULT_AUTH_FAILED.
  *
  * Ownership: borrows `client` for the call.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1813,7 +1831,7 @@ void missive_message_collection_free(struct missive_message_collection *collecti
  * Appends a copy of `message`. Copies: the caller keeps `message`, may change or free it
  * afterwards without affecting the collection, and must still free it.
  *
- * Returns NULL_ARGUMENT when either pointer is NULL.
+ * Returns MISSIVE_RESULT_NULL_ARGUMENT when either pointer is NULL.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  *
@@ -1864,10 +1882,11 @@ enum missive_result missive_message_collection_error(const struct missive_messag
                                                      size_t *out_len);
 
 /**
- * Sets the forwarding address (e.g. `"Desk <desk@example.com>"`): the envelope sender (MAIL
- * FROM) of every forward, the `Resent-From` of RESEND and the `From` of ATTACH. (NULL, 0)
- * clears it; REDIRECT then uses the message's own Sender or From as the envelope sender, and
- * RESEND and ATTACH fail with NO_SENDER. Returns INVALID_ADDRESS for a malformed address.
+ * Sets the forwarding address (e.g. `"Desk <desk@example.com>"`): the envelope sender (MAIL FROM)
+ * of every forward, the `Resent-From` of RESEND and the `From` of ATTACH. (NULL, 0) clears it;
+ * REDIRECT then uses the message's own Sender or From as the envelope sender, and RESEND and
+ * ATTACH fail with MISSIVE_RESULT_NO_SENDER. Returns MISSIVE_RESULT_INVALID_ADDRESS for a
+ * malformed address.
  *
  * Ownership: borrows the arguments; the address is copied.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1890,15 +1909,16 @@ enum missive_result missive_client_set_forward_sender(struct missive_client *cli
  * recipients get nothing. Delivered by the client's delivery method, as `missive_client_send`
  * (no TNEF conversion); `*out_result` likewise.
  *
- * Returns INVALID_ARGUMENT for an unknown mode, NO_RECIPIENTS for an empty list,
- * INVALID_ADDRESS, NO_SENDER (RESEND/ATTACH without a forward sender, or REDIRECT of a message
- * without sender), and the codes of `missive_client_send`. Detail is stored on `client`.
+ * Returns MISSIVE_RESULT_INVALID_ARGUMENT for an unknown mode, MISSIVE_RESULT_NO_RECIPIENTS for an
+ * empty list, MISSIVE_RESULT_INVALID_ADDRESS, MISSIVE_RESULT_NO_SENDER (RESEND/ATTACH without a
+ * forward sender, or REDIRECT of a message without sender), and the codes of
+ * `missive_client_send`. Detail is stored on `client`.
  *
- * Ownership: borrows `client` and `message` (not changed); the caller owns `*out_result`.
- * NULL: a NULL `client` gives NULL_ARGUMENT; a NULL `message` gives NULL_ARGUMENT with detail
- * on `client`; `out_result` may be NULL.
- * Thread safety: safe to call from several threads at once on the same client; `message`
- * must not be changed during the call.
+ * Ownership: borrows `client` and `message` (not changed); the caller owns `*out_result`. NULL: a
+ * NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; a NULL `message` gives
+ * MISSIVE_RESULT_NULL_ARGUMENT with detail on `client`; `out_result` may be NULL. Thread safety:
+ * safe to call from several threads at once on the same client; `message` must not be changed
+ * during the call.
  *
  * # Safety
  * `client` is NULL or live; `message` is NULL or live; `recipients` points to
@@ -1912,23 +1932,23 @@ enum missive_result missive_client_forward(struct missive_client *client,
                                            struct missive_send_result **out_result);
 
 /**
- * Forwards the `.eml` file at `path` (UTF-8) without loading it: a new envelope (`mail_from`,
- * one address or empty for the null sender `<>`; `recipients`, comma-separated) and the bytes
- * unchanged except that Bcc, X-Sender and X-Receiver header fields are dropped (envelope
- * lines in the file are content, never envelope). Over SMTP the content is
- * CRLF-normalised and dot-stuffed on the fly through fixed-size buffers (memory does not grow
- * with the file), and the file's size is checked against the server's SIZE limit before
- * anything is sent (MESSAGE_TOO_LARGE). With PICKUP_DIRECTORY it is copied into a new pickup
- * file. `*out_result` as for `missive_client_send`.
+ * Forwards the `.eml` file at `path` (UTF-8) without loading it: a new envelope (`mail_from`, one
+ * address or empty for the null sender `<>`; `recipients`, comma-separated) and the bytes
+ * unchanged except that Bcc, X-Sender and X-Receiver header fields are dropped (envelope lines in
+ * the file are content, never envelope). Over SMTP the content is CRLF-normalised and dot-stuffed
+ * on the fly through fixed-size buffers (memory does not grow with the file), and the file's size
+ * is checked against the server's SIZE limit before anything is sent
+ * (MISSIVE_RESULT_MESSAGE_TOO_LARGE). With MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY it is copied
+ * into a new pickup file. `*out_result` as for `missive_client_send`.
  *
- * Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO (also when reading fails midway: the
- * transaction is then aborted, nothing is delivered), INVALID_ADDRESS, NO_RECIPIENTS, and the
- * codes of `missive_client_send`.
+ * Returns MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO (also
+ * when reading fails midway: the transaction is then aborted, nothing is delivered),
+ * MISSIVE_RESULT_INVALID_ADDRESS, MISSIVE_RESULT_NO_RECIPIENTS, and the codes of
+ * `missive_client_send`.
  *
- * Ownership: borrows the arguments for the call; the caller owns `*out_result`.
- * NULL: a NULL `client` gives NULL_ARGUMENT; strings follow the (NULL, 0) rule; `out_result`
- * may be NULL.
- * Thread safety: safe to call from several threads at once on the same client.
+ * Ownership: borrows the arguments for the call; the caller owns `*out_result`. NULL: a NULL
+ * `client` gives MISSIVE_RESULT_NULL_ARGUMENT; strings follow the (NULL, 0) rule; `out_result` may
+ * be NULL. Thread safety: safe to call from several threads at once on the same client.
  *
  * # Safety
  * `client` is NULL or live; each pointer points to its length; `out_result` is NULL or
@@ -1949,14 +1969,13 @@ enum missive_result missive_client_forward_file(struct missive_client *client,
  * offset) is checked against the server's SIZE limit before anything is sent; for a pipe or
  * socket the size is unknown. `fd` is not closed; its offset is advanced past what was read.
  *
- * Returns INVALID_ARGUMENT for a negative `fd`, IO for a descriptor that cannot be read, and
- * the codes of `missive_client_forward_file`.
+ * Returns MISSIVE_RESULT_INVALID_ARGUMENT for a negative `fd`, MISSIVE_RESULT_IO for a descriptor
+ * that cannot be read, and the codes of `missive_client_forward_file`.
  *
- * Ownership: borrows the arguments (`fd` stays the caller's); the caller owns `*out_result`.
- * NULL: a NULL `client` gives NULL_ARGUMENT; strings follow the (NULL, 0) rule; `out_result`
- * may be NULL.
- * Thread safety: safe to call from several threads at once on the same client; `fd` must not
- * be read by anyone else during the call.
+ * Ownership: borrows the arguments (`fd` stays the caller's); the caller owns `*out_result`. NULL:
+ * a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; strings follow the (NULL, 0) rule;
+ * `out_result` may be NULL. Thread safety: safe to call from several threads at once on the same
+ * client; `fd` must not be read by anyone else during the call.
  *
  * # Safety
  * `client` is NULL or live; `fd` is an open descriptor (or negative); each pointer points to
@@ -1973,18 +1992,17 @@ enum missive_result missive_client_forward_fd(struct missive_client *client,
 /**
  * As `missive_client_forward_file`, reading the message through `read_cb(userdata, buf, len)`
  * until it returns 0 (a negative return is an error: the transaction is aborted, nothing is
- * delivered, and the call returns IO). `size_hint` is the message's size in bytes when known
- * (checked against the server's SIZE limit before anything is sent), or negative when
+ * delivered, and the call returns MISSIVE_RESULT_IO). `size_hint` is the message's size in bytes
+ * when known (checked against the server's SIZE limit before anything is sent), or negative when
  * unknown. Nothing is read before the server accepted the envelope.
  *
  * `read_cb` runs on the calling thread, during this call only; it must not call functions on
  * this client. `userdata` is passed to it untouched and never freed.
  *
  * Ownership: borrows the arguments for the call (nothing is retained); the caller owns
- * `*out_result`.
- * NULL: a NULL `client` or `read_cb` gives NULL_ARGUMENT; strings follow the (NULL, 0) rule;
- * `out_result` may be NULL.
- * Thread safety: safe to call from several threads at once on the same client.
+ * `*out_result`. NULL: a NULL `client` or `read_cb` gives MISSIVE_RESULT_NULL_ARGUMENT; strings
+ * follow the (NULL, 0) rule; `out_result` may be NULL. Thread safety: safe to call from several
+ * threads at once on the same client.
  *
  * # Safety
  * `client` is NULL or live; `read_cb` is NULL or a valid function that writes at most `len`
@@ -2036,7 +2054,8 @@ void missive_message_free(struct missive_message *message);
  * NUL-terminated, with the size-then-fill pattern: `*out_len` receives the bytes needed
  * including the NUL; call with `buf = NULL, buf_len = 0` to ask.
  *
- * Returns NULL_ARGUMENT when `message` or `out_len` is NULL; BUFFER_TOO_SMALL.
+ * Returns MISSIVE_RESULT_NULL_ARGUMENT when `message` or `out_len` is NULL;
+ * MISSIVE_RESULT_BUFFER_TOO_SMALL.
  *
  * Thread safety: read-only; may run concurrently with other read-only calls on the
  * same handle, not with calls that change it.
@@ -2060,11 +2079,12 @@ enum missive_result missive_message_error(const struct missive_message *message,
  * domain) are kept as written. An envelope the message had (see
  * `missive_message_load_pickup_file`) is dropped: its header fields make the envelope.
  *
- * Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, MALFORMED_EML (not a message; when loading
- * strictly, also a header line that is not a field), TRUNCATED_EML (when loading strictly, a
- * multipart that never closes: see `missive_message_set_strict_loading`),
- * MESSAGE_TOO_COMPLEX (multiparts or messages nested more than 100 levels deep, or more than
- * 10,000 MIME parts), INVALID_ARGUMENT (a directory); on failure `message` is unchanged.
+ * Returns MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO,
+ * MISSIVE_RESULT_MALFORMED_EML (not a message; when loading strictly, also a header line that is
+ * not a field), MISSIVE_RESULT_TRUNCATED_EML (when loading strictly, a multipart that never
+ * closes: see `missive_message_set_strict_loading`), MISSIVE_RESULT_MESSAGE_TOO_COMPLEX
+ * (multiparts or messages nested more than 100 levels deep, or more than 10,000 MIME parts),
+ * MISSIVE_RESULT_INVALID_ARGUMENT (a directory); on failure `message` is unchanged.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -2134,7 +2154,8 @@ enum missive_result missive_message_load_warnings(const struct missive_message *
  * Message-ID or date gets them when first saved or sent, and keeps them until it is changed;
  * a loaded one keeps the fields it has (none is added that was not set).
  *
- * Returns FILE_NOT_FOUND (no such directory), PERMISSION_DENIED, IO, INVALID_ARGUMENT.
+ * Returns MISSIVE_RESULT_FILE_NOT_FOUND (no such directory), MISSIVE_RESULT_PERMISSION_DENIED,
+ * MISSIVE_RESULT_IO, MISSIVE_RESULT_INVALID_ARGUMENT.
  *
  * Thread safety: read-only; may run concurrently with other read-only calls on the
  * same handle, not with calls that change it.
@@ -2166,8 +2187,8 @@ enum missive_result missive_message_save_buffer(const struct missive_message *me
 /**
  * Sets `From:` from one mailbox (`a@b`, `Name <a@b>`, `"Last, First" <a@b>`; UTF-8).
  *
- * Returns INVALID_ADDRESS (with the reason) for a malformed address or one containing CR, LF
- * or other control characters.
+ * Returns MISSIVE_RESULT_INVALID_ADDRESS (with the reason) for a malformed address or one
+ * containing CR, LF or other control characters.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -2181,7 +2202,7 @@ enum missive_result missive_message_set_from(struct missive_message *message,
 
 /**
  * Sets `Sender:` (also the envelope sender); `(NULL, 0)` or an empty string removes it.
- * Returns INVALID_ADDRESS as `missive_message_set_from`.
+ * Returns MISSIVE_RESULT_INVALID_ADDRESS as `missive_message_set_from`.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -2197,7 +2218,8 @@ enum missive_result missive_message_set_sender(struct missive_message *message,
  * Adds addresses to a list: `kind` is a `missive_recipient_kind`; `addresses` is one mailbox
  * or a comma-separated list. All or none are added.
  *
- * Returns INVALID_ARGUMENT for an unknown `kind`; INVALID_ADDRESS (naming the bad one).
+ * Returns MISSIVE_RESULT_INVALID_ARGUMENT for an unknown `kind`; MISSIVE_RESULT_INVALID_ADDRESS
+ * (naming the bad one).
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  * NULL: a NULL handle gives the NULL value of the return type.
@@ -2212,7 +2234,7 @@ enum missive_result missive_message_add_recipients(struct missive_message *messa
 
 /**
  * Removes every address from one list (`kind` is a `missive_recipient_kind`).
- * Returns INVALID_ARGUMENT for an unknown `kind`.
+ * Returns MISSIVE_RESULT_INVALID_ARGUMENT for an unknown `kind`.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  *
@@ -2235,7 +2257,8 @@ size_t missive_message_recipient_count(const struct missive_message *message, in
 
 /**
  * Copies one address of a list, formatted as `Name <a@b>` (or `a@b` without a name),
- * NUL-terminated, size-then-fill. Returns INDEX_OUT_OF_RANGE, INVALID_ARGUMENT (kind).
+ * NUL-terminated, size-then-fill. Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE,
+ * MISSIVE_RESULT_INVALID_ARGUMENT (kind).
  *
  * Thread safety: read-only; may run concurrently with other read-only calls on the
  * same handle, not with calls that change it.
@@ -2251,7 +2274,8 @@ enum missive_result missive_message_recipient(const struct missive_message *mess
                                               size_t *out_len);
 
 /**
- * Copies `From:` (formatted as `missive_message_recipient` does); NOT_FOUND when unset.
+ * Copies `From:` (formatted as `missive_message_recipient` does); MISSIVE_RESULT_NOT_FOUND when
+ * unset.
  *
  * Thread safety: read-only; may run concurrently with other read-only calls on the
  * same handle, not with calls that change it.
@@ -2266,8 +2290,8 @@ enum missive_result missive_message_from(const struct missive_message *message,
                                          size_t *out_len);
 
 /**
- * Sets the subject (UTF-8; non-ASCII is encoded on output). Returns INVALID_HEADER when it
- * contains CR, LF or another control character.
+ * Sets the subject (UTF-8; non-ASCII is encoded on output). Returns MISSIVE_RESULT_INVALID_HEADER
+ * when it contains CR, LF or another control character.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -2337,7 +2361,8 @@ enum missive_result missive_message_set_html_body(struct missive_message *messag
                                                   size_t html_len);
 
 /**
- * Copies the HTML body, NUL-terminated, size-then-fill; NOT_FOUND when there is none.
+ * Copies the HTML body, NUL-terminated, size-then-fill; MISSIVE_RESULT_NOT_FOUND when there is
+ * none.
  *
  * Thread safety: read-only; may run concurrently with other read-only calls on the
  * same handle, not with calls that change it.
@@ -2379,8 +2404,9 @@ bool missive_message_is_body_html(const struct missive_message *message);
  * charset), `charset` like `utf-8` (`(NULL, 0)`: utf-8 for text types, none otherwise),
  * `content` bytes in that charset (copied).
  *
- * Returns INVALID_ARGUMENT for a malformed media type or charset, or content that is not
- * UTF-8 when the charset is utf-8; INVALID_UTF8 for non-UTF-8 text arguments.
+ * Returns MISSIVE_RESULT_INVALID_ARGUMENT for a malformed media type or charset, or content that
+ * is not UTF-8 when the charset is utf-8; MISSIVE_RESULT_INVALID_UTF8 for non-UTF-8 text
+ * arguments.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  *
@@ -2399,8 +2425,8 @@ enum missive_result missive_message_add_alternate_view(struct missive_message *m
  * Adds an attachment from memory (copied). `name` is the file name shown to the recipient
  * (required); `content_type` `(NULL, 0)` means guessed from the name's extension.
  *
- * Returns INVALID_ARGUMENT for an empty name, a name with a path separator or a malformed
- * content type; INVALID_HEADER for control characters in the name.
+ * Returns MISSIVE_RESULT_INVALID_ARGUMENT for an empty name, a name with a path separator or a
+ * malformed content type; MISSIVE_RESULT_INVALID_HEADER for control characters in the name.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  *
@@ -2419,8 +2445,8 @@ enum missive_result missive_message_add_attachment(struct missive_message *messa
  * Adds an attachment read from the file at `path` now. `name` `(NULL, 0)` means the file's
  * own name; `content_type` `(NULL, 0)` means guessed from the name.
  *
- * Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, and the codes of
- * `missive_message_add_attachment`.
+ * Returns MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO, and
+ * the codes of `missive_message_add_attachment`.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  *
@@ -2440,7 +2466,7 @@ enum missive_result missive_message_add_attachment_file(struct missive_message *
  * `content_id` is ID, with or without angle brackets; `name` may be `(NULL, 0)`;
  * `content_type` `(NULL, 0)` means guessed from the name.
  *
- * Returns INVALID_ARGUMENT for a malformed content-id or content type.
+ * Returns MISSIVE_RESULT_INVALID_ARGUMENT for a malformed content-id or content type.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -2472,8 +2498,8 @@ size_t missive_message_part_count(const struct missive_message *message, int32_t
 
 /**
  * Copies one field of one part with the size-then-fill pattern: text fields NUL-terminated,
- * `CONTENT` as raw bytes. Returns INDEX_OUT_OF_RANGE, NOT_FOUND (no such field on that part),
- * INVALID_ARGUMENT (`kind` or `field` unknown).
+ * `CONTENT` as raw bytes. Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE, MISSIVE_RESULT_NOT_FOUND (no
+ * such field on that part), MISSIVE_RESULT_INVALID_ARGUMENT (`kind` or `field` unknown).
  *
  * Thread safety: read-only; may run concurrently with other read-only calls on the
  * same handle, not with calls that change it.
@@ -2495,7 +2521,7 @@ enum missive_result missive_message_part_field(const struct missive_message *mes
  * MIME-Version, any Content-*, X-Priority, Importance); the value is UTF-8 without CR, LF or other
  * control characters (encoded on output when not ASCII).
  *
- * Returns INVALID_HEADER naming the problem.
+ * Returns MISSIVE_RESULT_INVALID_HEADER naming the problem.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -2511,7 +2537,7 @@ enum missive_result missive_message_add_header(struct missive_message *message,
 
 /**
  * Copies the first custom header called `name` (case-insensitive), NUL-terminated,
- * size-then-fill. Returns NOT_FOUND when the message has none.
+ * size-then-fill. Returns MISSIVE_RESULT_NOT_FOUND when the message has none.
  *
  * Thread safety: read-only; may run concurrently with other read-only calls on the
  * same handle, not with calls that change it.
@@ -2528,7 +2554,8 @@ enum missive_result missive_message_header(const struct missive_message *message
                                            size_t *out_len);
 
 /**
- * Sets the priority (`priority` is a `missive_priority`). Returns INVALID_ARGUMENT otherwise.
+ * Sets the priority (`priority` is a `missive_priority`). Returns MISSIVE_RESULT_INVALID_ARGUMENT
+ * otherwise.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -2541,7 +2568,7 @@ enum missive_result missive_message_set_priority(struct missive_message *message
 /**
  * Sets the date: `unix_seconds` since 1970 (UTC) shown in the zone `utc_offset_minutes` east of
  * UTC (-840..=840). Without a date, the time of the first save or send is used.
- * Returns INVALID_ARGUMENT for an offset or year out of range.
+ * Returns MISSIVE_RESULT_INVALID_ARGUMENT for an offset or year out of range.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  *
@@ -2554,7 +2581,7 @@ enum missive_result missive_message_set_date(struct missive_message *message,
 
 /**
  * Sets the Message-ID (`id-left@id-right`, angle brackets optional); `(NULL, 0)` means one is
- * generated. Returns INVALID_HEADER for a malformed id.
+ * generated. Returns MISSIVE_RESULT_INVALID_HEADER for a malformed id.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  * Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -2568,8 +2595,8 @@ enum missive_result missive_message_set_message_id(struct missive_message *messa
 
 /**
  * Copies the Message-ID (without angle brackets), NUL-terminated, size-then-fill. A composed
- * message without one is given one now: the one it will be saved and sent with while
- * unchanged. A loaded message keeps its bytes as they are: NOT_FOUND when it has none.
+ * message without one is given one now: the one it will be saved and sent with while unchanged. A
+ * loaded message keeps its bytes as they are: MISSIVE_RESULT_NOT_FOUND when it has none.
  *
  * Thread safety: read-only; may run concurrently with other read-only calls on the
  * same handle, not with calls that change it.
@@ -2585,7 +2612,8 @@ enum missive_result missive_message_message_id(const struct missive_message *mes
 /**
  * Sets delivery-status-notification options, used when a server offers DSN: `notify` ORs
  * `missive_dsn_notify` flags; `ret` is a `missive_dsn_ret`; `envelope_id` `(NULL, 0)` for none.
- * Returns INVALID_ARGUMENT for unknown flags, NEVER combined with others, or a bad ENVID.
+ * Returns MISSIVE_RESULT_INVALID_ARGUMENT for unknown flags, NEVER combined with others, or a bad
+ * ENVID.
  *
  * Thread safety: changes the handle; no other call on it may run concurrently.
  *
@@ -2618,12 +2646,12 @@ bool missive_message_needs_smtputf8(const struct missive_message *message);
  *
  * `cb` (may be NULL) is called exactly once when the send completes, on a worker thread the
  * library owns (see `missive_completion_cb`); then `userdata_free` (may be NULL) is called with
- * `userdata`. The operation's code is that of `missive_client_send` for the message (CANCELLED
- * when cancelled before it started).
+ * `userdata`. The operation's code is that of `missive_client_send` for the message
+ * (MISSIVE_RESULT_CANCELLED when cancelled before it started).
  *
- * Returns OK when started; NULL_ARGUMENT when `client`, `message` or `out_op` is NULL; IO when
- * no thread could be started. On failure `*out_op` is not written and neither `cb` nor
- * `userdata_free` is ever called (the caller keeps `userdata`).
+ * Returns MISSIVE_RESULT_OK when started; MISSIVE_RESULT_NULL_ARGUMENT when `client`, `message` or
+ * `out_op` is NULL; MISSIVE_RESULT_IO when no thread could be started. On failure `*out_op` is not
+ * written and neither `cb` nor `userdata_free` is ever called (the caller keeps `userdata`).
  *
  * Ownership: borrows `client` and `message` for the call (the operation keeps what it needs,
  * so the client may be freed before the operation completes); the operation keeps `userdata`
@@ -2652,9 +2680,9 @@ enum missive_result missive_client_send_async(struct missive_client *client,
  * thread the library owns (see `missive_completion_cb`); then `userdata_free` (may be NULL) is
  * called with `userdata`. The progress callback, if set, also runs on the library's threads.
  *
- * Returns OK when started; NULL_ARGUMENT when `client`, `collection` or `out_op` is NULL; IO
- * when no thread could be started. On failure `*out_op` is not written and neither `cb` nor
- * `userdata_free` is ever called.
+ * Returns MISSIVE_RESULT_OK when started; MISSIVE_RESULT_NULL_ARGUMENT when `client`, `collection`
+ * or `out_op` is NULL; MISSIVE_RESULT_IO when no thread could be started. On failure `*out_op` is
+ * not written and neither `cb` nor `userdata_free` is ever called.
  *
  * Ownership: borrows `client` and `collection` for the call (the operation keeps what it
  * needs); the operation keeps `userdata` until it calls `userdata_free`; the caller owns
@@ -2676,8 +2704,8 @@ enum missive_result missive_client_send_collection_async(struct missive_client *
 /**
  * Waits until the operation completes (and its completion callback has returned), at most
  * `timeout_ms` milliseconds; a negative `timeout_ms` waits without limit, 0 only checks.
- * Returns PENDING when the time ran out first, else the operation's code (as
- * `missive_operation_result_code`). NULL_ARGUMENT when `op` is NULL.
+ * Returns MISSIVE_RESULT_PENDING when the time ran out first, else the operation's code (as
+ * `missive_operation_result_code`). MISSIVE_RESULT_NULL_ARGUMENT when `op` is NULL.
  *
  * Ownership: borrows `op` for the call. Thread safety: safe to call from several threads at
  * once; never from the operation's own completion callback (it would wait for itself).
@@ -2688,9 +2716,10 @@ enum missive_result missive_client_send_collection_async(struct missive_client *
 enum missive_result missive_operation_wait(const struct missive_operation *op, int64_t timeout_ms);
 
 /**
- * Cancels the operation: batches already being sent finish, messages not yet started are
- * reported NOT_ATTEMPTED, and the completion callback still runs once. Does nothing when the
- * operation is already done. Returns OK; NULL_ARGUMENT when `op` is NULL.
+ * Cancels the operation: batches already being sent finish, messages not yet started are reported
+ * MISSIVE_BULK_STATUS_NOT_ATTEMPTED, and the completion callback still runs once. Does nothing
+ * when the operation is already done. Returns MISSIVE_RESULT_OK; MISSIVE_RESULT_NULL_ARGUMENT when
+ * `op` is NULL.
  *
  * Ownership: borrows `op` for the call. Thread safety: safe to call from any thread, also from
  * the progress and completion callbacks.
@@ -2712,9 +2741,9 @@ enum missive_result missive_operation_cancel(const struct missive_operation *op)
 bool missive_operation_is_done(const struct missive_operation *op);
 
 /**
- * The operation's code: PENDING while it runs; then as `missive_bulk_result_code` (for
- * `missive_client_send_async`, the code `missive_client_send` would have returned).
- * NULL_ARGUMENT when `op` is NULL.
+ * The operation's code: MISSIVE_RESULT_PENDING while it runs; then as `missive_bulk_result_code`
+ * (for `missive_client_send_async`, the code `missive_client_send` would have returned).
+ * MISSIVE_RESULT_NULL_ARGUMENT when `op` is NULL.
  *
  * Ownership: borrows `op` for the call. Thread safety: safe to call from any thread.
  *
@@ -2783,13 +2812,14 @@ void missive_operation_free(struct missive_operation *op);
  * `_load_bytes` drop it. Forwarding uses the recipients it is given, as always. Read it with
  * `missive_message_envelope_sender`, `_envelope_recipient_count` and `_envelope_recipient`.
  *
- * Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, INVALID_ARGUMENT (an empty path, a
- * directory), MALFORMED_EML (not a pickup file: no `X-Sender` first line or no `X-Receiver`
- * after it; or the message is not one), INVALID_ADDRESS (an envelope address), and the codes
- * of `missive_message_load_file`; on failure `message` is unchanged.
+ * Returns MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO,
+ * MISSIVE_RESULT_INVALID_ARGUMENT (an empty path, a directory), MISSIVE_RESULT_MALFORMED_EML (not
+ * a pickup file: no `X-Sender` first line or no `X-Receiver` after it; or the message is not one),
+ * MISSIVE_RESULT_INVALID_ADDRESS (an envelope address), and the codes of
+ * `missive_message_load_file`; on failure `message` is unchanged.
  *
  * Ownership: arguments are borrowed for the call only; nothing is retained.
- * NULL: a NULL `message` gives NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
+ * NULL: a NULL `message` gives MISSIVE_RESULT_NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
  * Thread safety: changes the handle; no other call on it may run concurrently.
  *
  * # Safety
@@ -2800,15 +2830,14 @@ enum missive_result missive_message_load_pickup_file(struct missive_message *mes
                                                      size_t path_len);
 
 /**
- * Copies the envelope sender of `message` (the reverse path MAIL FROM uses: a bare address,
- * empty for the null sender `<>`), NUL-terminated, size-then-fill. NOT_FOUND when the
+ * Copies the envelope sender of `message` (the reverse path MAIL FROM uses: a bare address, empty
+ * for the null sender `<>`), NUL-terminated, size-then-fill. MISSIVE_RESULT_NOT_FOUND when the
  * message has no envelope of its own (it is then sent from its Sender or From).
  *
- * Ownership: borrows `message`; the text is copied into `buf`.
- * NULL: a NULL `message` or `out_len` gives NULL_ARGUMENT; `buf` may be NULL only with
- * `buf_len` 0.
- * Thread safety: read-only; may run concurrently with other read-only calls on the same
- * handle, not with calls that change it.
+ * Ownership: borrows `message`; the text is copied into `buf`. NULL: a NULL `message` or `out_len`
+ * gives MISSIVE_RESULT_NULL_ARGUMENT; `buf` may be NULL only with `buf_len` 0. Thread safety:
+ * read-only; may run concurrently with other read-only calls on the same handle, not with calls
+ * that change it.
  *
  * # Safety
  * `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` is NULL
@@ -2834,15 +2863,14 @@ enum missive_result missive_message_envelope_sender(const struct missive_message
 size_t missive_message_envelope_recipient_count(const struct missive_message *message);
 
 /**
- * Copies envelope recipient `index` of `message` (a bare address), NUL-terminated,
- * size-then-fill. Returns INDEX_OUT_OF_RANGE past the last one (and for every index when the
+ * Copies envelope recipient `index` of `message` (a bare address), NUL-terminated, size-then-fill.
+ * Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE past the last one (and for every index when the
  * message has no envelope).
  *
- * Ownership: borrows `message`; the text is copied into `buf`.
- * NULL: a NULL `message` or `out_len` gives NULL_ARGUMENT; `buf` may be NULL only with
- * `buf_len` 0.
- * Thread safety: read-only; may run concurrently with other read-only calls on the same
- * handle, not with calls that change it.
+ * Ownership: borrows `message`; the text is copied into `buf`. NULL: a NULL `message` or `out_len`
+ * gives MISSIVE_RESULT_NULL_ARGUMENT; `buf` may be NULL only with `buf_len` 0. Thread safety:
+ * read-only; may run concurrently with other read-only calls on the same handle, not with calls
+ * that change it.
  *
  * # Safety
  * `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` is NULL
@@ -2857,10 +2885,10 @@ enum missive_result missive_message_envelope_recipient(const struct missive_mess
 /**
  * Removes the envelope `message` was given by `missive_message_load_pickup_file`: its
  * deliveries use the addresses of its header fields again (Sender or From; To, Cc, Bcc).
- * Nothing else changes (a loaded message stays unchanged). OK when it had none.
+ * Nothing else changes (a loaded message stays unchanged). MISSIVE_RESULT_OK when it had none.
  *
  * Ownership: borrows `message` for the call.
- * NULL: a NULL `message` gives NULL_ARGUMENT.
+ * NULL: a NULL `message` gives MISSIVE_RESULT_NULL_ARGUMENT.
  * Thread safety: changes the handle; no other call on it may run concurrently.
  *
  * # Safety
@@ -2875,10 +2903,10 @@ enum missive_result missive_message_clear_envelope(struct missive_message *messa
  * an envelope record, then the message — with an `ID.state` sidecar holding attempts, next
  * attempt and last error), `inflight/` (the message being delivered), `dead/` (dead letters,
  * each with an `ID.reason` file). The envelope is only ever read from the record, never from
- * the message. Returns INVALID_ARGUMENT for an empty path.
+ * the message. Returns MISSIVE_RESULT_INVALID_ARGUMENT for an empty path.
  *
  * Ownership: borrows the arguments; the path is copied.
- * NULL: a NULL `client` gives NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
+ * NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
  * Thread safety: safe to call from several threads at once on the same client.
  *
  * # Safety
@@ -2892,10 +2920,10 @@ enum missive_result missive_client_set_queue_directory(struct missive_client *cl
  * Sets the queue's retry policy: after the n-th failed attempt the next one is due
  * `initial_delay_ms * 2^(n-1)` later, at most `max_delay_ms`; after `max_attempts` failed
  * attempts the message is dead-lettered. Defaults: 60000 ms, 3600000 ms, 20. Returns
- * INVALID_ARGUMENT when `max_attempts` is 0 or `max_delay_ms < initial_delay_ms`.
+ * MISSIVE_RESULT_INVALID_ARGUMENT when `max_attempts` is 0 or `max_delay_ms < initial_delay_ms`.
  *
  * Ownership: takes only values; nothing is retained but the numbers.
- * NULL: a NULL `client` gives NULL_ARGUMENT.
+ * NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT.
  * Thread safety: safe to call from several threads at once on the same client.
  *
  * # Safety
@@ -2908,19 +2936,21 @@ enum missive_result missive_client_set_queue_retry(struct missive_client *client
 
 /**
  * Writes `message` durably into the queue directory and returns: a new file (temporary name,
- * fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included; the
- * one `missive_message_load_pickup_file` gave, if any) in a record of its own, and the
- * message as it will be sent (no Bcc, X-Sender or X-Receiver field). Nothing is sent: `missive_client_drain_queue`
- * delivers it. Once this returns OK the message survives a crash or kill of the process.
+ * fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included; the one
+ * `missive_message_load_pickup_file` gave, if any) in a record of its own, and the message as it
+ * will be sent (no Bcc, X-Sender or X-Receiver field). Nothing is sent:
+ * `missive_client_drain_queue` delivers it. Once this returns MISSIVE_RESULT_OK the message
+ * survives a crash or kill of the process.
  *
- * Returns QUEUE_DIRECTORY_NOT_SET, NO_SENDER, NO_RECIPIENTS, FILE_NOT_FOUND,
- * PERMISSION_DENIED, IO. Detail is stored on `client`.
+ * Returns MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_NO_SENDER,
+ * MISSIVE_RESULT_NO_RECIPIENTS, MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED,
+ * MISSIVE_RESULT_IO. Detail is stored on `client`.
  *
- * Ownership: borrows `client` and `message` (not changed; its bytes are copied to disk).
- * NULL: a NULL `client` gives NULL_ARGUMENT; a NULL `message` gives NULL_ARGUMENT with detail
- * on `client`.
- * Thread safety: safe to call from several threads (and processes) at once, also while a
- * drain runs; `message` must not be changed during the call.
+ * Ownership: borrows `client` and `message` (not changed; its bytes are copied to disk). NULL: a
+ * NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; a NULL `message` gives
+ * MISSIVE_RESULT_NULL_ARGUMENT with detail on `client`. Thread safety: safe to call from several
+ * threads (and processes) at once, also while a drain runs; `message` must not be changed during
+ * the call.
  *
  * # Safety
  * `client` is NULL or live; `message` is NULL or live.
@@ -2930,30 +2960,31 @@ enum missive_result missive_client_send_to_queue(struct missive_client *client,
 
 /**
  * Delivers due messages of the queue, oldest first, by the client's delivery method: at most
- * `max_messages` (0: no limit), starting no new message once `time_budget_ms` has passed (0:
- * no limit). Messages a killed process left in flight are put back first. A delivered message
- * leaves the queue; a temporary failure (4xx, lost connection, timeout) reschedules it with
- * exponential backoff (`missive_client_set_queue_retry`); a permanent failure (5xx) or the
- * last allowed attempt moves it to `dead/` with the reason. When the server cannot be reached,
- * or refuses the session (TLS, certificate, credentials), the drain stops early without
- * counting an attempt and returns QUEUE_SERVER_UNAVAILABLE, with the connection error in the
- * client's error text and the counts written: the messages stay queued. Recipients refused
- * while others accepted the message are queued again on their own (temporary) or
- * dead-lettered.
+ * `max_messages` (0: no limit), starting no new message once `time_budget_ms` has passed (0: no
+ * limit). Messages a killed process left in flight are put back first. A delivered message leaves
+ * the queue; a temporary failure (4xx, lost connection, timeout) reschedules it with exponential
+ * backoff (`missive_client_set_queue_retry`); a permanent failure (5xx) or the last allowed
+ * attempt moves it to `dead/` with the reason. When the server cannot be reached, or refuses the
+ * session (TLS, certificate, credentials), the drain stops early without counting an attempt and
+ * returns MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE, with the connection error in the client's error
+ * text and the counts written: the messages stay queued. Recipients refused while others accepted
+ * the message are queued again on their own (temporary) or dead-lettered.
  *
  * Crash safety: a process killed at any point loses no message and re-sends at most the one
  * message that was in flight (when it died after the server accepted that message and before
  * the queue recorded it). One drain runs at a time per queue directory, across processes.
  *
- * Returns OK (also when some messages were deferred or dead-lettered: see the counts),
- * QUEUE_SERVER_UNAVAILABLE (the drain stopped: see above), QUEUE_DIRECTORY_NOT_SET,
- * QUEUE_BUSY (another drain is running), HOST_NOT_SET, PICKUP_DIRECTORY_NOT_SET, IO.
- * `*out_counts` (when not NULL) is written on OK and on QUEUE_SERVER_UNAVAILABLE only.
+ * Returns MISSIVE_RESULT_OK (also when some messages were deferred or dead-lettered: see the
+ * counts), MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE (the drain stopped: see above),
+ * MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_QUEUE_BUSY (another drain is running),
+ * MISSIVE_RESULT_HOST_NOT_SET, MISSIVE_RESULT_PICKUP_DIRECTORY_NOT_SET, MISSIVE_RESULT_IO.
+ * `*out_counts` (when not NULL) is written on MISSIVE_RESULT_OK and on
+ * MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE only.
  *
  * Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in.
- * NULL: a NULL `client` gives NULL_ARGUMENT; `out_counts` may be NULL.
+ * NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; `out_counts` may be NULL.
  * Thread safety: safe to call from several threads at once on the same client (a second
- * concurrent drain of the same directory returns QUEUE_BUSY).
+ * concurrent drain of the same directory returns MISSIVE_RESULT_QUEUE_BUSY).
  *
  * # Safety
  * `client` is NULL or live; `out_counts` is NULL or writable.
@@ -2967,12 +2998,13 @@ enum missive_result missive_client_drain_queue(struct missive_client *client,
  * Counts the queue's messages: queued (and due now), in flight, dead-lettered, and the
  * earliest next attempt.
  *
- * Returns OK, QUEUE_DIRECTORY_NOT_SET, IO; NULL_ARGUMENT when `out_counts` is NULL.
+ * Returns MISSIVE_RESULT_OK, MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_IO;
+ * MISSIVE_RESULT_NULL_ARGUMENT when `out_counts` is NULL.
  *
- * Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in on OK only.
- * NULL: a NULL `client` or `out_counts` gives NULL_ARGUMENT.
- * Thread safety: safe to call from several threads at once on the same client, also during
- * a drain (the counts are then a snapshot).
+ * Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in on
+ * MISSIVE_RESULT_OK only. NULL: a NULL `client` or `out_counts` gives
+ * MISSIVE_RESULT_NULL_ARGUMENT. Thread safety: safe to call from several threads at once on the
+ * same client, also during a drain (the counts are then a snapshot).
  *
  * # Safety
  * `client` is NULL or live; `out_counts` is NULL or writable.
@@ -2985,12 +3017,13 @@ enum missive_result missive_client_queue_state(struct missive_client *client,
  * `ID<TAB>STATE<TAB>ATTEMPTS<TAB>NEXT_ATTEMPT_UNIX_MS<TAB>LAST_ERROR<LF>`, where STATE is
  * `queued`, `inflight` or `dead` (for dead letters LAST_ERROR is the reason). Queued messages
  * come first, oldest first. The queue may change between a sizing call and a filling call:
- * on BUFFER_TOO_SMALL ask again.
+ * on MISSIVE_RESULT_BUFFER_TOO_SMALL ask again.
  *
- * Returns OK, BUFFER_TOO_SMALL, QUEUE_DIRECTORY_NOT_SET, IO.
+ * Returns MISSIVE_RESULT_OK, MISSIVE_RESULT_BUFFER_TOO_SMALL,
+ * MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_IO.
  *
  * Ownership: borrows `client`; the text is copied into the caller's `buf`.
- * NULL: a NULL `client` or `out_len` gives NULL_ARGUMENT; `buf` may be NULL with
+ * NULL: a NULL `client` or `out_len` gives MISSIVE_RESULT_NULL_ARGUMENT; `buf` may be NULL with
  * `buf_len` 0 to ask the size.
  * Thread safety: safe to call from several threads at once on the same client.
  *
@@ -3070,8 +3103,8 @@ uint16_t missive_send_result_reply_code(const struct missive_send_result *result
 
 /**
  * Copies one text of the result (`which` is a `missive_send_result_field`), NUL-terminated,
- * size-then-fill. Returns NOT_FOUND when the result has no such text; INVALID_ARGUMENT for an
- * unknown `which`.
+ * size-then-fill. Returns MISSIVE_RESULT_NOT_FOUND when the result has no such text;
+ * MISSIVE_RESULT_INVALID_ARGUMENT for an unknown `which`.
  *
  * Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
  * thread.
@@ -3098,7 +3131,7 @@ size_t missive_send_result_accepted_count(const struct missive_send_result *resu
 
 /**
  * Copies the address of accepted recipient `index`, NUL-terminated, size-then-fill.
- * Returns INDEX_OUT_OF_RANGE.
+ * Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE.
  *
  * Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
  * thread.
@@ -3124,8 +3157,8 @@ size_t missive_send_result_rejected_count(const struct missive_send_result *resu
 
 /**
  * Copies refused recipient `index`: its address, NUL-terminated, size-then-fill, and (when
- * `out_code` is not NULL) the reply code the server gave it. Returns INDEX_OUT_OF_RANGE.
- * `missive_send_result_rejected_reply` gives the reply's text.
+ * `out_code` is not NULL) the reply code the server gave it. Returns
+ * MISSIVE_RESULT_INDEX_OUT_OF_RANGE. `missive_send_result_rejected_reply` gives the reply's text.
  *
  * Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
  * thread.
@@ -3144,7 +3177,7 @@ enum missive_result missive_send_result_rejected(const struct missive_send_resul
 /**
  * Copies the server's reply to refused recipient `index` as text: code, enhanced code and
  * text, e.g. "550 5.1.1 <x@example.com>: Recipient address rejected", NUL-terminated,
- * size-then-fill. Returns INDEX_OUT_OF_RANGE.
+ * size-then-fill. Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE.
  *
  * Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
  * thread.
@@ -3183,7 +3216,7 @@ enum missive_result missive_send_result_error(const struct missive_send_result *
  * queue), from the message's model; raw bytes (`missive_client_send_raw`, forwarding) and
  * messages already queued go as they are.
  *
- * Returns NULL_ARGUMENT when `client` is NULL.
+ * Returns MISSIVE_RESULT_NULL_ARGUMENT when `client` is NULL.
  *
  * Ownership: borrows `client` for the call.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -3198,7 +3231,7 @@ enum missive_result missive_client_set_use_tnef(struct missive_client *client, b
  * `missive_client_set_use_tnef` describes. A message loaded from an .eml that carries a
  * `winmail.dat` has it set already, so that it is sent as TNEF again when changed.
  *
- * Returns NULL_ARGUMENT when `message` is NULL.
+ * Returns MISSIVE_RESULT_NULL_ARGUMENT when `message` is NULL.
  *
  * Ownership: borrows `message` for the call.
  * Thread safety: changes the handle; no other call on it may run concurrently.

@@ -18,6 +18,8 @@ have openssl  || need_apt+=(openssl)
 # install check uses pkg-config.
 have c++         || need_apt+=(g++)
 have pkg-config  || need_apt+=(pkg-config)
+# The API reference (docs/Doxyfile, CTest row api_reference).
+have doxygen     || need_apt+=(doxygen)
 [ -f /usr/include/gtest/gtest.h ] || need_apt+=(libgtest-dev)
 have mcs         || need_apt+=(mono-mcs)
 have mono        || need_apt+=(mono-runtime)

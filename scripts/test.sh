@@ -17,7 +17,8 @@ cargo test
 echo "== CTest"
 build="${MISSIVE_BUILD_DIR:-build/test}"
 # Reuse the debug build cargo test just made instead of a second, release build.
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMISSIVE_CARGO_PROFILE=dev >/dev/null
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMISSIVE_CARGO_PROFILE=dev \
+  -DMISSIVE_BUILD_TESTS=ON >/dev/null
 cmake --build "$build"
 ctest --test-dir "$build" --output-on-failure -j2
 

@@ -276,14 +276,17 @@ fn untrusted_or_misnamed_certificate_is_refused_before_any_mail() {
             SmtpErrorKind::CertificateInvalid,
             "{security:?}: {err}"
         );
-        assert!(err.message.contains("UnknownIssuer"), "{err}");
+        assert!(
+            err.message.contains("not signed by a trusted authority"),
+            "{err}"
+        );
     }
     // Trusted CA, but the name checked is not in the certificate.
     let mut c = cfg_tls(&pf, Security::SslExplicit);
     c.tls.sni_override = Some("wrong.example".to_string());
     let err = SmtpConnection::connect(&c).err().expect("name mismatch");
     assert_eq!(err.kind, SmtpErrorKind::CertificateInvalid, "{err}");
-    assert!(err.message.contains("NotValidForName"), "{err}");
+    assert!(err.message.contains(", not wrong.example:"), "{err}");
     // The same CA and the right name work (so the refusals above were about trust and name).
     SmtpConnection::connect(&cfg_tls(&pf, Security::SslExplicit))
         .unwrap()

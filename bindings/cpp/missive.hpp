@@ -1,21 +1,26 @@
-// missive.hpp: header-only C++17 wrapper over the missive C API (include/missive.h).
-//
-// One move-only class per handle (Client, Message, MessageCollection, SendResult), each owning
-// its pointer through std::unique_ptr with the matching missive_*_free. A failed call throws
-// missive::Error (the result code plus the handle's error text); a failed send throws
-// missive::SendError, which also carries the SendResult (server reply, refused recipients).
-//
-//   missive::Message msg;
-//   msg.set_from("Sender <sender@example.com>");
-//   msg.add_to("receiver@example.com");
-//   msg.set_subject("Hello");
-//   msg.set_body("Sent with missive.\n");
-//   missive::Client client;
-//   client.set_url("smtp+starttls://me%40example.com:secret@smtp.example.com:587");
-//   missive::SendResult r = client.send(msg);   // throws missive::SendError on failure
-//
-// Thread safety follows the C API: Client may be shared between threads; Message and
-// MessageCollection may be moved between threads but not used concurrently.
+/// \file missive.hpp
+/// \brief Header-only C++17 wrapper over the missive C API (include/missive.h).
+///
+/// One move-only class per handle (Client, Message, MessageCollection, SendResult), each owning
+/// its pointer through std::unique_ptr with the matching missive_*_free. A failed call throws
+/// missive::Error (the result code plus the handle's error text); a failed send throws
+/// missive::SendError, which also carries the SendResult (server reply, refused recipients).
+/// A collection send returns its BulkResult (one outcome per message) and throws
+/// missive::BulkSendError only when no message could be attempted.
+///
+/// \code
+///   missive::Message msg;
+///   msg.set_from("Sender <sender@example.com>");
+///   msg.add_to("receiver@example.com");
+///   msg.set_subject("Hello");
+///   msg.set_body("Sent with missive.\n");
+///   missive::Client client;
+///   client.set_url("smtp+starttls://me%40example.com:secret@smtp.example.com:587");
+///   missive::SendResult r = client.send(msg);   // throws missive::SendError on failure
+/// \endcode
+///
+/// Thread safety follows the C API: Client may be shared between threads; Message and
+/// MessageCollection may be moved between threads but not used concurrently.
 #ifndef MISSIVE_HPP
 #define MISSIVE_HPP
 
@@ -70,7 +75,7 @@ enum class Priority : int32_t {
     Low = MISSIVE_PRIORITY_LOW,
     High = MISSIVE_PRIORITY_HIGH,
 };
-// DSN NOTIFY flags are OR-ed: pass e.g. DsnNotify::Success | DsnNotify::Failure.
+/// DSN NOTIFY flags are OR-ed: pass e.g. DsnNotify::Success | DsnNotify::Failure.
 enum class DsnNotify : uint32_t {
     Default = MISSIVE_DSN_NOTIFY_DEFAULT,
     Success = MISSIVE_DSN_NOTIFY_SUCCESS,
@@ -138,45 +143,46 @@ enum class CalendarMethod : int32_t {
     Request = MISSIVE_CALENDAR_METHOD_REQUEST,
     Cancel = MISSIVE_CALENDAR_METHOD_CANCEL,
 };
-// Counts passed to a progress callback, of a queue drain and of a queue (the C structs).
+/// Counts passed to a progress callback, of a queue drain and of a queue (the C structs).
 using Progress = missive_progress;
 using QueueDrainCounts = missive_queue_drain_counts;
 using QueueCounts = missive_queue_counts;
 
 // ---- library-wide ---------------------------------------------------------------------------
 
-// The library's version, e.g. "0.1.0" (compare with MISSIVE_VERSION of the header).
+/// The library's version, e.g. "0.1.0" (compare with MISSIVE_VERSION of the header).
 inline std::string_view version() { return ::missive_version(); }
 
-// Static English text for a result code.
+/// Static English text for a result code.
 inline std::string_view result_str(missive_result code) {
     return ::missive_result_str(static_cast<int32_t>(code));
 }
 
 // ---- errors ---------------------------------------------------------------------------------
 
-// A failed call: the result code and the handle's error text.
+/// A failed call: the result code and the handle's error text.
 class Error : public std::runtime_error {
 public:
     Error(missive_result code, std::string detail)
         : std::runtime_error(format(code, detail)), code_(code), detail_(std::move(detail)) {}
     missive_result code() const noexcept { return code_; }
-    // The handle's error text (may be empty).
+    /// The handle's error text (may be empty).
     const std::string &detail() const noexcept { return detail_; }
 
 private:
+    // The library's sentence (the handle's error text) as it is, so that it reads the same
+    // from every language; the static text of the code when there is none.
     static std::string format(missive_result code, const std::string &detail) {
-        std::string s(::missive_result_str(static_cast<int32_t>(code)));
-        s += " (" + std::to_string(static_cast<int>(code)) + ")";
-        if (!detail.empty()) s += ": " + detail;
-        return s;
+        if (!detail.empty()) return detail;
+        return std::string(::missive_result_str(static_cast<int32_t>(code))) + " (" +
+               std::to_string(static_cast<int>(code)) + ")";
     }
     missive_result code_;
     std::string detail_;
 };
 
-// A queue drain that stopped because the server could not be reached (or refused TLS or the
-// credentials): code MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE, with the drain's counts.
+/// A queue drain that stopped because the server could not be reached (or refused TLS or the
+/// credentials): code MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE, with the drain's counts.
 class QueueDrainError : public Error {
 public:
     QueueDrainError(missive_result code, std::string detail, missive_queue_drain_counts counts)
@@ -194,8 +200,8 @@ struct Deleter {
     void operator()(T *p) const noexcept { Free(p); }
 };
 
-// Size-then-fill: `call(buf, buf_len, &out_len)` returns a missive_result. Returns the code and,
-// on OK, the value (text without its NUL when `text` is true).
+/// Size-then-fill: `call(buf, buf_len, &out_len)` returns a missive_result. Returns the code and,
+/// on OK, the value (text without its NUL when `text` is true).
 template <typename Char, typename F>
 std::pair<missive_result, std::string> fetch(F &&call, bool text) {
     size_t need = 0;
@@ -215,7 +221,7 @@ std::pair<missive_result, std::string> fetch(F &&call, bool text) {
     return {r, {}};
 }
 
-// An error text getter over one handle type, never throwing.
+/// An error text getter over one handle type, never throwing.
 template <typename T>
 std::string error_text(missive_result (*getter)(const T *, char *, size_t, size_t *),
                        const T *handle) {
@@ -233,7 +239,7 @@ inline const uint8_t *bytes(std::string_view s) {
 
 class SendResult;
 
-// A refused recipient: the address, the reply code and the server's whole reply line.
+/// A refused recipient: the address, the reply code and the server's whole reply line.
 struct RejectedRecipient {
     std::string address;
     uint16_t code = 0;
@@ -242,15 +248,15 @@ struct RejectedRecipient {
 
 // ---- SendResult -----------------------------------------------------------------------------
 
-// The outcome of sending one message. Immutable; safe to share between threads.
+/// The outcome of sending one message. Immutable; safe to share between threads.
 class SendResult {
 public:
-    // Takes ownership of a result from the C API (NULL allowed: an empty result).
+    /// Takes ownership of a result from the C API (NULL allowed: an empty result).
     explicit SendResult(missive_send_result *raw)
         : p_(raw, [](const missive_send_result *r) {
               ::missive_send_result_free(const_cast<missive_send_result *>(r));
           }) {}
-    // A result borrowed from `owner` (kept alive as long as this object).
+    /// A result borrowed from `owner` (kept alive as long as this object).
     SendResult(std::shared_ptr<const void> owner, const missive_send_result *borrowed)
         : p_(std::move(owner), borrowed) {}
     SendResult(SendResult &&) noexcept = default;
@@ -262,8 +268,8 @@ public:
     bool is_transient() const { return ::missive_send_result_is_transient(p_.get()); }
     bool outcome_unknown() const { return ::missive_send_result_outcome_unknown(p_.get()); }
     uint16_t reply_code() const { return ::missive_send_result_reply_code(p_.get()); }
-    // The final reply's text, the enhanced code, the queue id or the pickup path; nullopt when
-    // the result has none.
+    /// The final reply's text, the enhanced code, the queue id or the pickup path; nullopt when
+    /// the result has none.
     std::optional<std::string> text(missive_send_result_field which) const {
         auto got = detail::fetch<char>(
             [&](char *b, size_t n, size_t *out) {
@@ -336,14 +342,14 @@ private:
     std::shared_ptr<const missive_send_result> p_;
 };
 
-// A failed send: the code, the client's error text and the send result (reply, refused
-// recipients). For SOME_RECIPIENTS_REJECTED the message may still have been delivered to the
-// others: see result().delivered().
+/// A failed send: the code, the client's error text and the send result (reply, refused
+/// recipients). For SOME_RECIPIENTS_REJECTED the message may still have been delivered to the
+/// others: see result().delivered().
 class SendError : public Error {
 public:
     SendError(missive_result code, std::string detail, std::shared_ptr<SendResult> result)
         : Error(code, std::move(detail)), result_(std::move(result)) {}
-    // May be null when the C API made none (argument errors).
+    /// May be null when the C API made none (argument errors).
     const SendResult *result() const noexcept {
         return result_ && result_->valid() ? result_.get() : nullptr;
     }
@@ -354,16 +360,16 @@ private:
     std::shared_ptr<SendResult> result_;
 };
 
-// The outcomes of a collection send (or of an asynchronous send): one per message, in order.
-// Immutable; safe to share between threads.
+/// The outcomes of a collection send (or of an asynchronous send): one per message, in order.
+/// Immutable; safe to share between threads.
 class BulkResult {
 public:
-    // Takes ownership of a result from missive_client_send_collection (NULL allowed).
+    /// Takes ownership of a result from missive_client_send_collection (NULL allowed).
     explicit BulkResult(missive_bulk_result *raw)
         : p_(raw, [](const missive_bulk_result *r) {
               ::missive_bulk_result_free(const_cast<missive_bulk_result *>(r));
           }) {}
-    // A result borrowed from `owner` (an operation), kept alive as long as this object.
+    /// A result borrowed from `owner` (an operation), kept alive as long as this object.
     BulkResult(std::shared_ptr<const void> owner, const missive_bulk_result *borrowed)
         : p_(std::move(owner), borrowed) {}
     BulkResult(BulkResult &&) noexcept = default;
@@ -376,10 +382,10 @@ public:
     size_t count(BulkStatus status) const {
         return ::missive_bulk_result_count(p_.get(), static_cast<int32_t>(status));
     }
-    // OK, CANCELLED, PARTIAL_FAILURE or the first failure's code.
+    /// OK, CANCELLED, PARTIAL_FAILURE or the first failure's code.
     missive_result code() const { return ::missive_bulk_result_code(p_.get()); }
     bool was_cancelled() const { return ::missive_bulk_result_was_cancelled(p_.get()); }
-    // The status and result code of message `index`.
+    /// The status and result code of message `index`.
     std::pair<BulkStatus, missive_result> item(size_t index) const {
         int32_t status = 0;
         missive_result code = MISSIVE_RESULT_OK;
@@ -387,13 +393,13 @@ public:
         if (r != MISSIVE_RESULT_OK) throw Error(r, error());
         return {static_cast<BulkStatus>(status), code};
     }
-    // The send result of message `index` (shares this result's lifetime).
+    /// The send result of message `index` (shares this result's lifetime).
     SendResult result(size_t index) const {
         const missive_send_result *r = ::missive_bulk_result_get(p_.get(), index);
         if (r == nullptr) throw std::out_of_range("missive::BulkResult::result");
         return SendResult(p_, r);
     }
-    // Why message `index` was not delivered (empty when it was).
+    /// Why message `index` was not delivered (empty when it was).
     std::string message_error(size_t index) const {
         auto got = detail::fetch<char>(
             [&](char *b, size_t n, size_t *o) {
@@ -410,7 +416,11 @@ private:
     std::shared_ptr<const missive_bulk_result> p_;
 };
 
-// A bulk send that did not deliver every message; result() has each message's outcome.
+/// A collection send of which no message could be attempted: the configuration is incomplete
+/// (no host, no pickup directory) or the server could not be reached or refused the session
+/// (connection, TLS, credentials). code() says which, what() has the client's error text, and
+/// result() still has each message's outcome (all FAILED with that code). A partial failure,
+/// a refused message or a cancelled send does not throw: read the BulkResult.
 class BulkSendError : public Error {
 public:
     BulkSendError(missive_result code, std::string detail, std::shared_ptr<BulkResult> result)
@@ -424,14 +434,14 @@ private:
     std::shared_ptr<BulkResult> result_;
 };
 
-// A send running in the background (Client::send_async, send_collection_async). Freeing it
-// does not cancel the send; cancel() does. Move-only.
+/// A send running in the background (Client::send_async, send_collection_async). Freeing it
+/// does not cancel the send; cancel() does. Move-only.
 class Operation {
 public:
     explicit Operation(missive_operation *raw)
         : p_(raw, [](missive_operation *o) { ::missive_operation_free(o); }) {}
-    // Waits at most `timeout_ms` (negative: no limit); PENDING when time ran out, else the
-    // operation's code.
+    /// Waits at most `timeout_ms` (negative: no limit); PENDING when time ran out, else the
+    /// operation's code.
     missive_result wait(int64_t timeout_ms = -1) const {
         return ::missive_operation_wait(p_.get(), timeout_ms);
     }
@@ -440,9 +450,9 @@ public:
         if (r != MISSIVE_RESULT_OK) throw Error(r, error());
     }
     bool is_done() const { return ::missive_operation_is_done(p_.get()); }
-    // PENDING while it runs.
+    /// PENDING while it runs.
     missive_result result_code() const { return ::missive_operation_result_code(p_.get()); }
-    // The outcomes once done (shares the operation's lifetime); nullopt while it runs.
+    /// The outcomes once done (shares the operation's lifetime); nullopt while it runs.
     std::optional<BulkResult> result() const {
         const missive_bulk_result *r = ::missive_operation_result(p_.get());
         if (r == nullptr) return std::nullopt;
@@ -457,10 +467,10 @@ private:
 
 // ---- Appointment ----------------------------------------------------------------------------
 
-// A meeting (iCalendar VEVENT) to put on a message as a request or cancellation. Move-only.
+/// A meeting (iCalendar VEVENT) to put on a message as a request or cancellation. Move-only.
 class Appointment {
 public:
-    // A wall-clock time: year, month, day, hour, minute, second.
+    /// A wall-clock time: year, month, day, hour, minute, second.
     using LocalTime = std::array<int32_t, 6>;
 
     Appointment() : p_(::missive_appointment_new()) {
@@ -473,11 +483,11 @@ public:
     void set_summary(std::string_view s) { set_text(AppointmentText::Summary, s); }
     void set_description(std::string_view s) { set_text(AppointmentText::Description, s); }
     void set_location(std::string_view s) { set_text(AppointmentText::Location, s); }
-    // Start and end as seconds since the epoch (written in UTC).
+    /// Start and end as seconds since the epoch (written in UTC).
     void set_times_utc(int64_t start, int64_t end) {
         check(::missive_appointment_set_times_utc(p_.get(), start, end));
     }
-    // Start and end as wall-clock times in an IANA zone (e.g. "Europe/Berlin").
+    /// Start and end as wall-clock times in an IANA zone (e.g. "Europe/Berlin").
     void set_times_local(std::string_view tzid, const LocalTime &start, const LocalTime &end) {
         check(::missive_appointment_set_times_local(p_.get(), detail::ptr(tzid), tzid.size(),
                                                     start.data(), end.data()));
@@ -496,17 +506,17 @@ public:
     void set_status(AppointmentStatus status) {
         check(::missive_appointment_set_status(p_.get(), static_cast<int32_t>(status)));
     }
-    // Minutes before the start; negative removes the reminder.
+    /// Minutes before the start; negative removes the reminder.
     void set_reminder(int32_t minutes) {
         check(::missive_appointment_set_reminder(p_.get(), minutes));
     }
-    // Ends after `count` occurrences (count > 0) or at `until` (seconds since the epoch).
+    /// Ends after `count` occurrences (count > 0) or at `until` (seconds since the epoch).
     void set_recurrence(RecurrenceFrequency frequency, uint32_t interval, uint32_t count,
                         int64_t until = 0) {
         check(::missive_appointment_set_recurrence(p_.get(), static_cast<int32_t>(frequency),
                                                    interval, count, until));
     }
-    // For an update or cancellation of an appointment already sent; returns the new SEQUENCE.
+    /// For an update or cancellation of an appointment already sent; returns the new SEQUENCE.
     uint32_t increment_sequence() {
         uint32_t seq = 0;
         check(::missive_appointment_increment_sequence(p_.get(), &seq));
@@ -519,7 +529,7 @@ public:
         check(got.first);
         return std::move(got.second);
     }
-    // The iCalendar object (text/calendar) for `method`.
+    /// The iCalendar object (text/calendar) for `method`.
     std::string to_ics(CalendarMethod method = CalendarMethod::Request) const {
         auto got = detail::fetch<uint8_t>(
             [&](uint8_t *b, size_t n, size_t *o) {
@@ -545,13 +555,13 @@ private:
 
 class MessageCollection;
 
-// An email message. Move-only; clone() makes an independent copy.
+/// An email message. Move-only; clone() makes an independent copy.
 class Message {
 public:
     Message() : p_(::missive_message_new()) {
         if (!p_) throw std::bad_alloc();
     }
-    // Takes ownership of a pointer from the C API (must not be NULL).
+    /// Takes ownership of a pointer from the C API (must not be NULL).
     explicit Message(missive_message *raw) : p_(raw) {
         if (!p_) throw std::bad_alloc();
     }
@@ -565,7 +575,7 @@ public:
         m.load_bytes(data);
         return m;
     }
-    // A pickup file (X-Sender / X-Receiver lines, then the message), with its envelope.
+    /// A pickup file (X-Sender / X-Receiver lines, then the message), with its envelope.
     static Message from_pickup_file(std::string_view path) {
         Message m;
         m.load_pickup_file(path);
@@ -583,21 +593,21 @@ public:
     void load_bytes(std::string_view data) {
         check(::missive_message_load_bytes(p_.get(), detail::bytes(data), data.size()));
     }
-    // Loads a pickup file: the message after its envelope lines, and the envelope itself,
-    // which every send of this message then uses (MAIL FROM, RCPT TO) instead of its header
-    // fields, until clear_envelope() or another load. Envelope-looking lines inside the
-    // message are content, never envelope.
+    /// Loads a pickup file: the message after its envelope lines, and the envelope itself,
+    /// which every send of this message then uses (MAIL FROM, RCPT TO) instead of its header
+    /// fields, until clear_envelope() or another load. Envelope-looking lines inside the
+    /// message are content, never envelope.
     void load_pickup_file(std::string_view path) {
         check(::missive_message_load_pickup_file(p_.get(), detail::ptr(path), path.size()));
     }
-    // The envelope sender (empty for the null sender); nullopt when the message has no
-    // envelope of its own.
+    /// The envelope sender (empty for the null sender); nullopt when the message has no
+    /// envelope of its own.
     std::optional<std::string> envelope_sender() const {
         return optional_text([&](char *b, size_t n, size_t *o) {
             return ::missive_message_envelope_sender(p_.get(), b, n, o);
         });
     }
-    // The envelope recipients; empty when the message has no envelope of its own.
+    /// The envelope recipients; empty when the message has no envelope of its own.
     std::vector<std::string> envelope_recipients() const {
         std::vector<std::string> out;
         size_t n = ::missive_message_envelope_recipient_count(p_.get());
@@ -610,17 +620,17 @@ public:
         }
         return out;
     }
-    // Removes the envelope: sends use the header fields' addresses again.
+    /// Removes the envelope: sends use the header fields' addresses again.
     void clear_envelope() { check(::missive_message_clear_envelope(p_.get())); }
-    // How later load_file / load_bytes calls on this message read: leniently (false, the
-    // default: what was accepted is in load_warnings()) or strictly (true: a multipart that
-    // never closes throws Error TRUNCATED_EML, a header line that is not a field MALFORMED_EML,
-    // and the message is left as it was).
+    /// How later load_file / load_bytes calls on this message read: leniently (false, the
+    /// default: what was accepted is in load_warnings()) or strictly (true: a multipart that
+    /// never closes throws Error TRUNCATED_EML, a header line that is not a field MALFORMED_EML,
+    /// and the message is left as it was).
     void set_strict_loading(bool strict) {
         check(::missive_message_set_strict_loading(p_.get(), strict));
     }
-    // What the last load accepted leniently, one warning each; empty when nothing was (or the
-    // message was not loaded).
+    /// What the last load accepted leniently, one warning each; empty when nothing was (or the
+    /// message was not loaded).
     std::vector<std::string> load_warnings() const {
         std::string all = take(detail::fetch<char>(
             [&](char *b, size_t n, size_t *o) {
@@ -639,7 +649,7 @@ public:
     void save_file(std::string_view path) const {
         check(::missive_message_save_file(p_.get(), detail::ptr(path), path.size()));
     }
-    // The message as MIME (.eml bytes).
+    /// The message as MIME (.eml bytes).
     std::string save_buffer() const {
         return take(detail::fetch<uint8_t>(
             [&](uint8_t *b, size_t n, size_t *o) {
@@ -659,7 +669,7 @@ public:
     void set_sender(std::string_view address) {
         check(::missive_message_set_sender(p_.get(), detail::ptr(address), address.size()));
     }
-    // One address or a comma-separated list; all or none are added.
+    /// One address or a comma-separated list; all or none are added.
     void add_recipients(RecipientKind kind, std::string_view addresses) {
         check(::missive_message_add_recipients(p_.get(), static_cast<int32_t>(kind),
                                                detail::ptr(addresses), addresses.size()));
@@ -703,7 +713,7 @@ public:
             [&](char *b, size_t n, size_t *o) { return ::missive_message_body(p_.get(), b, n, o); },
             true));
     }
-    // Sets the HTML body (turning is_body_html on); an empty string removes it.
+    /// Sets the HTML body (turning is_body_html on); an empty string removes it.
     void set_html_body(std::string_view s) {
         check(::missive_message_set_html_body(p_.get(), detail::ptr(s), s.size()));
     }
@@ -717,14 +727,14 @@ public:
     }
     bool is_body_html() const { return ::missive_message_is_body_html(p_.get()); }
 
-    // `charset` empty: utf-8 for text types.
+    /// `charset` empty: utf-8 for text types.
     void add_alternate_view(std::string_view content_type, std::string_view content,
                             std::string_view charset = {}) {
         check(::missive_message_add_alternate_view(
             p_.get(), detail::ptr(content_type), content_type.size(), detail::ptr(charset),
             charset.size(), detail::bytes(content), content.size()));
     }
-    // `content_type` empty: guessed from the name.
+    /// `content_type` empty: guessed from the name.
     void add_attachment(std::string_view name, std::string_view data,
                         std::string_view content_type = {}) {
         check(::missive_message_add_attachment(p_.get(), detail::ptr(name), name.size(),
@@ -746,7 +756,7 @@ public:
     size_t part_count(PartKind kind) const {
         return ::missive_message_part_count(p_.get(), static_cast<int32_t>(kind));
     }
-    // One field of one part (Content as raw bytes); nullopt when the part lacks that field.
+    /// One field of one part (Content as raw bytes); nullopt when the part lacks that field.
     std::optional<std::string> part_field(PartKind kind, size_t index, PartField field) const {
         auto got = detail::fetch<uint8_t>(
             [&](uint8_t *b, size_t n, size_t *o) {
@@ -773,7 +783,7 @@ public:
     void set_date(int64_t unix_seconds, int32_t utc_offset_minutes = 0) {
         check(::missive_message_set_date(p_.get(), unix_seconds, utc_offset_minutes));
     }
-    // Empty: one is generated.
+    /// Empty: one is generated.
     void set_message_id(std::string_view id) {
         check(::missive_message_set_message_id(p_.get(), detail::ptr(id), id.size()));
     }
@@ -789,21 +799,21 @@ public:
             detail::ptr(envelope_id), envelope_id.size()));
     }
     bool needs_smtputf8() const { return ::missive_message_needs_smtputf8(p_.get()); }
-    // Puts a meeting request or cancellation on the message (To and Cc become attendees).
+    /// Puts a meeting request or cancellation on the message (To and Cc become attendees).
     void add_appointment(const Appointment &appointment,
                          CalendarMethod method = CalendarMethod::Request, bool attach_ics = false) {
         check(::missive_message_add_appointment(p_.get(), appointment.get(),
                                                 static_cast<int32_t>(method), attach_ics));
     }
-    // Writes (and sends) the message as TNEF (winmail.dat).
+    /// Writes (and sends) the message as TNEF (winmail.dat).
     void set_use_tnef(bool enable) { check(::missive_message_set_use_tnef(p_.get(), enable)); }
     bool use_tnef() const { return ::missive_message_use_tnef(p_.get()); }
 
-    // The text of the most recent failure on this message.
+    /// The text of the most recent failure on this message.
     std::string error() const { return detail::error_text(&::missive_message_error, p_.get()); }
     const missive_message *get() const noexcept { return p_.get(); }
     missive_message *get() noexcept { return p_.get(); }
-    // Gives up ownership: the caller frees the pointer with missive_message_free.
+    /// Gives up ownership: the caller frees the pointer with missive_message_free.
     missive_message *release() noexcept { return p_.release(); }
 
 private:
@@ -826,7 +836,7 @@ private:
 
 // ---- MessageCollection ----------------------------------------------------------------------
 
-// An ordered list of messages for Client::send_collection. add() stores a copy.
+/// An ordered list of messages for Client::send_collection. add() stores a copy.
 class MessageCollection {
 public:
     MessageCollection() : p_(::missive_message_collection_new()) {
@@ -837,7 +847,7 @@ public:
         if (r != MISSIVE_RESULT_OK) throw Error(r, error());
     }
     size_t size() const { return ::missive_message_collection_len(p_.get()); }
-    // A copy of the message at `index` (std::out_of_range past the end).
+    /// A copy of the message at `index` (std::out_of_range past the end).
     Message at(size_t index) const {
         const missive_message *m = ::missive_message_collection_get(p_.get(), index);
         if (m == nullptr) throw std::out_of_range("missive::MessageCollection::at");
@@ -858,23 +868,23 @@ private:
 
 // ---- Client ---------------------------------------------------------------------------------
 
-// Receives protocol-log lines; may run on several threads at once; must not call the client.
+/// Receives protocol-log lines; may run on several threads at once; must not call the client.
 using LogCallback = std::function<void(LogDirection, std::string_view)>;
-// Receives the progress of a collection send (on the sending or a library thread); returns
-// true to go on, false to cancel.
+/// Receives the progress of a collection send (on the sending or a library thread); returns
+/// true to go on, false to cancel.
 using ProgressCallback = std::function<bool(const Progress &)>;
-// Runs once when an asynchronous send completes, on a library thread, with its code.
+/// Runs once when an asynchronous send completes, on a library thread, with its code.
 using CompletionCallback = std::function<void(missive_result)>;
-// Reads up to `len` bytes into `buf`: the number read, 0 at the end, negative on error.
+/// Reads up to `len` bytes into `buf`: the number read, 0 at the end, negative on error.
 using ReadFunction = std::function<int64_t(uint8_t *buf, size_t len)>;
 
-// An email client. Move-only; safe to use from several threads at once.
+/// An email client. Move-only; safe to use from several threads at once.
 class Client {
 public:
     Client() : p_(::missive_client_new()) {
         if (!p_) throw std::bad_alloc();
     }
-    // The seed's SmtpClient(host, port, username, password, security).
+    /// The seed's SmtpClient(host, port, username, password, security).
     Client(std::string_view host, uint16_t port, std::string_view username = {},
            std::string_view password = {}, Security security = Security::Auto)
         : Client() {
@@ -916,12 +926,12 @@ public:
     void set_client_name(std::string_view name) {
         check(::missive_client_set_client_name(p_.get(), detail::ptr(name), name.size()));
     }
-    // Milliseconds; 0 keeps the current value.
+    /// Milliseconds; 0 keeps the current value.
     void set_timeouts(uint32_t connect_ms, uint32_t command_ms) {
         check(::missive_client_set_timeouts(p_.get(), connect_ms, command_ms));
     }
-    // Total time limit of one call (connect + TLS + its transactions) in milliseconds;
-    // 0: no limit (default 600000).
+    /// Total time limit of one call (connect + TLS + its transactions) in milliseconds;
+    /// 0: no limit (default 600000).
     void set_total_timeout(uint64_t total_ms) {
         check(::missive_client_set_total_timeout(p_.get(), total_ms));
     }
@@ -936,21 +946,21 @@ public:
     void set_min_tls_version(TlsVersion v) {
         check(::missive_client_set_min_tls_version(p_.get(), static_cast<int32_t>(v)));
     }
-    // DANGEROUS: accepts any server certificate. Test servers only.
+    /// DANGEROUS: accepts any server certificate. Test servers only.
     void dangerous_accept_invalid_certs(bool accept) {
         check(::missive_client_dangerous_accept_invalid_certs(p_.get(), accept));
     }
     void set_pipelining(bool enable) { check(::missive_client_set_pipelining(p_.get(), enable)); }
-    // Sends every message as TNEF (winmail.dat) instead of ordinary MIME.
+    /// Sends every message as TNEF (winmail.dat) instead of ordinary MIME.
     void set_use_tnef(bool enable) { check(::missive_client_set_use_tnef(p_.get(), enable)); }
     void set_require_all_recipients(bool require) {
         check(::missive_client_set_require_all_recipients(p_.get(), require));
     }
-    // Starts each protocol-log line with its connection's number, "[N] " (default off).
+    /// Starts each protocol-log line with its connection's number, "[N] " (default off).
     void set_protocol_log_connection_numbers(bool enabled) {
         check(::missive_client_set_protocol_log_connection_numbers(p_.get(), enabled));
     }
-    // An empty function removes the log.
+    /// An empty function removes the log.
     void set_protocol_log(LogCallback cb) {
         if (!cb) {
             check(::missive_client_set_protocol_log(p_.get(), nullptr, nullptr, nullptr));
@@ -967,23 +977,26 @@ public:
         }
     }
 
-    // Sends one message; throws SendError (with the result) unless every recipient accepted it.
+    /// Sends one message; throws SendError (with the result) unless every recipient accepted it.
     SendResult send(const Message &message) {
         missive_send_result *raw = nullptr;
         missive_result r = ::missive_client_send(p_.get(), message.get(), &raw);
         return finish(r, raw);
     }
-    // Sends every message (each one's outcome in the result); throws BulkSendError (with the
-    // result) unless every message was delivered.
+    /// Sends every message and returns each one's outcome: code() is MISSIVE_RESULT_OK,
+    /// MISSIVE_RESULT_PARTIAL_FAILURE, MISSIVE_RESULT_CANCELLED or the first failure's code, and
+    /// item(i) / message_error(i) / result(i) tell each message's fate. Throws BulkSendError
+    /// only when nothing could be attempted (see BulkSendError), and Error for bad arguments.
     BulkResult send_collection(const MessageCollection &collection) {
         missive_bulk_result *raw = nullptr;
         missive_result r = ::missive_client_send_collection(p_.get(), collection.get(), &raw);
+        if (raw == nullptr) throw Error(r, error());
         auto result = std::make_shared<BulkResult>(raw);
-        if (r != MISSIVE_RESULT_OK) throw BulkSendError(r, error(), std::move(result));
+        if (nothing_attempted(r, *result)) throw BulkSendError(r, error(), std::move(result));
         return std::move(*result);
     }
-    // Starts sending in the background; `on_complete` (optional) runs once, on a library
-    // thread, with the operation's code. The message is copied before this returns.
+    /// Starts sending in the background; `on_complete` (optional) runs once, on a library
+    /// thread, with the operation's code. The message is copied before this returns.
     Operation send_async(const Message &message, CompletionCallback on_complete = {}) {
         return start_async(on_complete, [&](missive_completion_cb cb, void *ud,
                                             missive_userdata_free_cb fr, missive_operation **op) {
@@ -998,21 +1011,21 @@ public:
                                                           op);
         });
     }
-    // Collection sends over several connections (set_connections of them, default 4).
+    /// Collection sends over several connections (set_connections of them, default 4).
     void set_multi_connection(bool enabled) {
         check(::missive_client_set_multi_connection(p_.get(), enabled));
     }
     void set_connections(size_t connections) {
         check(::missive_client_set_connections(p_.get(), connections));
     }
-    // Most messages per batch of a collection send (1 to 10000; default 100).
+    /// Most messages per batch of a collection send (1 to 10000; default 100).
     void set_batch_size(size_t batch_size) {
         check(::missive_client_set_batch_size(p_.get(), batch_size));
     }
     void set_retry_policy(uint32_t max_attempts, bool retry_unknown = false) {
         check(::missive_client_set_retry_policy(p_.get(), max_attempts, retry_unknown));
     }
-    // Called after each batch of a collection send; return false to cancel. Empty removes it.
+    /// Called after each batch of a collection send; return false to cancel. Empty removes it.
     void set_progress_callback(ProgressCallback cb) {
         if (!cb) {
             check(::missive_client_set_progress_callback(p_.get(), nullptr, nullptr, nullptr));
@@ -1024,11 +1037,11 @@ public:
     }
 
     // ---- forwarding ----
-    // The envelope sender of forwards (and Resent-From / From of RESEND / ATTACH).
+    /// The envelope sender of forwards (and Resent-From / From of RESEND / ATTACH).
     void set_forward_sender(std::string_view address) {
         check(::missive_client_set_forward_sender(p_.get(), detail::ptr(address), address.size()));
     }
-    // Forwards `message` to `recipients` (comma-separated) only.
+    /// Forwards `message` to `recipients` (comma-separated) only.
     SendResult forward(const Message &message, ForwardMode mode, std::string_view recipients) {
         missive_send_result *raw = nullptr;
         missive_result r =
@@ -1036,7 +1049,7 @@ public:
                                      detail::ptr(recipients), recipients.size(), &raw);
         return finish(r, raw);
     }
-    // Forwards an .eml file without loading it (new envelope, bytes unchanged but Bcc).
+    /// Forwards an .eml file without loading it (new envelope, bytes unchanged but Bcc).
     SendResult forward_file(std::string_view path, std::string_view mail_from,
                             std::string_view recipients) {
         missive_send_result *raw = nullptr;
@@ -1045,7 +1058,7 @@ public:
             detail::ptr(recipients), recipients.size(), &raw);
         return finish(r, raw);
     }
-    // As forward_file, reading from an open file descriptor (not closed).
+    /// As forward_file, reading from an open file descriptor (not closed).
     SendResult forward_fd(int fd, std::string_view mail_from, std::string_view recipients) {
         missive_send_result *raw = nullptr;
         missive_result r = ::missive_client_forward_fd(
@@ -1053,8 +1066,8 @@ public:
             recipients.size(), &raw);
         return finish(r, raw);
     }
-    // As forward_file, reading through `read(buf, len)` -> bytes read, 0 at the end, negative
-    // on error. `size_hint` is the size when known, else negative.
+    /// As forward_file, reading through `read(buf, len)` -> bytes read, 0 at the end, negative
+    /// on error. `size_hint` is the size when known, else negative.
     SendResult forward_stream(const ReadFunction &read, std::string_view mail_from,
                               std::string_view recipients, int64_t size_hint = -1) {
         missive_send_result *raw = nullptr;
@@ -1073,13 +1086,13 @@ public:
         check(::missive_client_set_queue_retry(p_.get(), initial_delay_ms, max_delay_ms,
                                                max_attempts));
     }
-    // Writes the message durably into the queue; drain_queue() delivers it.
+    /// Writes the message durably into the queue; drain_queue() delivers it.
     void send_to_queue(const Message &message) {
         check(::missive_client_send_to_queue(p_.get(), message.get()));
     }
-    // Delivers due messages (0: no limit on count or time). When the server cannot be reached
-    // (or refuses TLS or the credentials) the drain stops and throws QueueDrainError
-    // (code MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE) carrying the counts: the messages stay queued.
+    /// Delivers due messages (0: no limit on count or time). When the server cannot be reached
+    /// (or refuses TLS or the credentials) the drain stops and throws QueueDrainError
+    /// (code MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE) carrying the counts: the messages stay queued.
     QueueDrainCounts drain_queue(size_t max_messages = 0, uint64_t time_budget_ms = 0) {
         QueueDrainCounts counts{};
         missive_result r =
@@ -1093,7 +1106,7 @@ public:
         check(::missive_client_queue_state(p_.get(), &counts));
         return counts;
     }
-    // One line per message: ID, STATE, ATTEMPTS, NEXT_ATTEMPT_UNIX_MS, LAST_ERROR (tab-separated).
+    /// One line per message: ID, STATE, ATTEMPTS, NEXT_ATTEMPT_UNIX_MS, LAST_ERROR (tab-separated).
     std::string queue_list() {
         auto got = detail::fetch<char>(
             [&](char *b, size_t n, size_t *o) { return ::missive_client_queue_list(p_.get(), b, n, o); },
@@ -1102,7 +1115,7 @@ public:
         return std::move(got.second);
     }
 
-    // Sends raw bytes with an explicit envelope (recipients comma-separated).
+    /// Sends raw bytes with an explicit envelope (recipients comma-separated).
     SendResult send_raw(std::string_view mail_from, std::string_view recipients,
                         std::string_view data) {
         missive_send_result *raw = nullptr;
@@ -1122,7 +1135,7 @@ public:
         check(got.first);
         return std::move(got.second);
     }
-    // QUITs and closes kept connections (the next send opens a new one).
+    /// QUITs and closes kept connections (the next send opens a new one).
     void close() { check(::missive_client_close(p_.get())); }
 
     std::string error() const { return detail::error_text(&::missive_client_error, p_.get()); }
@@ -1178,6 +1191,36 @@ private:
     }
     void check(missive_result r) const {
         if (r != MISSIVE_RESULT_OK) throw Error(r, error());
+    }
+    /// True when a collection send failed as a whole before any message: every message FAILED
+    /// with `r`, a configuration or session code (nothing sent, nothing of unknown outcome).
+    static bool nothing_attempted(missive_result r, const BulkResult &result) {
+        switch (r) {
+        case MISSIVE_RESULT_HOST_NOT_SET:
+        case MISSIVE_RESULT_PICKUP_DIRECTORY_NOT_SET:
+        case MISSIVE_RESULT_INVALID_ARGUMENT:
+        case MISSIVE_RESULT_CONNECT_FAILED:
+        case MISSIVE_RESULT_TIMEOUT:
+        case MISSIVE_RESULT_TLS_FAILED:
+        case MISSIVE_RESULT_CERTIFICATE_INVALID:
+        case MISSIVE_RESULT_START_TLS_NOT_OFFERED:
+        case MISSIVE_RESULT_CREDENTIALS_REQUIRE_TLS:
+        case MISSIVE_RESULT_AUTH_FAILED:
+        case MISSIVE_RESULT_AUTH_UNSUPPORTED:
+        case MISSIVE_RESULT_CONNECTION_LOST:
+        case MISSIVE_RESULT_PROTOCOL_ERROR:
+        case MISSIVE_RESULT_PERMISSION_DENIED:
+        case MISSIVE_RESULT_IO:
+            break;
+        default:
+            return false;
+        }
+        size_t n = result.size();
+        if (n == 0 || result.count(BulkStatus::Failed) != n) return false;
+        for (size_t i = 0; i < n; ++i) {
+            if (result.item(i).second != r) return false;
+        }
+        return true;
     }
     SendResult finish(missive_result r, missive_send_result *raw) {
         if (r == MISSIVE_RESULT_OK) return SendResult(raw);

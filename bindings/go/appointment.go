@@ -108,12 +108,17 @@ func (a *Appointment) setText(field C.int32_t, text string) error {
 	})
 }
 
+// SetSummary sets the meeting's title (SUMMARY).
 func (a *Appointment) SetSummary(s string) error {
 	return a.setText(C.MISSIVE_APPOINTMENT_TEXT_SUMMARY, s)
 }
+
+// SetDescription sets the meeting's description (DESCRIPTION).
 func (a *Appointment) SetDescription(s string) error {
 	return a.setText(C.MISSIVE_APPOINTMENT_TEXT_DESCRIPTION, s)
 }
+
+// SetLocation sets where the meeting is (LOCATION).
 func (a *Appointment) SetLocation(s string) error {
 	return a.setText(C.MISSIVE_APPOINTMENT_TEXT_LOCATION, s)
 }
@@ -165,6 +170,7 @@ func (a *Appointment) AddAttendee(address string, role AttendeeRole, rsvp bool) 
 	})
 }
 
+// SetStatus sets the meeting's STATUS.
 func (a *Appointment) SetStatus(status AppointmentStatus) error {
 	return a.mutate(func(p *C.missive_appointment) C.enum_missive_result {
 		return C.missive_appointment_set_status(p, C.int32_t(status))

@@ -16,12 +16,13 @@ type Error struct {
 	Detail string // the handle's error text; may be empty
 }
 
+// Error is the library's sentence (the handle's error text), so that it reads the same from
+// every language; the code's static text when there is none.
 func (e *Error) Error() string {
-	s := "missive: " + e.Code.Error()
 	if e.Detail != "" {
-		s += ": " + e.Detail
+		return "missive: " + e.Detail
 	}
-	return s
+	return "missive: " + e.Code.Error()
 }
 
 // Unwrap gives the Result, so that errors.Is(err, missive.ResultInvalidAddress) works.
@@ -57,15 +58,18 @@ type SendError struct {
 	Result *SendResult // nil when no send was attempted
 }
 
+// Error is the library's sentence (which quotes the server's reply when there was one), with
+// the reply code added only when the sentence does not already carry it.
 func (e *SendError) Error() string {
 	var b strings.Builder
-	b.WriteString("missive: send failed: ")
-	b.WriteString(e.Code.Error())
+	b.WriteString("missive: ")
 	if e.Detail != "" {
-		b.WriteString(": ")
 		b.WriteString(e.Detail)
+	} else {
+		b.WriteString("send failed: ")
+		b.WriteString(e.Code.Error())
 	}
-	if e.Result != nil && e.Result.ReplyCode != 0 {
+	if e.Result != nil && e.Result.ReplyCode != 0 && !strings.Contains(e.Detail, strconv.Itoa(e.Result.ReplyCode)) {
 		b.WriteString(" (server: ")
 		b.WriteString(strconv.Itoa(e.Result.ReplyCode))
 		if e.Result.EnhancedCode != "" {
@@ -76,6 +80,7 @@ func (e *SendError) Error() string {
 	return b.String()
 }
 
+// Unwrap gives the Result, for errors.Is (the code and the standard errors it matches).
 func (e *SendError) Unwrap() error { return e.Code }
 
 // ReplyCode is the server's final reply code, else the first refused recipient's (0 when
@@ -126,6 +131,10 @@ func (e *SendError) Temporary() bool {
 	return false
 }
 
+// Timeout reports a send that failed because the server did not answer in time (as
+// net.Error's Timeout does); errors.Is(err, context.DeadlineExceeded) says the same.
+func (e *SendError) Timeout() bool { return e.Code == ResultTimeout }
+
 // Permanent reports a failure that trying again will not cure (and not an unknown outcome).
 func (e *SendError) Permanent() bool {
 	return !e.Temporary() && (e.Result == nil || !e.Result.OutcomeUnknown)
@@ -166,9 +175,14 @@ func (e *BulkError) Delivered() int {
 	return e.Result.Sent
 }
 
+// Error is the library's sentence with the number of messages delivered.
 func (e *BulkError) Error() string {
-	return "missive: bulk send: " + e.Code.Error() + ": " + e.Detail +
-		" (" + strconv.Itoa(e.Delivered()) + " delivered)"
+	detail := e.Detail
+	if detail == "" {
+		detail = e.Code.Error()
+	}
+	return "missive: bulk send: " + detail + " (" + strconv.Itoa(e.Delivered()) + " delivered)"
 }
 
+// Unwrap gives the Result, for errors.Is.
 func (e *BulkError) Unwrap() error { return e.Code }

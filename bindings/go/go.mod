@@ -1,3 +1,3 @@
-module missive.dev/missive
+module example.invalid/missive/bindings/go
 
 go 1.22

@@ -327,9 +327,16 @@ func (m *Message) AddRecipients(kind RecipientKind, addresses ...string) error {
 	return nil
 }
 
-func (m *Message) AddTo(addresses ...string) error  { return m.AddRecipients(To, addresses...) }
-func (m *Message) AddCc(addresses ...string) error  { return m.AddRecipients(Cc, addresses...) }
+// AddTo adds To recipients (each argument one address or a comma-separated list).
+func (m *Message) AddTo(addresses ...string) error { return m.AddRecipients(To, addresses...) }
+
+// AddCc adds Cc recipients.
+func (m *Message) AddCc(addresses ...string) error { return m.AddRecipients(Cc, addresses...) }
+
+// AddBcc adds Bcc recipients (in the envelope, never in the header).
 func (m *Message) AddBcc(addresses ...string) error { return m.AddRecipients(Bcc, addresses...) }
+
+// AddReplyTo adds Reply-To addresses.
 func (m *Message) AddReplyTo(addresses ...string) error {
 	return m.AddRecipients(ReplyTo, addresses...)
 }
@@ -361,6 +368,7 @@ func (m *Message) Recipients(kind RecipientKind) ([]string, error) {
 
 // ---- content ----
 
+// SetSubject sets the subject (non-ASCII is encoded on output).
 func (m *Message) SetSubject(subject string) error {
 	return m.mutate(func(p *C.missive_message) C.enum_missive_result {
 		s, n := str(subject)
@@ -368,6 +376,7 @@ func (m *Message) SetSubject(subject string) error {
 	})
 }
 
+// Subject is the message's subject.
 func (m *Message) Subject() (string, error) {
 	return m.readText(func(p *C.missive_message, b *C.char, n C.size_t, o *C.size_t) C.enum_missive_result {
 		return C.missive_message_subject(p, b, n, o)
@@ -382,6 +391,7 @@ func (m *Message) SetBody(body string) error {
 	})
 }
 
+// Body is the plain-text body.
 func (m *Message) Body() (string, error) {
 	return m.readText(func(p *C.missive_message, b *C.char, n C.size_t, o *C.size_t) C.enum_missive_result {
 		return C.missive_message_body(p, b, n, o)
@@ -403,12 +413,14 @@ func (m *Message) HTMLBody() (string, error) {
 	})
 }
 
+// SetIsBodyHTML says whether the body set with SetBody is HTML.
 func (m *Message) SetIsBodyHTML(html bool) error {
 	return m.mutate(func(p *C.missive_message) C.enum_missive_result {
 		return C.missive_message_set_is_body_html(p, C.bool(html))
 	})
 }
 
+// IsBodyHTML reports whether the body is HTML.
 func (m *Message) IsBodyHTML() bool {
 	return messageValue(m, false, func(p *C.missive_message) bool {
 		return bool(C.missive_message_is_body_html(p))
@@ -490,6 +502,7 @@ func (m *Message) Header(name string) (string, error) {
 	})
 }
 
+// SetPriority sets the message's priority.
 func (m *Message) SetPriority(priority Priority) error {
 	return m.mutate(func(p *C.missive_message) C.enum_missive_result {
 		return C.missive_message_set_priority(p, C.int32_t(priority))

@@ -17,12 +17,36 @@
 //	var se *missive.SendError
 //	if errors.As(err, &se) { ... se.ReplyCode, se.Rejected, se.Temporary() ... }
 //
-// Linking: cgo compiles against ../../include/missive.h and links with -lmissive. Point the
-// linker at the library with CGO_LDFLAGS, e.g.
+// # Getting and linking it
 //
-//	CGO_LDFLAGS="-L$PWD/target/release -Wl,-rpath,$PWD/target/release" go build
+// The module is example.invalid/missive/bindings/go (the repository's path plus
+// /bindings/go; the package is named missive). It carries its own copy of the C header
+// (missive.h, checked against the library's), and finds the native library with pkg-config
+// (#cgo pkg-config: missive), so a program needs nothing but PKG_CONFIG_PATH:
 //
-// or install the library (cmake --install) where the linker looks by default.
+//	cmake --install build --prefix /opt/missive      # the library, missive.pc, the header
+//	export PKG_CONFIG_PATH=/opt/missive/lib/pkgconfig # (lib64 or lib/<multiarch> on some systems)
+//	go get example.invalid/missive/bindings/go
+//	go build
+//
+// The installed missive.pc puts -Wl,-rpath,<libdir> into Libs, so the program finds
+// libmissive.so again at run time without LD_LIBRARY_PATH. From a checkout, a CMake build
+// writes a missive.pc for the build tree into <build>/pkgconfig:
+//
+//	cmake -S . -B build && cmake --build build
+//	export PKG_CONFIG_PATH=$PWD/build/pkgconfig
+//
+// (with a replace directive pointing the module path at bindings/go, as examples/go/go.mod
+// does). Without pkg-config, build with -tags missive_no_pkgconfig and give the linker flags
+// yourself: CGO_LDFLAGS="-L<libdir> -Wl,-rpath,<libdir>" go build -tags missive_no_pkgconfig.
+//
+// # Errors
+//
+// A failed call returns *Error; a failed send *SendError (the server's reply, refused
+// recipients, Temporary, Timeout); a collection send *BulkError. All of them match their
+// Result with errors.Is (errors.Is(err, missive.ResultAuthFailed)), and the standard errors
+// where one applies: fs.ErrNotExist (a missing file), fs.ErrPermission (os.ErrPermission),
+// context.DeadlineExceeded (a timeout) and context.Canceled (a cancelled send).
 //
 // Every handle (Client, Message, Collection) has an idempotent Close and a finalizer as a
 // safety net. Error details are read from the handle that failed, right after the call and
@@ -31,14 +55,14 @@
 package missive
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../include
-#cgo LDFLAGS: -lmissive
 #include <stdlib.h>
 #include "missive.h"
 */
 import "C"
 
 import (
+	"context"
+	"io/fs"
 	"strconv"
 	"unsafe"
 )
@@ -226,6 +250,24 @@ const (
 // Error is the static English text of the code, with its number.
 func (r Result) Error() string {
 	return C.GoString(C.missive_result_str(C.int32_t(r))) + " (" + strconv.Itoa(int(r)) + ")"
+}
+
+// Is matches the standard error that means the same: fs.ErrNotExist for ResultFileNotFound,
+// fs.ErrPermission for ResultPermissionDenied, context.DeadlineExceeded for ResultTimeout and
+// context.Canceled for ResultCancelled. (Every error of this package unwraps to its Result,
+// so errors.Is(err, fs.ErrNotExist) works on them.)
+func (r Result) Is(target error) bool {
+	switch target {
+	case fs.ErrNotExist:
+		return r == ResultFileNotFound
+	case fs.ErrPermission:
+		return r == ResultPermissionDenied
+	case context.DeadlineExceeded:
+		return r == ResultTimeout
+	case context.Canceled:
+		return r == ResultCancelled
+	}
+	return false
 }
 
 // ---- passing data to C ------------------------------------------------------------------

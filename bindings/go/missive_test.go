@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"missive.dev/missive"
+	missive "example.invalid/missive/bindings/go"
 )
 
 func fixture(t *testing.T) (port int, mailDir string) {

@@ -23,7 +23,8 @@ static int report(const char *what, missive_result r, const missive_client *clie
     char detail[1024] = "";
     size_t len = 0;
     missive_client_error(client, detail, sizeof detail, &len);
-    fprintf(stderr, "%s failed: %s (%d): %s\n", what, missive_result_str(r), (int)r, detail);
+    /* The library's sentence names the problem; the code's static text when there is none. */
+    fprintf(stderr, "%s: %s\n", what, detail[0] != '\0' ? detail : missive_result_str(r));
     return 1;
 }
 

@@ -29,7 +29,8 @@ static int report(const char *what, missive_result r, const missive_client *clie
         missive_client_error(client, detail, sizeof detail, &len);
     else if (message != NULL)
         missive_message_error(message, detail, sizeof detail, &len);
-    fprintf(stderr, "%s failed: %s (%d): %s\n", what, missive_result_str(r), (int)r, detail);
+    /* The library's sentence names the problem; the code's static text when there is none. */
+    fprintf(stderr, "%s: %s\n", what, detail[0] != '\0' ? detail : missive_result_str(r));
     return 1;
 }
 

@@ -54,7 +54,7 @@ int main(void) {
     }
     if (r != MISSIVE_RESULT_OK) {
         missive_client_error(client, detail, sizeof detail, &len);
-        fprintf(stderr, "configuring the client failed: %s: %s\n", missive_result_str(r), detail);
+        fprintf(stderr, "configuring the client failed: %s\n", detail[0] != '\0' ? detail : missive_result_str(r));
         goto done;
     }
     for (int i = 0; i < count; i++) {
@@ -84,7 +84,7 @@ int main(void) {
     }
     if (r != MISSIVE_RESULT_OK) {
         missive_client_error(client, detail, sizeof detail, &len);
-        fprintf(stderr, "send_collection: %s: %s\n", missive_result_str(r), detail);
+        fprintf(stderr, "send_collection: %s\n", detail[0] != '\0' ? detail : missive_result_str(r));
         goto done;
     }
     printf("all %d messages delivered (%s)\n", count, url ? "SMTP" : dir);

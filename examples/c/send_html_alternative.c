@@ -26,7 +26,8 @@ static const char *env_or(const char *name, const char *fallback) {
 }
 
 static void print_error(const char *what, missive_result r, const char *detail) {
-    fprintf(stderr, "%s failed: %s (%d): %s\n", what, missive_result_str(r), (int)r, detail);
+    /* The library's sentence names the problem; the code's static text when there is none. */
+    fprintf(stderr, "%s: %s\n", what, detail[0] != '\0' ? detail : missive_result_str(r));
 }
 
 static missive_result configure(missive_client *client) {

@@ -68,7 +68,7 @@ int main(void) {
         r = missive_client_set_progress_callback(client, on_progress, NULL, NULL);
     if (r != MISSIVE_RESULT_OK) {
         missive_client_error(client, detail, sizeof detail, &len);
-        fprintf(stderr, "configuring the client failed: %s: %s\n", missive_result_str(r), detail);
+        fprintf(stderr, "configuring the client failed: %s\n", detail[0] != '\0' ? detail : missive_result_str(r));
         goto done;
     }
     for (int i = 0; i < count; i++) {
@@ -91,7 +91,7 @@ int main(void) {
     r = missive_client_send_collection_async(client, coll, on_done, NULL, NULL, &op);
     if (r != MISSIVE_RESULT_OK) {
         missive_client_error(client, detail, sizeof detail, &len);
-        fprintf(stderr, "starting the send failed: %s: %s\n", missive_result_str(r), detail);
+        fprintf(stderr, "starting the send failed: %s\n", detail[0] != '\0' ? detail : missive_result_str(r));
         goto done;
     }
     /* The collection was copied: it may be freed now. Wait up to 5 minutes. */
@@ -109,7 +109,7 @@ int main(void) {
            missive_bulk_result_len(result));
     if (r != MISSIVE_RESULT_OK) {
         missive_operation_error(op, detail, sizeof detail, &len);
-        fprintf(stderr, "%s: %s\n", missive_result_str(r), detail);
+        fprintf(stderr, "%s\n", detail[0] != '\0' ? detail : missive_result_str(r));
         goto done;
     }
     status = 0;

@@ -27,7 +27,7 @@ static class ForwardMessage
             }
             return 0;
         }
-        catch (MissiveException e)
+        catch (Exception e) when (e is MissiveException || e is System.IO.IOException || e is FormatException)
         {
             Console.Error.WriteLine("forward failed: " + e.Message);
             return 1;

@@ -23,7 +23,7 @@ static class LoadAndSendEml
             }
             return 0;
         }
-        catch (MissiveException e)
+        catch (Exception e) when (e is MissiveException || e is System.IO.IOException || e is FormatException)
         {
             Console.Error.WriteLine("failed: " + e.Message);
             return 1;

@@ -16,9 +16,10 @@ static class SendBulk
                     "Bulk message " + i + " of " + count, "This is message " + i + ".\n"))
                     batch.Add(m); // a copy
             }
+            // Each message's outcome; SmtpBulkException only when none could be attempted.
             BulkResult outcomes;
             try { outcomes = client.Send(batch); }
-            catch (SmtpBulkException e) { outcomes = e.BulkResult; }
+            catch (SmtpBulkException e) { Console.Error.WriteLine(e.Message); return 1; }
             for (int i = 0; i < outcomes.Items.Count; i++)
             {
                 var item = outcomes.Items[i];

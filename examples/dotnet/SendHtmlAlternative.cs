@@ -34,20 +34,21 @@ static class SendHtmlAlternative
                 }
                 using (var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
                 {
+                    // Each message's outcome (a partial failure is in the result, not thrown).
                     BulkResult outcomes = client.SendAsync(batch, cts.Token).GetAwaiter().GetResult();
                     Console.WriteLine("delivered " + outcomes.Sent + " of " + outcomes.Items.Count + " messages");
+                    foreach (var item in outcomes.Items)
+                        if (item.Error.Length > 0) Console.Error.WriteLine("  " + item.Error);
+                    return outcomes.Result == MissiveResult.Ok ? 0 : 1;
                 }
             }
-            return 0;
         }
-        catch (SmtpBulkException e)
+        catch (SmtpBulkException e) // no message could be attempted
         {
-            Console.Error.WriteLine("bulk send failed (" + e.Delivered + " delivered): " + e.Message);
-            foreach (var item in e.BulkResult.Items)
-                if (item.Error.Length > 0) Console.Error.WriteLine("  " + item.Error);
+            Console.Error.WriteLine("bulk send failed: " + e.Message);
             return 1;
         }
-        catch (MissiveException e)
+        catch (Exception e) when (e is MissiveException || e is System.IO.IOException || e is FormatException)
         {
             Console.Error.WriteLine("send failed: " + e.Message);
             return 1;

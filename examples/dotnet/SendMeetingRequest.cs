@@ -29,7 +29,7 @@ static class SendMeetingRequest
             }
             return 0;
         }
-        catch (MissiveException e)
+        catch (Exception e) when (e is MissiveException || e is System.IO.IOException || e is FormatException)
         {
             Console.Error.WriteLine("send failed: " + e.Message);
             return 1;

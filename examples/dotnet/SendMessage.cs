@@ -21,10 +21,10 @@ static class SendMessage
         }
         catch (SmtpFailedRecipientsException e)
         {
-            foreach (var f in e.InnerExceptions) Console.Error.WriteLine("refused: " + f.FailedRecipient.Reply);
+            foreach (var f in e.InnerExceptions) Console.Error.WriteLine("refused: " + f.Rejection.Reply);
             return 1;
         }
-        catch (MissiveException e)
+        catch (Exception e) when (e is MissiveException || e is System.IO.IOException || e is FormatException)
         {
             Console.Error.WriteLine("send failed: " + e.Message);
             return 1;

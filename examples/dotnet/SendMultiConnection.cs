@@ -25,12 +25,12 @@ static class SendMultiConnection
                 {
                     var outcomes = client.SendAsync(batch, cts.Token).GetAwaiter().GetResult();
                     Console.WriteLine(outcomes.Sent + " sent on " + client.ConnectionsQuantity + " connections");
+                    return outcomes.Result == MissiveResult.Ok ? 0 : 1;
                 }
-                return 0;
             }
-            catch (SmtpBulkException e)
+            catch (SmtpBulkException e) // no message could be attempted
             {
-                Console.Error.WriteLine(e.BulkResult.Sent + " sent, " + e.BulkResult.Failed + " failed: " + e.Message);
+                Console.Error.WriteLine(e.Message);
                 return 1;
             }
         }

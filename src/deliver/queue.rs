@@ -128,7 +128,7 @@ impl std::error::Error for QueueError {}
 fn io_err(e: &io::Error, what: impl std::fmt::Display) -> QueueError {
     QueueError {
         kind: QueueErrorKind::Io(e.kind()),
-        message: format!("{what}: {e}"),
+        message: format!("{what}: {}", crate::message::error::io_reason(e)),
     }
 }
 
@@ -899,7 +899,7 @@ impl Client {
                     + settings.policy.delay_after(attempts).as_millis() as u64,
                 last_error: temp
                     .iter()
-                    .map(|(a, r)| format!("<{a}> refused: {r}"))
+                    .map(|(a, r)| format!("refused: {}", crate::smtp::refused_text(a, r)))
                     .collect::<Vec<_>>()
                     .join("; "),
             };
@@ -913,7 +913,7 @@ impl Client {
             let id = unique_id();
             let reason = perm
                 .iter()
-                .map(|(a, r)| format!("<{a}> refused: {r}"))
+                .map(|(a, r)| format!("refused: {}", crate::smtp::refused_text(a, r)))
                 .collect::<Vec<_>>()
                 .join("; ");
             let reason_path = q.dir("dead").join(format!("{id}.reason"));

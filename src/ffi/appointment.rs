@@ -44,7 +44,7 @@ pub enum missive_calendar_method {
     /// An invitation, or an update (same UID, SEQUENCE raised with
     /// `missive_appointment_increment_sequence`).
     Request = 0,
-    /// A cancellation (STATUS:CANCELLED).
+    /// A cancellation (STATUS:MISSIVE_RESULT_CANCELLED).
     Cancel = 1,
 }
 
@@ -72,7 +72,7 @@ pub enum missive_appointment_status {
     Confirmed = 0,
     /// `STATUS:TENTATIVE`.
     Tentative = 1,
-    /// `STATUS:CANCELLED`.
+    /// `STATUS:MISSIVE_RESULT_CANCELLED`.
     Cancelled = 2,
 }
 
@@ -151,8 +151,8 @@ pub unsafe extern "C" fn missive_appointment_free(appointment: *mut missive_appo
 }
 
 /// Copies the text of the most recent failure on `appointment` (empty after a success), as
-/// `missive_message_error` does. Returns NULL_ARGUMENT when `appointment` or `out_len` is NULL;
-/// BUFFER_TOO_SMALL.
+/// `missive_message_error` does. Returns MISSIVE_RESULT_NULL_ARGUMENT when `appointment` or
+/// `out_len` is NULL; MISSIVE_RESULT_BUFFER_TOO_SMALL.
 ///
 /// Ownership: borrows its arguments for the call; copies into `buf`.
 /// Thread safety: read-only; not concurrently with calls that change the handle.
@@ -189,10 +189,10 @@ pub enum missive_appointment_text {
     Uid = 3,
 }
 
-/// Sets a text field (`field` is a `missive_appointment_text`; UTF-8, copied). Line breaks are
-/// kept in DESCRIPTION and escaped when written. Returns INVALID_ARGUMENT for an unknown field,
-/// an empty UID or a UID with control characters; NULL_ARGUMENT for a NULL `appointment` or
-/// (NULL, n > 0) text.
+/// Sets a text field (`field` is a `missive_appointment_text`; UTF-8, copied). Line breaks are kept
+/// in DESCRIPTION and escaped when written. Returns MISSIVE_RESULT_INVALID_ARGUMENT for an unknown
+/// field, an empty UID or a UID with control characters; MISSIVE_RESULT_NULL_ARGUMENT for a NULL
+/// `appointment` or (NULL, n > 0) text.
 ///
 /// Ownership: borrows its arguments for the call; the text is copied.
 /// Thread safety: changes the handle; no other call on it may run concurrently.
@@ -227,9 +227,10 @@ pub unsafe extern "C" fn missive_appointment_set_text(
     }
 }
 
-/// Copies the UID (NUL-terminated) into `buf` with the size-then-fill pattern: `*out_len`
-/// receives the bytes needed including the NUL; `buf = NULL, buf_len = 0` asks. Returns
-/// NULL_ARGUMENT when `appointment` or `out_len` is NULL; BUFFER_TOO_SMALL.
+/// Copies the UID (NUL-terminated) into `buf` with the size-then-fill pattern: `*out_len` receives
+/// the bytes needed including the NUL; `buf = NULL, buf_len = 0` asks. Returns
+/// MISSIVE_RESULT_NULL_ARGUMENT when `appointment` or `out_len` is NULL;
+/// MISSIVE_RESULT_BUFFER_TOO_SMALL.
 ///
 /// Ownership: borrows its arguments for the call; copies into `buf`.
 /// Thread safety: read-only; not concurrently with calls that change the handle.
@@ -254,7 +255,7 @@ pub unsafe extern "C" fn missive_appointment_uid(
 
 /// Raises SEQUENCE by one, for an update or a cancellation of an appointment already sent (the
 /// UID stays), and sets DTSTAMP to now. `*out_sequence` (when `out_sequence` is not NULL)
-/// receives the new value. Returns NULL_ARGUMENT when `appointment` is NULL.
+/// receives the new value. Returns MISSIVE_RESULT_NULL_ARGUMENT when `appointment` is NULL.
 ///
 /// Ownership: borrows its arguments for the call.
 /// Thread safety: changes the handle; no other call on it may run concurrently.
@@ -278,9 +279,9 @@ pub unsafe extern "C" fn missive_appointment_increment_sequence(
     }
 }
 
-/// Sets the organizer (one mailbox, `Name <a@b>`). Without one, the message's From is used
-/// when the appointment is added to a message. Returns INVALID_ADDRESS for a malformed address;
-/// NULL_ARGUMENT for a NULL `appointment` or (NULL, n > 0) address.
+/// Sets the organizer (one mailbox, `Name <a@b>`). Without one, the message's From is used when the
+/// appointment is added to a message. Returns MISSIVE_RESULT_INVALID_ADDRESS for a malformed
+/// address; MISSIVE_RESULT_NULL_ARGUMENT for a NULL `appointment` or (NULL, n > 0) address.
 ///
 /// Ownership: borrows its arguments for the call; the address is copied.
 /// Thread safety: changes the handle; no other call on it may run concurrently.
@@ -304,11 +305,11 @@ pub unsafe extern "C" fn missive_appointment_set_organizer(
     }
 }
 
-/// Adds an attendee (one mailbox) with a `missive_attendee_role` and whether a reply is
-/// requested; an attendee with the same address is updated instead. The message's To and Cc
-/// recipients are added as required attendees with RSVP when the appointment is put on a
-/// message, so list here only the others (optional attendees, rooms). Returns
-/// INVALID_ADDRESS, INVALID_ARGUMENT (unknown role), NULL_ARGUMENT.
+/// Adds an attendee (one mailbox) with a `missive_attendee_role` and whether a reply is requested;
+/// an attendee with the same address is updated instead. The message's To and Cc recipients are
+/// added as required attendees with RSVP when the appointment is put on a message, so list here
+/// only the others (optional attendees, rooms). Returns MISSIVE_RESULT_INVALID_ADDRESS,
+/// MISSIVE_RESULT_INVALID_ARGUMENT (unknown role), MISSIVE_RESULT_NULL_ARGUMENT.
 ///
 /// Ownership: borrows its arguments for the call; the address is copied.
 /// Thread safety: changes the handle; no other call on it may run concurrently.
@@ -342,8 +343,8 @@ pub unsafe extern "C" fn missive_appointment_add_attendee(
 }
 
 /// Sets start and end as instants (seconds since the Unix epoch), written in UTC. Returns
-/// INVALID_ARGUMENT when `end` is not after `start` or either is outside 1970-9999;
-/// NULL_ARGUMENT when `appointment` is NULL.
+/// MISSIVE_RESULT_INVALID_ARGUMENT when `end` is not after `start` or either is outside 1970-9999;
+/// MISSIVE_RESULT_NULL_ARGUMENT when `appointment` is NULL.
 ///
 /// Ownership: borrows `appointment` for the call.
 /// Thread safety: changes the handle; no other call on it may run concurrently.
@@ -371,13 +372,14 @@ pub unsafe extern "C" fn missive_appointment_set_times_utc(
     }
 }
 
-/// Sets start and end as wall-clock times in the IANA time zone `tzid` (e.g.
-/// `Europe/Berlin`; UTF-8): `start` and `end` each point to six `int32_t` values, year, month,
-/// day, hour, minute, second. The calendar carries `TZID=` and a VTIMEZONE derived from the
-/// IANA time zone database built into the library (the machine's zoneinfo is not used).
-/// Returns UNKNOWN_TIME_ZONE when `tzid` is not a zone name, or names a zone whose current rule
-/// cannot be written as a VTIMEZONE (the error text says so); INVALID_ARGUMENT for an
-/// impossible date or time or an end not after the start; NULL_ARGUMENT when a pointer is NULL.
+/// Sets start and end as wall-clock times in the IANA time zone `tzid` (e.g. `Europe/Berlin`;
+/// UTF-8): `start` and `end` each point to six `int32_t` values, year, month, day, hour, minute,
+/// second. The calendar carries `TZID=` and a VTIMEZONE derived from the IANA time zone database
+/// built into the library (the machine's zoneinfo is not used). Returns
+/// MISSIVE_RESULT_UNKNOWN_TIME_ZONE when `tzid` is not a zone name, or names a zone whose current
+/// rule cannot be written as a VTIMEZONE (the error text says so); MISSIVE_RESULT_INVALID_ARGUMENT
+/// for an impossible date or time or an end not after the start; MISSIVE_RESULT_NULL_ARGUMENT when
+/// a pointer is NULL.
 ///
 /// Ownership: borrows its arguments for the call; `tzid` is copied.
 /// Thread safety: changes the handle; no other call on it may run concurrently.
@@ -431,10 +433,10 @@ fn check_times(appt: &Appointment) -> Result<(), CalendarError> {
     probe.validate()
 }
 
-/// Makes an all-day event: from the date `year`-`month`-`day` for `days` whole days (1 or
-/// more; written as `VALUE=DATE`, the end being the day after the last). Returns
-/// INVALID_ARGUMENT for an impossible date or `days` of 0; NULL_ARGUMENT when `appointment` is
-/// NULL.
+/// Makes an all-day event: from the date `year`-`month`-`day` for `days` whole days (1 or more;
+/// written as `VALUE=DATE`, the end being the day after the last). Returns
+/// MISSIVE_RESULT_INVALID_ARGUMENT for an impossible date or `days` of 0;
+/// MISSIVE_RESULT_NULL_ARGUMENT when `appointment` is NULL.
 ///
 /// Ownership: borrows `appointment` for the call.
 /// Thread safety: changes the handle; no other call on it may run concurrently.
@@ -467,11 +469,11 @@ pub unsafe extern "C" fn missive_appointment_set_all_day(
     }
 }
 
-/// Sets the recurrence: `frequency` is a `missive_recurrence_frequency` (NONE removes it),
-/// every `interval` periods (1 or more), ending after `count` occurrences (when `count` > 0) or
-/// at the instant `until` (seconds since the epoch, inclusive; when `count` is 0). Returns
-/// INVALID_ARGUMENT for an unknown frequency, `interval` 0, or neither/both of `count` and
-/// `until`; NULL_ARGUMENT when `appointment` is NULL.
+/// Sets the recurrence: `frequency` is a `missive_recurrence_frequency` (NONE removes it), every
+/// `interval` periods (1 or more), ending after `count` occurrences (when `count` > 0) or at the
+/// instant `until` (seconds since the epoch, inclusive; when `count` is 0). Returns
+/// MISSIVE_RESULT_INVALID_ARGUMENT for an unknown frequency, `interval` 0, or neither/both of
+/// `count` and `until`; MISSIVE_RESULT_NULL_ARGUMENT when `appointment` is NULL.
 ///
 /// Ownership: borrows `appointment` for the call.
 /// Thread safety: changes the handle; no other call on it may run concurrently.
@@ -511,7 +513,7 @@ pub unsafe extern "C" fn missive_appointment_set_recurrence(
 }
 
 /// Sets a reminder (a VALARM) `minutes` before the start; a negative value removes it.
-/// Returns NULL_ARGUMENT when `appointment` is NULL.
+/// Returns MISSIVE_RESULT_NULL_ARGUMENT when `appointment` is NULL.
 ///
 /// Ownership: borrows `appointment` for the call.
 /// Thread safety: changes the handle; no other call on it may run concurrently.
@@ -530,8 +532,9 @@ pub unsafe extern "C" fn missive_appointment_set_reminder(
     }
 }
 
-/// Sets the status (`status` is a `missive_appointment_status`). Returns INVALID_ARGUMENT for
-/// other values; NULL_ARGUMENT when `appointment` is NULL.
+/// Sets the status (`status` is a `missive_appointment_status`). Returns
+/// MISSIVE_RESULT_INVALID_ARGUMENT for other values; MISSIVE_RESULT_NULL_ARGUMENT when
+/// `appointment` is NULL.
 ///
 /// Ownership: borrows `appointment` for the call.
 /// Thread safety: changes the handle; no other call on it may run concurrently.
@@ -556,13 +559,13 @@ pub unsafe extern "C" fn missive_appointment_set_status(
     }
 }
 
-/// Copies the appointment as an iCalendar object (`text/calendar`, CRLF lines folded at 75
-/// octets, not NUL-terminated) for `method` (a `missive_calendar_method`) into `buf`, with the
+/// Copies the appointment as an iCalendar object (`text/calendar`, CRLF lines folded at 75 octets,
+/// not NUL-terminated) for `method` (a `missive_calendar_method`) into `buf`, with the
 /// size-then-fill pattern. The attendees are the ones added to the appointment (the message's
 /// recipients are added only by `missive_message_add_appointment`). Returns
-/// INCOMPLETE_APPOINTMENT (no start, end, summary or organizer: the error text says which),
-/// UNKNOWN_TIME_ZONE, INVALID_ARGUMENT (bad method), BUFFER_TOO_SMALL, NULL_ARGUMENT
-/// (`appointment` or `out_len` NULL).
+/// MISSIVE_RESULT_INCOMPLETE_APPOINTMENT (no start, end, summary or organizer: the error text says
+/// which), MISSIVE_RESULT_UNKNOWN_TIME_ZONE, MISSIVE_RESULT_INVALID_ARGUMENT (bad method),
+/// MISSIVE_RESULT_BUFFER_TOO_SMALL, MISSIVE_RESULT_NULL_ARGUMENT (`appointment` or `out_len` NULL).
 ///
 /// Ownership: borrows its arguments for the call; copies into `buf`.
 /// Thread safety: read-only; not concurrently with calls that change the handle.
@@ -590,13 +593,15 @@ pub unsafe extern "C" fn missive_appointment_to_ics(
 }
 
 /// Puts `appointment` on `message` as a meeting request or cancellation (`method` is a
-/// `missive_calendar_method`): the calendar goes in as the alternate view
-/// `text/calendar; method=REQUEST|CANCEL; charset=utf-8` beside the text and HTML bodies, and
-/// also as an `invite.ics` attachment when `attach_ics` is true. Every To and Cc recipient of the
-/// message (add them first) becomes an ATTENDEE with RSVP=TRUE and PARTSTAT=NEEDS-ACTION; the
-/// organizer defaults to the message's From. A second call replaces the calendar. Returns
-/// INCOMPLETE_APPOINTMENT, UNKNOWN_TIME_ZONE, INVALID_ARGUMENT (bad method; the error text
-/// says which), NULL_ARGUMENT (either handle NULL); the error text is stored on `message`, which is unchanged on failure.
+/// `missive_calendar_method`): the calendar goes in as the alternate view `text/calendar;
+/// method=REQUEST|CANCEL; charset=utf-8` beside the text and HTML bodies, and also as an
+/// `invite.ics` attachment when `attach_ics` is true. Every To and Cc recipient of the message (add
+/// them first) becomes an ATTENDEE with RSVP=TRUE and PARTSTAT=NEEDS-ACTION; the organizer defaults
+/// to the message's From. A second call replaces the calendar. Returns
+/// MISSIVE_RESULT_INCOMPLETE_APPOINTMENT, MISSIVE_RESULT_UNKNOWN_TIME_ZONE,
+/// MISSIVE_RESULT_INVALID_ARGUMENT (bad method; the error text says which),
+/// MISSIVE_RESULT_NULL_ARGUMENT (either handle NULL); the error text is stored on `message`, which
+/// is unchanged on failure.
 ///
 /// Ownership: borrows both handles for the call; the calendar is copied into the message.
 /// Thread safety: changes `message`; no other call on it may run concurrently. `appointment`

@@ -93,7 +93,7 @@ macro_rules! try_ref {
 pub(crate) use try_ref;
 
 /// Borrows a second handle argument; when it is NULL, stores the problem on `$owner` (the
-/// handle the call is made on) and returns NULL_ARGUMENT.
+/// handle the call is made on) and returns MISSIVE_RESULT_NULL_ARGUMENT.
 macro_rules! try_arg {
     ($owner:expr, $ptr:expr, $what:expr) => {
         // SAFETY: the function's contract says the pointer is NULL or a live handle.
@@ -152,7 +152,7 @@ macro_rules! try_bytes {
 }
 pub(crate) use try_bytes;
 
-/// A byte argument: `(NULL, 0)` is empty; `(NULL, n > 0)` is NULL_ARGUMENT.
+/// A byte argument: `(NULL, 0)` is empty; `(NULL, n > 0)` is MISSIVE_RESULT_NULL_ARGUMENT.
 ///
 /// # Safety
 /// `ptr` is NULL or points to `len` readable bytes that stay valid for `'a`.
@@ -202,11 +202,11 @@ pub(crate) unsafe fn text_arg<'a>(
     })
 }
 
-/// Copies `value` out with the size-then-fill pattern. On OK and on BUFFER_TOO_SMALL,
-/// `*out_len` receives the number of bytes the full value needs in `buf` (including a
-/// terminating NUL when `nul` is set); on other failures nothing is written.
-/// With `buf == NULL && buf_len == 0` only the size is reported; with a buffer that is too
-/// small, nothing is written to it and BUFFER_TOO_SMALL is returned.
+/// Copies `value` out with the size-then-fill pattern. On MISSIVE_RESULT_OK and on
+/// MISSIVE_RESULT_BUFFER_TOO_SMALL, `*out_len` receives the number of bytes the full value needs in
+/// `buf` (including a terminating NUL when `nul` is set); on other failures nothing is written.
+/// With `buf == NULL && buf_len == 0` only the size is reported; with a buffer that is too small,
+/// nothing is written to it and MISSIVE_RESULT_BUFFER_TOO_SMALL is returned.
 ///
 /// # Safety
 /// `buf` is NULL or points to `buf_len` writable bytes; `out_len` is NULL or writable.

@@ -102,24 +102,60 @@ impl BulkResultHandle {
         } else if not_sent.is_empty() {
             (missive_result::Ok, String::new())
         } else {
-            let listed = not_sent
+            // Each reason once, with the messages it applies to (a server that cannot be reached
+            // fails every message the same way).
+            let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+            for (i, it) in not_sent
                 .iter()
                 .filter(|(_, it)| it.status != missive_bulk_status::NotAttempted)
-                .take(10)
-                .map(|(i, it)| format!("message {i}: {}", it.text))
-                .collect::<Vec<_>>();
-            let more = not_sent.len() - not_attempted - listed.len();
-            let mut text = format!("{} of {total} messages not delivered", not_sent.len());
-            if not_attempted > 0 {
-                text.push_str(&format!(" ({not_attempted} not attempted: cancelled)"));
+            {
+                match groups.iter_mut().find(|(t, _)| *t == it.text) {
+                    Some((_, idx)) => idx.push(*i),
+                    None => groups.push((&it.text, vec![*i])),
+                }
             }
-            if !listed.is_empty() {
-                text.push_str(": ");
-                text.push_str(&listed.join("; "));
-            }
-            if more > 0 {
-                text.push_str(&format!("; and {more} more"));
-            }
+            let text = if sent == 0 && not_attempted == 0 && groups.len() == 1 {
+                if total == 1 {
+                    format!("the message was not delivered: {}", groups[0].0)
+                } else {
+                    format!(
+                        "none of the {total} messages was delivered: {}",
+                        groups[0].0
+                    )
+                }
+            } else {
+                let mut text = format!("{} of {total} messages not delivered", not_sent.len());
+                if not_attempted > 0 {
+                    text.push_str(&format!(" ({not_attempted} not attempted: cancelled)"));
+                }
+                let listed: Vec<String> = groups
+                    .iter()
+                    .take(10)
+                    .map(|(why, idx)| {
+                        let shown: Vec<String> =
+                            idx.iter().take(10).map(|i| i.to_string()).collect();
+                        let label = if idx.len() == 1 {
+                            "message"
+                        } else {
+                            "messages"
+                        };
+                        let more = if idx.len() > 10 {
+                            format!(" and {} more", idx.len() - 10)
+                        } else {
+                            String::new()
+                        };
+                        format!("{label} {}{more}: {why}", shown.join(", "))
+                    })
+                    .collect();
+                if !listed.is_empty() {
+                    text.push_str(": ");
+                    text.push_str(&listed.join("; "));
+                }
+                if groups.len() > 10 {
+                    text.push_str(&format!("; and {} other reasons", groups.len() - 10));
+                }
+                text
+            };
             let code = if report.cancelled && not_attempted > 0 {
                 missive_result::Cancelled
             } else if sent == 0 {
@@ -242,8 +278,9 @@ pub unsafe extern "C" fn missive_bulk_result_len(result: *const missive_bulk_res
     ffi_boundary! { try_ref!(result).items.len() }
 }
 
-/// The number of messages with `status` (a `missive_bulk_status`); 0 for an unknown status or
-/// when `result` is NULL. SENT + FAILED + UNKNOWN + NOT_ATTEMPTED = `missive_bulk_result_len`.
+/// The number of messages with `status` (a `missive_bulk_status`); 0 for an unknown status or when
+/// `result` is NULL. SENT + FAILED + UNKNOWN + MISSIVE_BULK_STATUS_NOT_ATTEMPTED =
+/// `missive_bulk_result_len`.
 ///
 /// Ownership: borrows `result` for the call. Thread safety: safe from any thread.
 ///
@@ -260,10 +297,11 @@ pub unsafe extern "C" fn missive_bulk_result_count(
     }
 }
 
-/// The overall code: OK when every message was sent (or there were none); CANCELLED when the
-/// send was cancelled and some messages were not attempted; the first failure's code when none
-/// was sent; PARTIAL_FAILURE otherwise. For a single-message operation, that message's code.
-/// NULL_ARGUMENT when `result` is NULL.
+/// The overall code: MISSIVE_RESULT_OK when every message was sent (or there were none);
+/// MISSIVE_RESULT_CANCELLED when the send was cancelled and some messages were not attempted; the
+/// first failure's code when none was sent; MISSIVE_RESULT_PARTIAL_FAILURE otherwise. For a
+/// single-message operation, that message's code. MISSIVE_RESULT_NULL_ARGUMENT when `result` is
+/// NULL.
 ///
 /// Ownership: borrows `result` for the call. Thread safety: safe from any thread.
 ///
@@ -291,9 +329,10 @@ pub unsafe extern "C" fn missive_bulk_result_was_cancelled(
 }
 
 /// The outcome of message `index`: `*out_status` (when not NULL) receives its
-/// `missive_bulk_status`, `*out_code` (when not NULL) its result code (OK when sent;
-/// SOME_RECIPIENTS_REJECTED when sent to only some; the failure's code, OUTCOME_UNKNOWN for
-/// UNKNOWN; CANCELLED for NOT_ATTEMPTED). Returns INDEX_OUT_OF_RANGE past the end.
+/// `missive_bulk_status`, `*out_code` (when not NULL) its result code (MISSIVE_RESULT_OK when sent;
+/// MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED when sent to only some; the failure's code,
+/// MISSIVE_RESULT_OUTCOME_UNKNOWN for UNKNOWN; MISSIVE_RESULT_CANCELLED for
+/// MISSIVE_BULK_STATUS_NOT_ATTEMPTED). Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE past the end.
 ///
 /// Ownership: borrows `result` for the call; writes the outputs. Thread safety: safe from any
 /// thread.
@@ -327,7 +366,7 @@ pub unsafe extern "C" fn missive_bulk_result_item(
 
 /// Borrows the send result of message `index` (reply code and text, enhanced code, queue id,
 /// transient flag, outcome-unknown flag, accepted and refused recipients; all empty for
-/// NOT_ATTEMPTED). NULL when `result` is NULL or `index` is out of range.
+/// MISSIVE_BULK_STATUS_NOT_ATTEMPTED). NULL when `result` is NULL or `index` is out of range.
 ///
 /// Ownership: borrowed: valid while `result` lives; never free it.
 /// Thread safety: safe from any thread.
@@ -349,7 +388,7 @@ pub unsafe extern "C" fn missive_bulk_result_get(
 }
 
 /// Copies why message `index` was not delivered (empty when it was), NUL-terminated,
-/// size-then-fill. Returns INDEX_OUT_OF_RANGE past the end.
+/// size-then-fill. Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE past the end.
 ///
 /// Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
 /// thread.
@@ -401,8 +440,8 @@ pub unsafe extern "C" fn missive_bulk_result_error(
 /// them, 4 by default), all working one shared queue of messages; off by default (one
 /// connection). Applies to `missive_client_send_collection` and the `_async` sends.
 ///
-/// Ownership: borrows `client` for the call. NULL: NULL_ARGUMENT when `client` is NULL.
-/// Thread safety: safe to call from several threads at once on the same client; a send
+/// Ownership: borrows `client` for the call. NULL: MISSIVE_RESULT_NULL_ARGUMENT when `client` is
+/// NULL. Thread safety: safe to call from several threads at once on the same client; a send
 /// already running keeps the settings it started with.
 ///
 /// # Safety
@@ -419,13 +458,13 @@ pub unsafe extern "C" fn missive_client_set_multi_connection(
     }
 }
 
-/// Sets the number of connections used with multi-connection sending (1 to 64; default 4).
-/// A collection of at least that many messages opens exactly that many connections, each
-/// sending its share (fewer messages: one connection each). Returns INVALID_ARGUMENT outside
+/// Sets the number of connections used with multi-connection sending (1 to 64; default 4). A
+/// collection of at least that many messages opens exactly that many connections, each sending its
+/// share (fewer messages: one connection each). Returns MISSIVE_RESULT_INVALID_ARGUMENT outside
 /// that range.
 ///
-/// Ownership: borrows `client` for the call. NULL: NULL_ARGUMENT when `client` is NULL.
-/// Thread safety: safe to call from several threads at once on the same client.
+/// Ownership: borrows `client` for the call. NULL: MISSIVE_RESULT_NULL_ARGUMENT when `client` is
+/// NULL. Thread safety: safe to call from several threads at once on the same client.
 ///
 /// # Safety
 /// `client` is NULL or live.
@@ -450,10 +489,10 @@ pub unsafe extern "C" fn missive_client_set_connections(
 /// multi-connection on; else 1) goes in batches of ceil(n / c) messages, at most this many:
 /// every connection asked for is used when there are at least c messages. Each connection
 /// pipelines the transactions of its batch; progress is reported after each batch. Returns
-/// INVALID_ARGUMENT outside that range.
+/// MISSIVE_RESULT_INVALID_ARGUMENT outside that range.
 ///
 /// Ownership: borrows `client` for the call.
-/// NULL: a NULL `client` gives NULL_ARGUMENT.
+/// NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT.
 /// Thread safety: safe to call from several threads at once on the same client; a collection
 /// send already running keeps the size it started with.
 ///
@@ -475,16 +514,16 @@ pub unsafe extern "C" fn missive_client_set_batch_size(
     }
 }
 
-/// Sets when messages of a collection are sent again. `max_attempts` (at least 1; default 1,
-/// no retry) bounds the attempts per message after transient failures (4xx replies, a
-/// connection lost while the content was being sent). `retry_unknown` (default false) also
-/// resends, within `max_attempts`, a message whose outcome is unknown (the connection was lost
-/// after its end was sent): it may then be delivered twice. Without it such a message is
-/// reported UNKNOWN. Messages of which nothing was sent when a connection was lost are always
-/// resent on a new connection (they cannot arrive twice). Returns INVALID_ARGUMENT for 0.
+/// Sets when messages of a collection are sent again. `max_attempts` (at least 1; default 1, no
+/// retry) bounds the attempts per message after transient failures (4xx replies, a connection lost
+/// while the content was being sent). `retry_unknown` (default false) also resends, within
+/// `max_attempts`, a message whose outcome is unknown (the connection was lost after its end was
+/// sent): it may then be delivered twice. Without it such a message is reported UNKNOWN. Messages
+/// of which nothing was sent when a connection was lost are always resent on a new connection (they
+/// cannot arrive twice). Returns MISSIVE_RESULT_INVALID_ARGUMENT for 0.
 ///
-/// Ownership: borrows `client` for the call. NULL: NULL_ARGUMENT when `client` is NULL.
-/// Thread safety: safe to call from several threads at once on the same client.
+/// Ownership: borrows `client` for the call. NULL: MISSIVE_RESULT_NULL_ARGUMENT when `client` is
+/// NULL. Thread safety: safe to call from several threads at once on the same client.
 ///
 /// # Safety
 /// `client` is NULL or live.
@@ -527,8 +566,9 @@ pub struct missive_progress {
     pub bytes_total: u64,
 }
 
-/// Receives the progress of a bulk send (`progress` is valid only during the call). Return 0 to
-/// go on, nonzero to cancel: messages not yet started are then reported NOT_ATTEMPTED.
+/// Receives the progress of a bulk send (`progress` is valid only during the call). Return 0 to go
+/// on, nonzero to cancel: messages not yet started are then reported
+/// MISSIVE_BULK_STATUS_NOT_ATTEMPTED.
 pub type missive_progress_cb =
     Option<unsafe extern "C" fn(userdata: *mut c_void, progress: *const missive_progress) -> i32>;
 
@@ -549,10 +589,9 @@ struct ProgressCallback {
 /// multi-connection sending or an `_async` send, on a worker thread the library owns; never on
 /// two threads at once for the same send. It must not free the client.
 ///
-/// Ownership: the client keeps `userdata` until it calls `userdata_free`. NULL: NULL_ARGUMENT
-/// when `client` is NULL.
-/// Thread safety: safe to call from several threads at once on the same client; `cb` and
-/// `userdata` must be usable from any thread.
+/// Ownership: the client keeps `userdata` until it calls `userdata_free`. NULL:
+/// MISSIVE_RESULT_NULL_ARGUMENT when `client` is NULL. Thread safety: safe to call from several
+/// threads at once on the same client; `cb` and `userdata` must be usable from any thread.
 ///
 /// # Safety
 /// `client` is NULL or live; `cb` and `userdata_free` are NULL or valid functions.

@@ -166,8 +166,8 @@ pub unsafe extern "C" fn missive_client_error(
     }
 }
 
-/// Sets the SMTP server's host name or IP address (UTF-8). Returns INVALID_ARGUMENT for
-/// whitespace or control characters in it.
+/// Sets the SMTP server's host name or IP address (UTF-8). Returns MISSIVE_RESULT_INVALID_ARGUMENT
+/// for whitespace or control characters in it.
 ///
 /// Thread safety: safe to call from several threads at once on the same client.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -192,8 +192,8 @@ pub unsafe extern "C" fn missive_client_set_host(
     }
 }
 
-/// Sets the SMTP port; 0 means the default for the security option (465 for SSL_IMPLICIT,
-/// otherwise 25).
+/// Sets the SMTP port; 0 means the default for the security option (465 for
+/// MISSIVE_SECURITY_SSL_IMPLICIT, otherwise 25).
 ///
 /// Thread safety: safe to call from several threads at once on the same client.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -253,8 +253,8 @@ pub unsafe extern "C" fn missive_client_set_password(
     }
 }
 
-/// Sets the security option (`security` is a `missive_security`). Returns INVALID_ARGUMENT for
-/// other values.
+/// Sets the security option (`security` is a `missive_security`). Returns
+/// MISSIVE_RESULT_INVALID_ARGUMENT for other values.
 ///
 /// Thread safety: safe to call from several threads at once on the same client.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -282,7 +282,7 @@ pub unsafe extern "C" fn missive_client_set_security(
 }
 
 /// Sets the delivery method (`method` is a `missive_delivery_method`). Returns
-/// INVALID_ARGUMENT for other values.
+/// MISSIVE_RESULT_INVALID_ARGUMENT for other values.
 ///
 /// Thread safety: safe to call from several threads at once on the same client.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -307,8 +307,9 @@ pub unsafe extern "C" fn missive_client_set_delivery_method(
     }
 }
 
-/// Sets the pickup directory (a path, UTF-8) for PICKUP_DIRECTORY delivery. It is created on
-/// first delivery when missing. Returns INVALID_ARGUMENT for an empty path.
+/// Sets the pickup directory (a path, UTF-8) for MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY delivery.
+/// It is created on first delivery when missing. Returns MISSIVE_RESULT_INVALID_ARGUMENT for an
+/// empty path.
 ///
 /// Thread safety: safe to call from several threads at once on the same client.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -335,27 +336,32 @@ pub unsafe extern "C" fn missive_client_set_pickup_directory(
 /// Delivers `message` by the delivery method.
 ///
 /// With NETWORK, the message goes over SMTP to the configured host, on a connection the client
-/// keeps for the next send (each concurrent send uses its own). With PICKUP_DIRECTORY, it is
-/// written atomically as a new uniquely named `.eml` file, starting with `X-Sender:` and
-/// `X-Receiver:` envelope lines (Bcc recipients included). The envelope is the message's own
-/// (`missive_message_load_pickup_file`), else its Sender or From and To, Cc and Bcc; never
-/// lines of its content. Either way the message goes without Bcc, X-Sender and X-Receiver
-/// header fields.
-/// `message` is not changed (a message without a Message-ID or date is sent with the ones
-/// `missive_message_message_id` / `missive_message_save_buffer` show).
+/// keeps for the next send (each concurrent send uses its own). With
+/// MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY, it is written atomically as a new uniquely named
+/// `.eml` file, starting with `X-Sender:` and `X-Receiver:` envelope lines (Bcc recipients
+/// included). The envelope is the message's own (`missive_message_load_pickup_file`), else its
+/// Sender or From and To, Cc and Bcc; never lines of its content. Either way the message goes
+/// without Bcc, X-Sender and X-Receiver header fields. `message` is not changed (a message without
+/// a Message-ID or date is sent with the ones `missive_message_message_id` /
+/// `missive_message_save_buffer` show).
 ///
 /// When `out_result` is not NULL, `*out_result` receives a new `missive_send_result` (on
 /// success and on failure alike; NULL only for argument errors) that the caller frees: the
 /// server's reply, queue id, accepted and refused recipients.
 ///
-/// Returns OK; SOME_RECIPIENTS_REJECTED (delivered to the others unless
-/// `require_all_recipients`; see the result); NO_SENDER, NO_RECIPIENTS;
-/// PICKUP_DIRECTORY_NOT_SET, FILE_NOT_FOUND, PERMISSION_DENIED, IO, INVALID_ARGUMENT (pickup);
-/// HOST_NOT_SET, CONNECT_FAILED, TIMEOUT, TLS_FAILED, CERTIFICATE_INVALID,
-/// STARTTLS_NOT_OFFERED, CREDENTIALS_REQUIRE_TLS, AUTH_FAILED, AUTH_UNSUPPORTED,
-/// SERVER_REJECTED, ALL_RECIPIENTS_REJECTED, SMTPUTF8_NOT_SUPPORTED, MESSAGE_TOO_LARGE,
-/// PROTOCOL_ERROR, CONNECTION_LOST (not delivered), OUTCOME_UNKNOWN (may have been delivered)
-/// (SMTP). Detail is stored on `client`.
+/// Returns MISSIVE_RESULT_OK; MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED (delivered to the others
+/// unless `require_all_recipients`; see the result); MISSIVE_RESULT_NO_SENDER,
+/// MISSIVE_RESULT_NO_RECIPIENTS; MISSIVE_RESULT_PICKUP_DIRECTORY_NOT_SET,
+/// MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO,
+/// MISSIVE_RESULT_INVALID_ARGUMENT (pickup); MISSIVE_RESULT_HOST_NOT_SET,
+/// MISSIVE_RESULT_CONNECT_FAILED, MISSIVE_RESULT_TIMEOUT, MISSIVE_RESULT_TLS_FAILED,
+/// MISSIVE_RESULT_CERTIFICATE_INVALID, MISSIVE_RESULT_START_TLS_NOT_OFFERED,
+/// MISSIVE_RESULT_CREDENTIALS_REQUIRE_TLS, MISSIVE_RESULT_AUTH_FAILED,
+/// MISSIVE_RESULT_AUTH_UNSUPPORTED, MISSIVE_RESULT_SERVER_REJECTED,
+/// MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED, MISSIVE_RESULT_SMTP_UTF8_NOT_SUPPORTED,
+/// MISSIVE_RESULT_MESSAGE_TOO_LARGE, MISSIVE_RESULT_PROTOCOL_ERROR, MISSIVE_RESULT_CONNECTION_LOST
+/// (not delivered), MISSIVE_RESULT_OUTCOME_UNKNOWN (may have been delivered) (SMTP). Detail is
+/// stored on `client`.
 ///
 /// Ownership: borrows `client` and `message`; the caller owns `*out_result`.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -400,14 +406,15 @@ pub(crate) unsafe fn finish_send(
             let list = d
                 .rejected()
                 .iter()
-                .map(|(a, r)| format!("<{a}>: {r}"))
+                .map(|(a, r)| crate::smtp::refused_text(a, r))
                 .collect::<Vec<_>>()
                 .join("; ");
             h.fail(
                 missive_result::SomeRecipientsRejected,
                 format!(
-                    "delivered to {} recipient(s); refused: {list}",
-                    d.accepted().len()
+                    "delivered to {} of {} recipients; the server refused {list}",
+                    d.accepted().len(),
+                    d.accepted().len() + d.rejected().len()
                 ),
             )
         }
@@ -426,13 +433,15 @@ pub(crate) unsafe fn finish_send(
 /// outcome per message, in order (on success and on failure alike; NULL only for argument
 /// errors), which the caller frees with `missive_bulk_result_free`.
 ///
-/// Returns OK when all were delivered (or the collection is empty); CANCELLED when cancelled
-/// with messages left; the first failure's code when none was delivered; PARTIAL_FAILURE when
-/// some were. The error text on `client` names the failed messages by index (the first ten).
+/// Returns MISSIVE_RESULT_OK when all were delivered (or the collection is empty);
+/// MISSIVE_RESULT_CANCELLED when cancelled with messages left; the first failure's code when none
+/// was delivered; MISSIVE_RESULT_PARTIAL_FAILURE when some were. The error text on `client` gives
+/// each reason once with the indexes of the messages it applies to (up to ten reasons, ten
+/// indexes each), e.g. "none of the 3 messages was delivered: could not connect to ...".
 ///
 /// Thread safety: safe to call from several threads at once on the same client.
 /// Ownership: arguments are borrowed for the call only; the caller owns `*out_result`.
-/// NULL: NULL_ARGUMENT when `client` or `collection` is NULL.
+/// NULL: MISSIVE_RESULT_NULL_ARGUMENT when `client` or `collection` is NULL.
 ///
 /// # Safety
 /// `client` is NULL or live; `collection` is NULL or live and not changed during the call;
@@ -450,13 +459,14 @@ pub unsafe extern "C" fn missive_client_send_collection(
     }
 }
 
-/// Sets host, port, security and credentials from a URL: `smtp://` (AUTO),
-/// `smtp+starttls://` (SSL_EXPLICIT), `smtps://` (SSL_IMPLICIT), `smtp+plain://` (NONE), with
-/// optional percent-encoded `user:password@`, `:port`, and `?auth=PLAIN|LOGIN|CRAM-MD5|XOAUTH2`
-/// and `&client_name=NAME`. Example: `smtp+starttls://me%40example.com:secret@smtp.example.com:587`.
-/// Settings the URL does not mention keep their values (the credentials are replaced).
+/// Sets host, port, security and credentials from a URL: `smtp://` (AUTO), `smtp+starttls://`
+/// (MISSIVE_SECURITY_SSL_EXPLICIT), `smtps://` (MISSIVE_SECURITY_SSL_IMPLICIT), `smtp+plain://`
+/// (NONE), with optional percent-encoded `user:password@`, `:port`, and
+/// `?auth=PLAIN|LOGIN|CRAM-MD5|XOAUTH2` and `&client_name=NAME`. Example:
+/// `smtp+starttls://me%40example.com:secret@smtp.example.com:587`. Settings the URL does not
+/// mention keep their values (the credentials are replaced).
 ///
-/// Returns INVALID_ARGUMENT naming what is wrong with the URL.
+/// Returns MISSIVE_RESULT_INVALID_ARGUMENT naming what is wrong with the URL.
 ///
 /// Ownership: borrows the arguments; the URL's parts are copied.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -537,7 +547,7 @@ pub enum missive_auth_mechanism {
 }
 
 /// Chooses the AUTH mechanism (`mechanism` is a `missive_auth_mechanism`). Returns
-/// INVALID_ARGUMENT for other values.
+/// MISSIVE_RESULT_INVALID_ARGUMENT for other values.
 ///
 /// Ownership: borrows `client` for the call.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -566,8 +576,8 @@ pub unsafe extern "C" fn missive_client_set_auth_mechanism(
 }
 
 /// Sets the name sent with EHLO (default: the machine's fully qualified name, else an address
-/// literal). `(NULL, 0)` restores the default. Returns INVALID_ARGUMENT for white space or
-/// control characters.
+/// literal). `(NULL, 0)` restores the default. Returns MISSIVE_RESULT_INVALID_ARGUMENT for white
+/// space or control characters.
 ///
 /// Ownership: borrows the arguments; the name is copied.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -592,12 +602,12 @@ pub unsafe extern "C" fn missive_client_set_client_name(
     }
 }
 
-/// Sets the timeouts in milliseconds: `connect_ms` for each TCP connection attempt,
-/// `command_ms` for the greeting, each command's whole reply, the whole TLS handshake, and each
-/// write. A reply or handshake must be complete within `command_ms` however slowly its bytes
-/// arrive (under TLS as over plain TCP), else the call ends with TIMEOUT. 0 keeps the current
-/// value (defaults: 30 s connect, 60 s greeting, 120 s command). The whole call is bounded as
-/// well: `missive_client_set_total_timeout`.
+/// Sets the timeouts in milliseconds: `connect_ms` for each TCP connection attempt, `command_ms`
+/// for the greeting, each command's whole reply, the whole TLS handshake, and each write. A reply
+/// or handshake must be complete within `command_ms` however slowly its bytes arrive (under TLS as
+/// over plain TCP), else the call ends with MISSIVE_RESULT_TIMEOUT. 0 keeps the current value
+/// (defaults: 30 s connect, 60 s greeting, 120 s command). The whole call is bounded as well:
+/// `missive_client_set_total_timeout`.
 ///
 /// Ownership: borrows `client` for the call.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -623,15 +633,15 @@ pub unsafe extern "C" fn missive_client_set_timeouts(
     }
 }
 
-/// Sets the total time limit of one call in milliseconds: connecting (TCP, TLS handshake,
-/// greeting, EHLO, STARTTLS, AUTH) plus the transactions of that call — one message for
-/// `missive_client_send` and the other single sends, one batch for collections, one message
-/// for each message a queue drain delivers. A call still running when it passes ends with
-/// TIMEOUT (after the final dot: OUTCOME_UNKNOWN). 0 means no limit; the default is 600000
-/// (10 minutes). The command timeout (`missive_client_set_timeouts`) still bounds each reply.
+/// Sets the total time limit of one call in milliseconds: connecting (TCP, TLS handshake, greeting,
+/// EHLO, STARTTLS, AUTH) plus the transactions of that call — one message for `missive_client_send`
+/// and the other single sends, one batch for collections, one message for each message a queue
+/// drain delivers. A call still running when it passes ends with MISSIVE_RESULT_TIMEOUT (after the
+/// final dot: MISSIVE_RESULT_OUTCOME_UNKNOWN). 0 means no limit; the default is 600000 (10
+/// minutes). The command timeout (`missive_client_set_timeouts`) still bounds each reply.
 ///
 /// Ownership: borrows `client` for the call.
-/// NULL: a NULL `client` gives NULL_ARGUMENT.
+/// NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT.
 /// Thread safety: safe to call from several threads at once on the same client.
 ///
 /// # Safety
@@ -650,7 +660,7 @@ pub unsafe extern "C" fn missive_client_set_total_timeout(
 
 /// Trusts the CA certificates in the PEM file at `path` (in addition to the system's and the
 /// built-in roots). `(NULL, 0)` removes it. The file is read when connecting; a missing or
-/// unreadable file then fails the send with TLS_FAILED.
+/// unreadable file then fails the send with MISSIVE_RESULT_TLS_FAILED.
 ///
 /// Ownership: borrows the arguments; the path is copied.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -672,7 +682,7 @@ pub unsafe extern "C" fn missive_client_set_ca_file(
 }
 
 /// Presents a client certificate: `cert_path` is a PEM certificate chain, `key_path` its PEM
-/// private key. Both `(NULL, 0)` removes it; one empty is INVALID_ARGUMENT.
+/// private key. Both `(NULL, 0)` removes it; one empty is MISSIVE_RESULT_INVALID_ARGUMENT.
 ///
 /// Ownership: borrows the arguments; the paths are copied.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -714,7 +724,7 @@ pub enum missive_tls_version {
 }
 
 /// Sets the minimum TLS version (`version` is a `missive_tls_version`). Returns
-/// INVALID_ARGUMENT for other values.
+/// MISSIVE_RESULT_INVALID_ARGUMENT for other values.
 ///
 /// Ownership: borrows `client` for the call.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -780,9 +790,9 @@ pub unsafe extern "C" fn missive_client_set_pipelining(
     }
 }
 
-/// With `require` true, a message some of whose recipients are refused is not sent at all
-/// (RSET; SOME_RECIPIENTS_REJECTED). The default (false) delivers to the accepted recipients
-/// and reports the refused ones.
+/// With `require` true, a message some of whose recipients are refused is not sent at all (RSET;
+/// MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED). The default (false) delivers to the accepted
+/// recipients and reports the refused ones.
 ///
 /// Ownership: borrows `client` for the call.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -879,7 +889,7 @@ pub unsafe extern "C" fn missive_client_set_protocol_log(
 /// be told apart (a collection over 4 connections logs `[1]` to `[4]`).
 ///
 /// Ownership: borrows `client` for the call.
-/// NULL: a NULL `client` gives NULL_ARGUMENT.
+/// NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT.
 /// Thread safety: safe to call from several threads at once on the same client.
 ///
 /// # Safety
@@ -896,15 +906,15 @@ pub unsafe extern "C" fn missive_client_set_protocol_log_connection_numbers(
     }
 }
 
-/// Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one
-/// address; empty for the null sender `<>`), `recipients` a comma-separated list of addresses,
-/// `data` the message (sent as is, with CRLF normalisation and dot-stuffing, less any Bcc,
-/// X-Sender and X-Receiver header fields: envelope lines in `data` are content, never
-/// envelope). Only NETWORK and PICKUP_DIRECTORY delivery apply as for `missive_client_send`,
-/// and `*out_result` likewise.
+/// Sends raw message bytes with an explicit envelope: `mail_from` is the reverse path (one address;
+/// empty for the null sender `<>`), `recipients` a comma-separated list of addresses, `data` the
+/// message (sent as is, with CRLF normalisation and dot-stuffing, less any Bcc, X-Sender and
+/// X-Receiver header fields: envelope lines in `data` are content, never envelope). Only NETWORK
+/// and MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY delivery apply as for `missive_client_send`, and
+/// `*out_result` likewise.
 ///
-/// Returns INVALID_ADDRESS for a malformed address, NO_RECIPIENTS for an empty list, and the
-/// codes of `missive_client_send`.
+/// Returns MISSIVE_RESULT_INVALID_ADDRESS for a malformed address, MISSIVE_RESULT_NO_RECIPIENTS for
+/// an empty list, and the codes of `missive_client_send`.
 ///
 /// Ownership: borrows the arguments (copied as needed); the caller owns `*out_result`.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -956,10 +966,10 @@ pub unsafe extern "C" fn missive_client_send_raw(
     }
 }
 
-/// Sends NOOP on the kept SMTP connection (connecting first when there is none): checks that
-/// the server is reachable and the session usable. Returns the codes of the connection
-/// phase of `missive_client_send` (HOST_NOT_SET, CONNECT_FAILED, TIMEOUT, TLS errors, AUTH
-/// errors, SERVER_REJECTED).
+/// Sends NOOP on the kept SMTP connection (connecting first when there is none): checks that the
+/// server is reachable and the session usable. Returns the codes of the connection phase of
+/// `missive_client_send` (MISSIVE_RESULT_HOST_NOT_SET, MISSIVE_RESULT_CONNECT_FAILED,
+/// MISSIVE_RESULT_TIMEOUT, TLS errors, AUTH errors, MISSIVE_RESULT_SERVER_REJECTED).
 ///
 /// Ownership: borrows `client` for the call.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -978,8 +988,8 @@ pub unsafe extern "C" fn missive_client_noop(client: *mut missive_client) -> mis
 }
 
 /// Connects, secures the connection, authenticates with the configured credentials and quits,
-/// on a connection of its own: OK means the credentials work. Returns the codes of
-/// `missive_client_noop`, notably AUTH_FAILED.
+/// on a connection of its own: MISSIVE_RESULT_OK means the credentials work. Returns the codes of
+/// `missive_client_noop`, notably MISSIVE_RESULT_AUTH_FAILED.
 ///
 /// Ownership: borrows `client` for the call.
 /// Thread safety: safe to call from several threads at once on the same client.

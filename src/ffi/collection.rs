@@ -70,7 +70,7 @@ pub unsafe extern "C" fn missive_message_collection_free(
 /// Appends a copy of `message`. Copies: the caller keeps `message`, may change or free it
 /// afterwards without affecting the collection, and must still free it.
 ///
-/// Returns NULL_ARGUMENT when either pointer is NULL.
+/// Returns MISSIVE_RESULT_NULL_ARGUMENT when either pointer is NULL.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 ///

@@ -37,7 +37,7 @@ pub enum missive_forward_mode {
 pub type missive_read_cb =
     Option<unsafe extern "C" fn(userdata: *mut c_void, buf: *mut u8, len: usize) -> i64>;
 
-/// Parses a comma-separated recipient list; empty is NO_RECIPIENTS.
+/// Parses a comma-separated recipient list; empty is MISSIVE_RESULT_NO_RECIPIENTS.
 fn recipients_of(h: &ClientHandle, list: &str) -> Result<Vec<MailAddress>, missive_result> {
     match parse_address_list(list) {
         Ok(l) if l.is_empty() => {
@@ -66,10 +66,11 @@ fn raw_envelope(
     Ok((from, list.iter().map(MailAddress::address).collect()))
 }
 
-/// Sets the forwarding address (e.g. `"Desk <desk@example.com>"`): the envelope sender (MAIL
-/// FROM) of every forward, the `Resent-From` of RESEND and the `From` of ATTACH. (NULL, 0)
-/// clears it; REDIRECT then uses the message's own Sender or From as the envelope sender, and
-/// RESEND and ATTACH fail with NO_SENDER. Returns INVALID_ADDRESS for a malformed address.
+/// Sets the forwarding address (e.g. `"Desk <desk@example.com>"`): the envelope sender (MAIL FROM)
+/// of every forward, the `Resent-From` of RESEND and the `From` of ATTACH. (NULL, 0) clears it;
+/// REDIRECT then uses the message's own Sender or From as the envelope sender, and RESEND and
+/// ATTACH fail with MISSIVE_RESULT_NO_SENDER. Returns MISSIVE_RESULT_INVALID_ADDRESS for a
+/// malformed address.
 ///
 /// Ownership: borrows the arguments; the address is copied.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -110,15 +111,16 @@ pub unsafe extern "C" fn missive_client_set_forward_sender(
 /// recipients get nothing. Delivered by the client's delivery method, as `missive_client_send`
 /// (no TNEF conversion); `*out_result` likewise.
 ///
-/// Returns INVALID_ARGUMENT for an unknown mode, NO_RECIPIENTS for an empty list,
-/// INVALID_ADDRESS, NO_SENDER (RESEND/ATTACH without a forward sender, or REDIRECT of a message
-/// without sender), and the codes of `missive_client_send`. Detail is stored on `client`.
+/// Returns MISSIVE_RESULT_INVALID_ARGUMENT for an unknown mode, MISSIVE_RESULT_NO_RECIPIENTS for an
+/// empty list, MISSIVE_RESULT_INVALID_ADDRESS, MISSIVE_RESULT_NO_SENDER (RESEND/ATTACH without a
+/// forward sender, or REDIRECT of a message without sender), and the codes of
+/// `missive_client_send`. Detail is stored on `client`.
 ///
-/// Ownership: borrows `client` and `message` (not changed); the caller owns `*out_result`.
-/// NULL: a NULL `client` gives NULL_ARGUMENT; a NULL `message` gives NULL_ARGUMENT with detail
-/// on `client`; `out_result` may be NULL.
-/// Thread safety: safe to call from several threads at once on the same client; `message`
-/// must not be changed during the call.
+/// Ownership: borrows `client` and `message` (not changed); the caller owns `*out_result`. NULL: a
+/// NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; a NULL `message` gives
+/// MISSIVE_RESULT_NULL_ARGUMENT with detail on `client`; `out_result` may be NULL. Thread safety:
+/// safe to call from several threads at once on the same client; `message` must not be changed
+/// during the call.
 ///
 /// # Safety
 /// `client` is NULL or live; `message` is NULL or live; `recipients` points to
@@ -154,23 +156,23 @@ pub unsafe extern "C" fn missive_client_forward(
     }
 }
 
-/// Forwards the `.eml` file at `path` (UTF-8) without loading it: a new envelope (`mail_from`,
-/// one address or empty for the null sender `<>`; `recipients`, comma-separated) and the bytes
-/// unchanged except that Bcc, X-Sender and X-Receiver header fields are dropped (envelope
-/// lines in the file are content, never envelope). Over SMTP the content is
-/// CRLF-normalised and dot-stuffed on the fly through fixed-size buffers (memory does not grow
-/// with the file), and the file's size is checked against the server's SIZE limit before
-/// anything is sent (MESSAGE_TOO_LARGE). With PICKUP_DIRECTORY it is copied into a new pickup
-/// file. `*out_result` as for `missive_client_send`.
+/// Forwards the `.eml` file at `path` (UTF-8) without loading it: a new envelope (`mail_from`, one
+/// address or empty for the null sender `<>`; `recipients`, comma-separated) and the bytes
+/// unchanged except that Bcc, X-Sender and X-Receiver header fields are dropped (envelope lines in
+/// the file are content, never envelope). Over SMTP the content is CRLF-normalised and dot-stuffed
+/// on the fly through fixed-size buffers (memory does not grow with the file), and the file's size
+/// is checked against the server's SIZE limit before anything is sent
+/// (MISSIVE_RESULT_MESSAGE_TOO_LARGE). With MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY it is copied
+/// into a new pickup file. `*out_result` as for `missive_client_send`.
 ///
-/// Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO (also when reading fails midway: the
-/// transaction is then aborted, nothing is delivered), INVALID_ADDRESS, NO_RECIPIENTS, and the
-/// codes of `missive_client_send`.
+/// Returns MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO (also
+/// when reading fails midway: the transaction is then aborted, nothing is delivered),
+/// MISSIVE_RESULT_INVALID_ADDRESS, MISSIVE_RESULT_NO_RECIPIENTS, and the codes of
+/// `missive_client_send`.
 ///
-/// Ownership: borrows the arguments for the call; the caller owns `*out_result`.
-/// NULL: a NULL `client` gives NULL_ARGUMENT; strings follow the (NULL, 0) rule; `out_result`
-/// may be NULL.
-/// Thread safety: safe to call from several threads at once on the same client.
+/// Ownership: borrows the arguments for the call; the caller owns `*out_result`. NULL: a NULL
+/// `client` gives MISSIVE_RESULT_NULL_ARGUMENT; strings follow the (NULL, 0) rule; `out_result` may
+/// be NULL. Thread safety: safe to call from several threads at once on the same client.
 ///
 /// # Safety
 /// `client` is NULL or live; each pointer points to its length; `out_result` is NULL or
@@ -209,14 +211,13 @@ pub unsafe extern "C" fn missive_client_forward_file(
 /// offset) is checked against the server's SIZE limit before anything is sent; for a pipe or
 /// socket the size is unknown. `fd` is not closed; its offset is advanced past what was read.
 ///
-/// Returns INVALID_ARGUMENT for a negative `fd`, IO for a descriptor that cannot be read, and
-/// the codes of `missive_client_forward_file`.
+/// Returns MISSIVE_RESULT_INVALID_ARGUMENT for a negative `fd`, MISSIVE_RESULT_IO for a descriptor
+/// that cannot be read, and the codes of `missive_client_forward_file`.
 ///
-/// Ownership: borrows the arguments (`fd` stays the caller's); the caller owns `*out_result`.
-/// NULL: a NULL `client` gives NULL_ARGUMENT; strings follow the (NULL, 0) rule; `out_result`
-/// may be NULL.
-/// Thread safety: safe to call from several threads at once on the same client; `fd` must not
-/// be read by anyone else during the call.
+/// Ownership: borrows the arguments (`fd` stays the caller's); the caller owns `*out_result`. NULL:
+/// a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; strings follow the (NULL, 0) rule;
+/// `out_result` may be NULL. Thread safety: safe to call from several threads at once on the same
+/// client; `fd` must not be read by anyone else during the call.
 ///
 /// # Safety
 /// `client` is NULL or live; `fd` is an open descriptor (or negative); each pointer points to
@@ -247,7 +248,7 @@ pub unsafe extern "C" fn missive_client_forward_fd(
         let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
         let file = match borrowed.try_clone_to_owned() {
             Ok(owned) => File::from(owned),
-            Err(e) => return h.fail(missive_result::Io, format!("cannot use file descriptor {fd}: {e}")),
+            Err(e) => return h.fail(missive_result::Io, format!("cannot use file descriptor {fd}: {}", crate::message::error::io_reason(&e))),
         };
         let outcome = h.client.forward_open_file(&file, &from, &list);
         // SAFETY: forwarded contract.
@@ -284,18 +285,17 @@ impl Read for CallbackReader {
 
 /// As `missive_client_forward_file`, reading the message through `read_cb(userdata, buf, len)`
 /// until it returns 0 (a negative return is an error: the transaction is aborted, nothing is
-/// delivered, and the call returns IO). `size_hint` is the message's size in bytes when known
-/// (checked against the server's SIZE limit before anything is sent), or negative when
+/// delivered, and the call returns MISSIVE_RESULT_IO). `size_hint` is the message's size in bytes
+/// when known (checked against the server's SIZE limit before anything is sent), or negative when
 /// unknown. Nothing is read before the server accepted the envelope.
 ///
 /// `read_cb` runs on the calling thread, during this call only; it must not call functions on
 /// this client. `userdata` is passed to it untouched and never freed.
 ///
 /// Ownership: borrows the arguments for the call (nothing is retained); the caller owns
-/// `*out_result`.
-/// NULL: a NULL `client` or `read_cb` gives NULL_ARGUMENT; strings follow the (NULL, 0) rule;
-/// `out_result` may be NULL.
-/// Thread safety: safe to call from several threads at once on the same client.
+/// `*out_result`. NULL: a NULL `client` or `read_cb` gives MISSIVE_RESULT_NULL_ARGUMENT; strings
+/// follow the (NULL, 0) rule; `out_result` may be NULL. Thread safety: safe to call from several
+/// threads at once on the same client.
 ///
 /// # Safety
 /// `client` is NULL or live; `read_cb` is NULL or a valid function that writes at most `len`

@@ -325,7 +325,8 @@ pub unsafe extern "C" fn missive_message_free(message: *mut missive_message) {
 /// NUL-terminated, with the size-then-fill pattern: `*out_len` receives the bytes needed
 /// including the NUL; call with `buf = NULL, buf_len = 0` to ask.
 ///
-/// Returns NULL_ARGUMENT when `message` or `out_len` is NULL; BUFFER_TOO_SMALL.
+/// Returns MISSIVE_RESULT_NULL_ARGUMENT when `message` or `out_len` is NULL;
+/// MISSIVE_RESULT_BUFFER_TOO_SMALL.
 ///
 /// Thread safety: read-only; may run concurrently with other read-only calls on the
 /// same handle, not with calls that change it.
@@ -356,11 +357,12 @@ pub unsafe extern "C" fn missive_message_error(
 /// domain) are kept as written. An envelope the message had (see
 /// `missive_message_load_pickup_file`) is dropped: its header fields make the envelope.
 ///
-/// Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, MALFORMED_EML (not a message; when loading
-/// strictly, also a header line that is not a field), TRUNCATED_EML (when loading strictly, a
-/// multipart that never closes: see `missive_message_set_strict_loading`),
-/// MESSAGE_TOO_COMPLEX (multiparts or messages nested more than 100 levels deep, or more than
-/// 10,000 MIME parts), INVALID_ARGUMENT (a directory); on failure `message` is unchanged.
+/// Returns MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO,
+/// MISSIVE_RESULT_MALFORMED_EML (not a message; when loading strictly, also a header line that is
+/// not a field), MISSIVE_RESULT_TRUNCATED_EML (when loading strictly, a multipart that never
+/// closes: see `missive_message_set_strict_loading`), MISSIVE_RESULT_MESSAGE_TOO_COMPLEX
+/// (multiparts or messages nested more than 100 levels deep, or more than 10,000 MIME parts),
+/// MISSIVE_RESULT_INVALID_ARGUMENT (a directory); on failure `message` is unchanged.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -468,7 +470,8 @@ pub unsafe extern "C" fn missive_message_load_warnings(
 /// Message-ID or date gets them when first saved or sent, and keeps them until it is changed;
 /// a loaded one keeps the fields it has (none is added that was not set).
 ///
-/// Returns FILE_NOT_FOUND (no such directory), PERMISSION_DENIED, IO, INVALID_ARGUMENT.
+/// Returns MISSIVE_RESULT_FILE_NOT_FOUND (no such directory), MISSIVE_RESULT_PERMISSION_DENIED,
+/// MISSIVE_RESULT_IO, MISSIVE_RESULT_INVALID_ARGUMENT.
 ///
 /// Thread safety: read-only; may run concurrently with other read-only calls on the
 /// same handle, not with calls that change it.
@@ -523,8 +526,8 @@ pub unsafe extern "C" fn missive_message_save_buffer(
 
 /// Sets `From:` from one mailbox (`a@b`, `Name <a@b>`, `"Last, First" <a@b>`; UTF-8).
 ///
-/// Returns INVALID_ADDRESS (with the reason) for a malformed address or one containing CR, LF
-/// or other control characters.
+/// Returns MISSIVE_RESULT_INVALID_ADDRESS (with the reason) for a malformed address or one
+/// containing CR, LF or other control characters.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -548,7 +551,7 @@ pub unsafe extern "C" fn missive_message_set_from(
 }
 
 /// Sets `Sender:` (also the envelope sender); `(NULL, 0)` or an empty string removes it.
-/// Returns INVALID_ADDRESS as `missive_message_set_from`.
+/// Returns MISSIVE_RESULT_INVALID_ADDRESS as `missive_message_set_from`.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -575,7 +578,8 @@ pub unsafe extern "C" fn missive_message_set_sender(
 /// Adds addresses to a list: `kind` is a `missive_recipient_kind`; `addresses` is one mailbox
 /// or a comma-separated list. All or none are added.
 ///
-/// Returns INVALID_ARGUMENT for an unknown `kind`; INVALID_ADDRESS (naming the bad one).
+/// Returns MISSIVE_RESULT_INVALID_ARGUMENT for an unknown `kind`; MISSIVE_RESULT_INVALID_ADDRESS
+/// (naming the bad one).
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 /// NULL: a NULL handle gives the NULL value of the return type.
@@ -598,7 +602,7 @@ pub unsafe extern "C" fn missive_message_add_recipients(
 }
 
 /// Removes every address from one list (`kind` is a `missive_recipient_kind`).
-/// Returns INVALID_ARGUMENT for an unknown `kind`.
+/// Returns MISSIVE_RESULT_INVALID_ARGUMENT for an unknown `kind`.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 ///
@@ -637,7 +641,8 @@ pub unsafe extern "C" fn missive_message_recipient_count(
 }
 
 /// Copies one address of a list, formatted as `Name <a@b>` (or `a@b` without a name),
-/// NUL-terminated, size-then-fill. Returns INDEX_OUT_OF_RANGE, INVALID_ARGUMENT (kind).
+/// NUL-terminated, size-then-fill. Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE,
+/// MISSIVE_RESULT_INVALID_ARGUMENT (kind).
 ///
 /// Thread safety: read-only; may run concurrently with other read-only calls on the
 /// same handle, not with calls that change it.
@@ -666,7 +671,8 @@ pub unsafe extern "C" fn missive_message_recipient(
     }
 }
 
-/// Copies `From:` (formatted as `missive_message_recipient` does); NOT_FOUND when unset.
+/// Copies `From:` (formatted as `missive_message_recipient` does); MISSIVE_RESULT_NOT_FOUND when
+/// unset.
 ///
 /// Thread safety: read-only; may run concurrently with other read-only calls on the
 /// same handle, not with calls that change it.
@@ -691,8 +697,8 @@ pub unsafe extern "C" fn missive_message_from(
     }
 }
 
-/// Sets the subject (UTF-8; non-ASCII is encoded on output). Returns INVALID_HEADER when it
-/// contains CR, LF or another control character.
+/// Sets the subject (UTF-8; non-ASCII is encoded on output). Returns MISSIVE_RESULT_INVALID_HEADER
+/// when it contains CR, LF or another control character.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -800,7 +806,8 @@ pub unsafe extern "C" fn missive_message_set_html_body(
     }
 }
 
-/// Copies the HTML body, NUL-terminated, size-then-fill; NOT_FOUND when there is none.
+/// Copies the HTML body, NUL-terminated, size-then-fill; MISSIVE_RESULT_NOT_FOUND when there is
+/// none.
 ///
 /// Thread safety: read-only; may run concurrently with other read-only calls on the
 /// same handle, not with calls that change it.
@@ -864,8 +871,9 @@ pub unsafe extern "C" fn missive_message_is_body_html(message: *const missive_me
 /// charset), `charset` like `utf-8` (`(NULL, 0)`: utf-8 for text types, none otherwise),
 /// `content` bytes in that charset (copied).
 ///
-/// Returns INVALID_ARGUMENT for a malformed media type or charset, or content that is not
-/// UTF-8 when the charset is utf-8; INVALID_UTF8 for non-UTF-8 text arguments.
+/// Returns MISSIVE_RESULT_INVALID_ARGUMENT for a malformed media type or charset, or content that
+/// is not UTF-8 when the charset is utf-8; MISSIVE_RESULT_INVALID_UTF8 for non-UTF-8 text
+/// arguments.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 ///
@@ -894,8 +902,8 @@ pub unsafe extern "C" fn missive_message_add_alternate_view(
 /// Adds an attachment from memory (copied). `name` is the file name shown to the recipient
 /// (required); `content_type` `(NULL, 0)` means guessed from the name's extension.
 ///
-/// Returns INVALID_ARGUMENT for an empty name, a name with a path separator or a malformed
-/// content type; INVALID_HEADER for control characters in the name.
+/// Returns MISSIVE_RESULT_INVALID_ARGUMENT for an empty name, a name with a path separator or a
+/// malformed content type; MISSIVE_RESULT_INVALID_HEADER for control characters in the name.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 ///
@@ -924,8 +932,8 @@ pub unsafe extern "C" fn missive_message_add_attachment(
 /// Adds an attachment read from the file at `path` now. `name` `(NULL, 0)` means the file's
 /// own name; `content_type` `(NULL, 0)` means guessed from the name.
 ///
-/// Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, and the codes of
-/// `missive_message_add_attachment`.
+/// Returns MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO, and
+/// the codes of `missive_message_add_attachment`.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 ///
@@ -957,7 +965,7 @@ pub unsafe extern "C" fn missive_message_add_attachment_file(
 /// `content_id` is ID, with or without angle brackets; `name` may be `(NULL, 0)`;
 /// `content_type` `(NULL, 0)` means guessed from the name.
 ///
-/// Returns INVALID_ARGUMENT for a malformed content-id or content type.
+/// Returns MISSIVE_RESULT_INVALID_ARGUMENT for a malformed content-id or content type.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -1032,17 +1040,17 @@ pub enum missive_part_field {
     Name = 0,
     /// The media type (text), e.g. `image/png` or `text/calendar; method=REQUEST`.
     ContentType = 1,
-    /// The content-id without angle brackets (text; NOT_FOUND when there is none).
+    /// The content-id without angle brackets (text; MISSIVE_RESULT_NOT_FOUND when there is none).
     ContentId = 2,
     /// The bytes (not NUL-terminated).
     Content = 3,
-    /// The charset of an alternate view (text; NOT_FOUND for binary content).
+    /// The charset of an alternate view (text; MISSIVE_RESULT_NOT_FOUND for binary content).
     Charset = 4,
 }
 
 /// Copies one field of one part with the size-then-fill pattern: text fields NUL-terminated,
-/// `CONTENT` as raw bytes. Returns INDEX_OUT_OF_RANGE, NOT_FOUND (no such field on that part),
-/// INVALID_ARGUMENT (`kind` or `field` unknown).
+/// `CONTENT` as raw bytes. Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE, MISSIVE_RESULT_NOT_FOUND (no
+/// such field on that part), MISSIVE_RESULT_INVALID_ARGUMENT (`kind` or `field` unknown).
 ///
 /// Thread safety: read-only; may run concurrently with other read-only calls on the
 /// same handle, not with calls that change it.
@@ -1114,7 +1122,7 @@ pub unsafe extern "C" fn missive_message_part_field(
 /// MIME-Version, any Content-*, X-Priority, Importance); the value is UTF-8 without CR, LF or other
 /// control characters (encoded on output when not ASCII).
 ///
-/// Returns INVALID_HEADER naming the problem.
+/// Returns MISSIVE_RESULT_INVALID_HEADER naming the problem.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -1138,7 +1146,7 @@ pub unsafe extern "C" fn missive_message_add_header(
 }
 
 /// Copies the first custom header called `name` (case-insensitive), NUL-terminated,
-/// size-then-fill. Returns NOT_FOUND when the message has none.
+/// size-then-fill. Returns MISSIVE_RESULT_NOT_FOUND when the message has none.
 ///
 /// Thread safety: read-only; may run concurrently with other read-only calls on the
 /// same handle, not with calls that change it.
@@ -1166,7 +1174,8 @@ pub unsafe extern "C" fn missive_message_header(
     }
 }
 
-/// Sets the priority (`priority` is a `missive_priority`). Returns INVALID_ARGUMENT otherwise.
+/// Sets the priority (`priority` is a `missive_priority`). Returns MISSIVE_RESULT_INVALID_ARGUMENT
+/// otherwise.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -1194,7 +1203,7 @@ pub unsafe extern "C" fn missive_message_set_priority(
 
 /// Sets the date: `unix_seconds` since 1970 (UTC) shown in the zone `utc_offset_minutes` east of
 /// UTC (-840..=840). Without a date, the time of the first save or send is used.
-/// Returns INVALID_ARGUMENT for an offset or year out of range.
+/// Returns MISSIVE_RESULT_INVALID_ARGUMENT for an offset or year out of range.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 ///
@@ -1213,7 +1222,7 @@ pub unsafe extern "C" fn missive_message_set_date(
 }
 
 /// Sets the Message-ID (`id-left@id-right`, angle brackets optional); `(NULL, 0)` means one is
-/// generated. Returns INVALID_HEADER for a malformed id.
+/// generated. Returns MISSIVE_RESULT_INVALID_HEADER for a malformed id.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
@@ -1235,8 +1244,8 @@ pub unsafe extern "C" fn missive_message_set_message_id(
 }
 
 /// Copies the Message-ID (without angle brackets), NUL-terminated, size-then-fill. A composed
-/// message without one is given one now: the one it will be saved and sent with while
-/// unchanged. A loaded message keeps its bytes as they are: NOT_FOUND when it has none.
+/// message without one is given one now: the one it will be saved and sent with while unchanged. A
+/// loaded message keeps its bytes as they are: MISSIVE_RESULT_NOT_FOUND when it has none.
 ///
 /// Thread safety: read-only; may run concurrently with other read-only calls on the
 /// same handle, not with calls that change it.
@@ -1267,7 +1276,8 @@ pub unsafe extern "C" fn missive_message_message_id(
 
 /// Sets delivery-status-notification options, used when a server offers DSN: `notify` ORs
 /// `missive_dsn_notify` flags; `ret` is a `missive_dsn_ret`; `envelope_id` `(NULL, 0)` for none.
-/// Returns INVALID_ARGUMENT for unknown flags, NEVER combined with others, or a bad ENVID.
+/// Returns MISSIVE_RESULT_INVALID_ARGUMENT for unknown flags, NEVER combined with others, or a bad
+/// ENVID.
 ///
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 ///

@@ -126,7 +126,10 @@ unsafe fn start(
             std::mem::forget(on_done);
             h.fail(
                 missive_result::Io,
-                format!("cannot start a worker thread: {e}"),
+                format!(
+                    "cannot start a worker thread: {}",
+                    crate::message::error::io_reason(&e)
+                ),
             )
         }
     }
@@ -138,12 +141,12 @@ unsafe fn start(
 ///
 /// `cb` (may be NULL) is called exactly once when the send completes, on a worker thread the
 /// library owns (see `missive_completion_cb`); then `userdata_free` (may be NULL) is called with
-/// `userdata`. The operation's code is that of `missive_client_send` for the message (CANCELLED
-/// when cancelled before it started).
+/// `userdata`. The operation's code is that of `missive_client_send` for the message
+/// (MISSIVE_RESULT_CANCELLED when cancelled before it started).
 ///
-/// Returns OK when started; NULL_ARGUMENT when `client`, `message` or `out_op` is NULL; IO when
-/// no thread could be started. On failure `*out_op` is not written and neither `cb` nor
-/// `userdata_free` is ever called (the caller keeps `userdata`).
+/// Returns MISSIVE_RESULT_OK when started; MISSIVE_RESULT_NULL_ARGUMENT when `client`, `message` or
+/// `out_op` is NULL; MISSIVE_RESULT_IO when no thread could be started. On failure `*out_op` is not
+/// written and neither `cb` nor `userdata_free` is ever called (the caller keeps `userdata`).
 ///
 /// Ownership: borrows `client` and `message` for the call (the operation keeps what it needs,
 /// so the client may be freed before the operation completes); the operation keeps `userdata`
@@ -185,9 +188,9 @@ pub unsafe extern "C" fn missive_client_send_async(
 /// thread the library owns (see `missive_completion_cb`); then `userdata_free` (may be NULL) is
 /// called with `userdata`. The progress callback, if set, also runs on the library's threads.
 ///
-/// Returns OK when started; NULL_ARGUMENT when `client`, `collection` or `out_op` is NULL; IO
-/// when no thread could be started. On failure `*out_op` is not written and neither `cb` nor
-/// `userdata_free` is ever called.
+/// Returns MISSIVE_RESULT_OK when started; MISSIVE_RESULT_NULL_ARGUMENT when `client`, `collection`
+/// or `out_op` is NULL; MISSIVE_RESULT_IO when no thread could be started. On failure `*out_op` is
+/// not written and neither `cb` nor `userdata_free` is ever called.
 ///
 /// Ownership: borrows `client` and `collection` for the call (the operation keeps what it
 /// needs); the operation keeps `userdata` until it calls `userdata_free`; the caller owns
@@ -222,8 +225,8 @@ pub unsafe extern "C" fn missive_client_send_collection_async(
 
 /// Waits until the operation completes (and its completion callback has returned), at most
 /// `timeout_ms` milliseconds; a negative `timeout_ms` waits without limit, 0 only checks.
-/// Returns PENDING when the time ran out first, else the operation's code (as
-/// `missive_operation_result_code`). NULL_ARGUMENT when `op` is NULL.
+/// Returns MISSIVE_RESULT_PENDING when the time ran out first, else the operation's code (as
+/// `missive_operation_result_code`). MISSIVE_RESULT_NULL_ARGUMENT when `op` is NULL.
 ///
 /// Ownership: borrows `op` for the call. Thread safety: safe to call from several threads at
 /// once; never from the operation's own completion callback (it would wait for itself).
@@ -250,9 +253,10 @@ pub unsafe extern "C" fn missive_operation_wait(
     }
 }
 
-/// Cancels the operation: batches already being sent finish, messages not yet started are
-/// reported NOT_ATTEMPTED, and the completion callback still runs once. Does nothing when the
-/// operation is already done. Returns OK; NULL_ARGUMENT when `op` is NULL.
+/// Cancels the operation: batches already being sent finish, messages not yet started are reported
+/// MISSIVE_BULK_STATUS_NOT_ATTEMPTED, and the completion callback still runs once. Does nothing
+/// when the operation is already done. Returns MISSIVE_RESULT_OK; MISSIVE_RESULT_NULL_ARGUMENT when
+/// `op` is NULL.
 ///
 /// Ownership: borrows `op` for the call. Thread safety: safe to call from any thread, also from
 /// the progress and completion callbacks.
@@ -280,9 +284,9 @@ pub unsafe extern "C" fn missive_operation_is_done(op: *const missive_operation)
     ffi_boundary! { try_ref!(op).op.is_done() }
 }
 
-/// The operation's code: PENDING while it runs; then as `missive_bulk_result_code` (for
-/// `missive_client_send_async`, the code `missive_client_send` would have returned).
-/// NULL_ARGUMENT when `op` is NULL.
+/// The operation's code: MISSIVE_RESULT_PENDING while it runs; then as `missive_bulk_result_code`
+/// (for `missive_client_send_async`, the code `missive_client_send` would have returned).
+/// MISSIVE_RESULT_NULL_ARGUMENT when `op` is NULL.
 ///
 /// Ownership: borrows `op` for the call. Thread safety: safe to call from any thread.
 ///

@@ -32,13 +32,14 @@ use crate::deliver::load_pickup_file;
 /// `_load_bytes` drop it. Forwarding uses the recipients it is given, as always. Read it with
 /// `missive_message_envelope_sender`, `_envelope_recipient_count` and `_envelope_recipient`.
 ///
-/// Returns FILE_NOT_FOUND, PERMISSION_DENIED, IO, INVALID_ARGUMENT (an empty path, a
-/// directory), MALFORMED_EML (not a pickup file: no `X-Sender` first line or no `X-Receiver`
-/// after it; or the message is not one), INVALID_ADDRESS (an envelope address), and the codes
-/// of `missive_message_load_file`; on failure `message` is unchanged.
+/// Returns MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO,
+/// MISSIVE_RESULT_INVALID_ARGUMENT (an empty path, a directory), MISSIVE_RESULT_MALFORMED_EML (not
+/// a pickup file: no `X-Sender` first line or no `X-Receiver` after it; or the message is not one),
+/// MISSIVE_RESULT_INVALID_ADDRESS (an envelope address), and the codes of
+/// `missive_message_load_file`; on failure `message` is unchanged.
 ///
 /// Ownership: arguments are borrowed for the call only; nothing is retained.
-/// NULL: a NULL `message` gives NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
+/// NULL: a NULL `message` gives MISSIVE_RESULT_NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 ///
 /// # Safety
@@ -61,15 +62,14 @@ pub unsafe extern "C" fn missive_message_load_pickup_file(
     }
 }
 
-/// Copies the envelope sender of `message` (the reverse path MAIL FROM uses: a bare address,
-/// empty for the null sender `<>`), NUL-terminated, size-then-fill. NOT_FOUND when the
+/// Copies the envelope sender of `message` (the reverse path MAIL FROM uses: a bare address, empty
+/// for the null sender `<>`), NUL-terminated, size-then-fill. MISSIVE_RESULT_NOT_FOUND when the
 /// message has no envelope of its own (it is then sent from its Sender or From).
 ///
-/// Ownership: borrows `message`; the text is copied into `buf`.
-/// NULL: a NULL `message` or `out_len` gives NULL_ARGUMENT; `buf` may be NULL only with
-/// `buf_len` 0.
-/// Thread safety: read-only; may run concurrently with other read-only calls on the same
-/// handle, not with calls that change it.
+/// Ownership: borrows `message`; the text is copied into `buf`. NULL: a NULL `message` or `out_len`
+/// gives MISSIVE_RESULT_NULL_ARGUMENT; `buf` may be NULL only with `buf_len` 0. Thread safety:
+/// read-only; may run concurrently with other read-only calls on the same handle, not with calls
+/// that change it.
 ///
 /// # Safety
 /// `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` is NULL
@@ -111,15 +111,14 @@ pub unsafe extern "C" fn missive_message_envelope_recipient_count(
     }
 }
 
-/// Copies envelope recipient `index` of `message` (a bare address), NUL-terminated,
-/// size-then-fill. Returns INDEX_OUT_OF_RANGE past the last one (and for every index when the
+/// Copies envelope recipient `index` of `message` (a bare address), NUL-terminated, size-then-fill.
+/// Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE past the last one (and for every index when the
 /// message has no envelope).
 ///
-/// Ownership: borrows `message`; the text is copied into `buf`.
-/// NULL: a NULL `message` or `out_len` gives NULL_ARGUMENT; `buf` may be NULL only with
-/// `buf_len` 0.
-/// Thread safety: read-only; may run concurrently with other read-only calls on the same
-/// handle, not with calls that change it.
+/// Ownership: borrows `message`; the text is copied into `buf`. NULL: a NULL `message` or `out_len`
+/// gives MISSIVE_RESULT_NULL_ARGUMENT; `buf` may be NULL only with `buf_len` 0. Thread safety:
+/// read-only; may run concurrently with other read-only calls on the same handle, not with calls
+/// that change it.
 ///
 /// # Safety
 /// `message` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` is NULL
@@ -146,10 +145,10 @@ pub unsafe extern "C" fn missive_message_envelope_recipient(
 
 /// Removes the envelope `message` was given by `missive_message_load_pickup_file`: its
 /// deliveries use the addresses of its header fields again (Sender or From; To, Cc, Bcc).
-/// Nothing else changes (a loaded message stays unchanged). OK when it had none.
+/// Nothing else changes (a loaded message stays unchanged). MISSIVE_RESULT_OK when it had none.
 ///
 /// Ownership: borrows `message` for the call.
-/// NULL: a NULL `message` gives NULL_ARGUMENT.
+/// NULL: a NULL `message` gives MISSIVE_RESULT_NULL_ARGUMENT.
 /// Thread safety: changes the handle; no other call on it may run concurrently.
 ///
 /// # Safety

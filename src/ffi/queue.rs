@@ -69,10 +69,10 @@ fn fail_queue(h: &ClientHandle, e: QueueError) -> missive_result {
 /// an envelope record, then the message — with an `ID.state` sidecar holding attempts, next
 /// attempt and last error), `inflight/` (the message being delivered), `dead/` (dead letters,
 /// each with an `ID.reason` file). The envelope is only ever read from the record, never from
-/// the message. Returns INVALID_ARGUMENT for an empty path.
+/// the message. Returns MISSIVE_RESULT_INVALID_ARGUMENT for an empty path.
 ///
 /// Ownership: borrows the arguments; the path is copied.
-/// NULL: a NULL `client` gives NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
+/// NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
 /// Thread safety: safe to call from several threads at once on the same client.
 ///
 /// # Safety
@@ -97,10 +97,10 @@ pub unsafe extern "C" fn missive_client_set_queue_directory(
 /// Sets the queue's retry policy: after the n-th failed attempt the next one is due
 /// `initial_delay_ms * 2^(n-1)` later, at most `max_delay_ms`; after `max_attempts` failed
 /// attempts the message is dead-lettered. Defaults: 60000 ms, 3600000 ms, 20. Returns
-/// INVALID_ARGUMENT when `max_attempts` is 0 or `max_delay_ms < initial_delay_ms`.
+/// MISSIVE_RESULT_INVALID_ARGUMENT when `max_attempts` is 0 or `max_delay_ms < initial_delay_ms`.
 ///
 /// Ownership: takes only values; nothing is retained but the numbers.
-/// NULL: a NULL `client` gives NULL_ARGUMENT.
+/// NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT.
 /// Thread safety: safe to call from several threads at once on the same client.
 ///
 /// # Safety
@@ -131,19 +131,21 @@ pub unsafe extern "C" fn missive_client_set_queue_retry(
 }
 
 /// Writes `message` durably into the queue directory and returns: a new file (temporary name,
-/// fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included; the
-/// one `missive_message_load_pickup_file` gave, if any) in a record of its own, and the
-/// message as it will be sent (no Bcc, X-Sender or X-Receiver field). Nothing is sent: `missive_client_drain_queue`
-/// delivers it. Once this returns OK the message survives a crash or kill of the process.
+/// fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included; the one
+/// `missive_message_load_pickup_file` gave, if any) in a record of its own, and the message as it
+/// will be sent (no Bcc, X-Sender or X-Receiver field). Nothing is sent:
+/// `missive_client_drain_queue` delivers it. Once this returns MISSIVE_RESULT_OK the message
+/// survives a crash or kill of the process.
 ///
-/// Returns QUEUE_DIRECTORY_NOT_SET, NO_SENDER, NO_RECIPIENTS, FILE_NOT_FOUND,
-/// PERMISSION_DENIED, IO. Detail is stored on `client`.
+/// Returns MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_NO_SENDER,
+/// MISSIVE_RESULT_NO_RECIPIENTS, MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED,
+/// MISSIVE_RESULT_IO. Detail is stored on `client`.
 ///
-/// Ownership: borrows `client` and `message` (not changed; its bytes are copied to disk).
-/// NULL: a NULL `client` gives NULL_ARGUMENT; a NULL `message` gives NULL_ARGUMENT with detail
-/// on `client`.
-/// Thread safety: safe to call from several threads (and processes) at once, also while a
-/// drain runs; `message` must not be changed during the call.
+/// Ownership: borrows `client` and `message` (not changed; its bytes are copied to disk). NULL: a
+/// NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; a NULL `message` gives
+/// MISSIVE_RESULT_NULL_ARGUMENT with detail on `client`. Thread safety: safe to call from several
+/// threads (and processes) at once, also while a drain runs; `message` must not be changed during
+/// the call.
 ///
 /// # Safety
 /// `client` is NULL or live; `message` is NULL or live.
@@ -167,30 +169,31 @@ pub unsafe extern "C" fn missive_client_send_to_queue(
 }
 
 /// Delivers due messages of the queue, oldest first, by the client's delivery method: at most
-/// `max_messages` (0: no limit), starting no new message once `time_budget_ms` has passed (0:
-/// no limit). Messages a killed process left in flight are put back first. A delivered message
-/// leaves the queue; a temporary failure (4xx, lost connection, timeout) reschedules it with
-/// exponential backoff (`missive_client_set_queue_retry`); a permanent failure (5xx) or the
-/// last allowed attempt moves it to `dead/` with the reason. When the server cannot be reached,
-/// or refuses the session (TLS, certificate, credentials), the drain stops early without
-/// counting an attempt and returns QUEUE_SERVER_UNAVAILABLE, with the connection error in the
-/// client's error text and the counts written: the messages stay queued. Recipients refused
-/// while others accepted the message are queued again on their own (temporary) or
-/// dead-lettered.
+/// `max_messages` (0: no limit), starting no new message once `time_budget_ms` has passed (0: no
+/// limit). Messages a killed process left in flight are put back first. A delivered message leaves
+/// the queue; a temporary failure (4xx, lost connection, timeout) reschedules it with exponential
+/// backoff (`missive_client_set_queue_retry`); a permanent failure (5xx) or the last allowed
+/// attempt moves it to `dead/` with the reason. When the server cannot be reached, or refuses the
+/// session (TLS, certificate, credentials), the drain stops early without counting an attempt and
+/// returns MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE, with the connection error in the client's error
+/// text and the counts written: the messages stay queued. Recipients refused while others accepted
+/// the message are queued again on their own (temporary) or dead-lettered.
 ///
 /// Crash safety: a process killed at any point loses no message and re-sends at most the one
 /// message that was in flight (when it died after the server accepted that message and before
 /// the queue recorded it). One drain runs at a time per queue directory, across processes.
 ///
-/// Returns OK (also when some messages were deferred or dead-lettered: see the counts),
-/// QUEUE_SERVER_UNAVAILABLE (the drain stopped: see above), QUEUE_DIRECTORY_NOT_SET,
-/// QUEUE_BUSY (another drain is running), HOST_NOT_SET, PICKUP_DIRECTORY_NOT_SET, IO.
-/// `*out_counts` (when not NULL) is written on OK and on QUEUE_SERVER_UNAVAILABLE only.
+/// Returns MISSIVE_RESULT_OK (also when some messages were deferred or dead-lettered: see the
+/// counts), MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE (the drain stopped: see above),
+/// MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_QUEUE_BUSY (another drain is running),
+/// MISSIVE_RESULT_HOST_NOT_SET, MISSIVE_RESULT_PICKUP_DIRECTORY_NOT_SET, MISSIVE_RESULT_IO.
+/// `*out_counts` (when not NULL) is written on MISSIVE_RESULT_OK and on
+/// MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE only.
 ///
 /// Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in.
-/// NULL: a NULL `client` gives NULL_ARGUMENT; `out_counts` may be NULL.
+/// NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; `out_counts` may be NULL.
 /// Thread safety: safe to call from several threads at once on the same client (a second
-/// concurrent drain of the same directory returns QUEUE_BUSY).
+/// concurrent drain of the same directory returns MISSIVE_RESULT_QUEUE_BUSY).
 ///
 /// # Safety
 /// `client` is NULL or live; `out_counts` is NULL or writable.
@@ -232,12 +235,13 @@ pub unsafe extern "C" fn missive_client_drain_queue(
 /// Counts the queue's messages: queued (and due now), in flight, dead-lettered, and the
 /// earliest next attempt.
 ///
-/// Returns OK, QUEUE_DIRECTORY_NOT_SET, IO; NULL_ARGUMENT when `out_counts` is NULL.
+/// Returns MISSIVE_RESULT_OK, MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_IO;
+/// MISSIVE_RESULT_NULL_ARGUMENT when `out_counts` is NULL.
 ///
-/// Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in on OK only.
-/// NULL: a NULL `client` or `out_counts` gives NULL_ARGUMENT.
-/// Thread safety: safe to call from several threads at once on the same client, also during
-/// a drain (the counts are then a snapshot).
+/// Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in on
+/// MISSIVE_RESULT_OK only. NULL: a NULL `client` or `out_counts` gives
+/// MISSIVE_RESULT_NULL_ARGUMENT. Thread safety: safe to call from several threads at once on the
+/// same client, also during a drain (the counts are then a snapshot).
 ///
 /// # Safety
 /// `client` is NULL or live; `out_counts` is NULL or writable.
@@ -274,12 +278,13 @@ pub unsafe extern "C" fn missive_client_queue_state(
 /// `ID<TAB>STATE<TAB>ATTEMPTS<TAB>NEXT_ATTEMPT_UNIX_MS<TAB>LAST_ERROR<LF>`, where STATE is
 /// `queued`, `inflight` or `dead` (for dead letters LAST_ERROR is the reason). Queued messages
 /// come first, oldest first. The queue may change between a sizing call and a filling call:
-/// on BUFFER_TOO_SMALL ask again.
+/// on MISSIVE_RESULT_BUFFER_TOO_SMALL ask again.
 ///
-/// Returns OK, BUFFER_TOO_SMALL, QUEUE_DIRECTORY_NOT_SET, IO.
+/// Returns MISSIVE_RESULT_OK, MISSIVE_RESULT_BUFFER_TOO_SMALL,
+/// MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_IO.
 ///
 /// Ownership: borrows `client`; the text is copied into the caller's `buf`.
-/// NULL: a NULL `client` or `out_len` gives NULL_ARGUMENT; `buf` may be NULL with
+/// NULL: a NULL `client` or `out_len` gives MISSIVE_RESULT_NULL_ARGUMENT; `buf` may be NULL with
 /// `buf_len` 0 to ask the size.
 /// Thread safety: safe to call from several threads at once on the same client.
 ///

@@ -40,7 +40,7 @@ pub enum missive_result {
     TlsFailed = 102,
     /// The server's certificate was refused (untrusted, expired, wrong name).
     CertificateInvalid = 103,
-    /// STARTTLS is required (SSL_EXPLICIT) but the server does not offer it.
+    /// STARTTLS is required (MISSIVE_SECURITY_SSL_EXPLICIT) but the server does not offer it.
     StartTlsNotOffered = 104,
     /// The connection was lost before the message was handed over; it was not delivered.
     ConnectionLost = 105,
@@ -88,7 +88,7 @@ pub enum missive_result {
     NoSender = 402,
     /// The message has no recipients (To, Cc or Bcc).
     NoRecipients = 403,
-    /// PICKUP_DIRECTORY delivery without a pickup directory.
+    /// MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY delivery without a pickup directory.
     PickupDirectoryNotSet = 500,
     /// NETWORK delivery without a host.
     HostNotSet = 501,
@@ -250,7 +250,8 @@ impl ErrorSlot {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Records the outcome of a call: clears on OK, stores `text` otherwise; returns `code`.
+    /// Records the outcome of a call: clears on MISSIVE_RESULT_OK, stores `text` otherwise; returns
+    /// `code`.
     pub(crate) fn record(&self, code: missive_result, text: &str) -> missive_result {
         if code == missive_result::Ok {
             self.clear();
@@ -273,7 +274,7 @@ pub(crate) trait HasError {
         self.error_slot().record(code, &text)
     }
 
-    /// Clears the error and returns OK.
+    /// Clears the error and returns MISSIVE_RESULT_OK.
     fn ok(&self) -> missive_result {
         self.error_slot().clear();
         missive_result::Ok

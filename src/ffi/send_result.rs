@@ -157,18 +157,19 @@ pub unsafe extern "C" fn missive_send_result_reply_code(result: *const missive_s
 pub enum missive_send_result_field {
     /// The final reply's text, lines joined with "\n" (without the codes).
     ReplyText = 0,
-    /// The enhanced status code, e.g. "2.0.0" (NOT_FOUND when the server sent none).
+    /// The enhanced status code, e.g. "2.0.0" (MISSIVE_RESULT_NOT_FOUND when the server sent none).
     EnhancedCode = 1,
-    /// The server's queue id from the final reply, e.g. Postfix's "4ABC123" (NOT_FOUND when
-    /// the reply carries none).
+    /// The server's queue id from the final reply, e.g. Postfix's "4ABC123"
+    /// (MISSIVE_RESULT_NOT_FOUND when the reply carries none).
     QueueId = 2,
-    /// The path of the file written by pickup-directory delivery (NOT_FOUND otherwise).
+    /// The path of the file written by pickup-directory delivery (MISSIVE_RESULT_NOT_FOUND
+    /// otherwise).
     PickupPath = 3,
 }
 
 /// Copies one text of the result (`which` is a `missive_send_result_field`), NUL-terminated,
-/// size-then-fill. Returns NOT_FOUND when the result has no such text; INVALID_ARGUMENT for an
-/// unknown `which`.
+/// size-then-fill. Returns MISSIVE_RESULT_NOT_FOUND when the result has no such text;
+/// MISSIVE_RESULT_INVALID_ARGUMENT for an unknown `which`.
 ///
 /// Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
 /// thread.
@@ -216,7 +217,7 @@ pub unsafe extern "C" fn missive_send_result_accepted_count(
 }
 
 /// Copies the address of accepted recipient `index`, NUL-terminated, size-then-fill.
-/// Returns INDEX_OUT_OF_RANGE.
+/// Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE.
 ///
 /// Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
 /// thread.
@@ -256,8 +257,8 @@ pub unsafe extern "C" fn missive_send_result_rejected_count(
 }
 
 /// Copies refused recipient `index`: its address, NUL-terminated, size-then-fill, and (when
-/// `out_code` is not NULL) the reply code the server gave it. Returns INDEX_OUT_OF_RANGE.
-/// `missive_send_result_rejected_reply` gives the reply's text.
+/// `out_code` is not NULL) the reply code the server gave it. Returns
+/// MISSIVE_RESULT_INDEX_OUT_OF_RANGE. `missive_send_result_rejected_reply` gives the reply's text.
 ///
 /// Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
 /// thread.
@@ -292,7 +293,7 @@ pub unsafe extern "C" fn missive_send_result_rejected(
 
 /// Copies the server's reply to refused recipient `index` as text: code, enhanced code and
 /// text, e.g. "550 5.1.1 <x@example.com>: Recipient address rejected", NUL-terminated,
-/// size-then-fill. Returns INDEX_OUT_OF_RANGE.
+/// size-then-fill. Returns MISSIVE_RESULT_INDEX_OUT_OF_RANGE.
 ///
 /// Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
 /// thread.

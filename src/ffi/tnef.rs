@@ -14,7 +14,7 @@ use super::result::{HasError, missive_result};
 /// queue), from the message's model; raw bytes (`missive_client_send_raw`, forwarding) and
 /// messages already queued go as they are.
 ///
-/// Returns NULL_ARGUMENT when `client` is NULL.
+/// Returns MISSIVE_RESULT_NULL_ARGUMENT when `client` is NULL.
 ///
 /// Ownership: borrows `client` for the call.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -37,7 +37,7 @@ pub unsafe extern "C" fn missive_client_set_use_tnef(
 /// `missive_client_set_use_tnef` describes. A message loaded from an .eml that carries a
 /// `winmail.dat` has it set already, so that it is sent as TNEF again when changed.
 ///
-/// Returns NULL_ARGUMENT when `message` is NULL.
+/// Returns MISSIVE_RESULT_NULL_ARGUMENT when `message` is NULL.
 ///
 /// Ownership: borrows `message` for the call.
 /// Thread safety: changes the handle; no other call on it may run concurrently.

@@ -249,7 +249,7 @@ fn split_addr_spec(spec: &str) -> Result<(String, String), MessageError> {
     }
     let at = spec
         .rfind('@')
-        .ok_or_else(|| invalid_address(format!("{spec:?} has no '@'")))?;
+        .ok_or_else(|| invalid_address(format!("{spec:?} is not an email address: it has no @")))?;
     let (local, domain) = (&spec[..at], &spec[at + 1..]);
     validate_local(local, spec)?;
     let domain = validate_domain(domain, spec)?;

@@ -56,7 +56,7 @@ impl MessageError {
             }
             _ => MessageErrorKind::Io,
         };
-        MessageError::new(kind, format!("{context}: {err}"))
+        MessageError::new(kind, format!("{context}: {}", io_reason(err)))
     }
 
     /// The kind of failure.
@@ -77,3 +77,42 @@ impl fmt::Display for MessageError {
 }
 
 impl std::error::Error for MessageError {}
+
+/// An I/O error as a clause for an error text: the operating system's description in lower case
+/// ("no such file or directory"), without Rust's " (os error N)" suffix, which means nothing
+/// to a C, Go or .NET user.
+pub fn io_reason(err: &io::Error) -> String {
+    let text = err.to_string();
+    let text = match (err.raw_os_error(), text.rfind(" (os error ")) {
+        (Some(_), Some(at)) if text.ends_with(')') => text[..at].to_string(),
+        _ => text,
+    };
+    lower_first(&text)
+}
+
+/// `text` with its first letter in lower case, unless the first word is an acronym ("TLS").
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => a
+            .to_lowercase()
+            .chain(text[a.len_utf8()..].chars())
+            .collect(),
+        _ => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_reasons_carry_no_os_error_numbers() {
+        let e = io::Error::from_raw_os_error(2);
+        assert_eq!(io_reason(&e), "no such file or directory");
+        let e = io::Error::from_raw_os_error(111);
+        assert_eq!(io_reason(&e), "connection refused");
+        let e = io::Error::other("TLS went wrong");
+        assert_eq!(io_reason(&e), "TLS went wrong");
+    }
+}

@@ -523,8 +523,9 @@ impl MailMessage {
         name: Option<&str>,
         content_type: Option<&str>,
     ) -> Result<(), MessageError> {
-        let content = std::fs::read(path)
-            .map_err(|e| MessageError::from_io(&e, format!("cannot read {}", path.display())))?;
+        let content = std::fs::read(path).map_err(|e| {
+            MessageError::from_io(&e, format!("cannot read attachment {}", path.display()))
+        })?;
         let default_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

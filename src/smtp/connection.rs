@@ -14,6 +14,7 @@ use super::error::lost_message;
 use super::reply::{ParseError, parse_reply};
 use super::tls;
 use super::{Capabilities, Reply, Security, SmtpError, SmtpErrorKind, Stage};
+use crate::message::error::io_reason;
 
 /// Size of the write buffer used for the message content.
 const DATA_BUFFER: usize = 64 * 1024;
@@ -328,7 +329,25 @@ impl SmtpConnection {
         if config.implicit_tls() {
             conn.start_tls_on_stream()?;
         }
-        let greeting = conn.read_reply(Stage::Greeting, config.greeting_timeout)?;
+        let greeting = match conn.read_reply(Stage::Greeting, config.greeting_timeout) {
+            Ok(g) => g,
+            Err(mut e) => {
+                // A server on an implicit-TLS port waits for the client's TLS hello and says
+                // nothing: the common cause of a missing greeting.
+                if !conn.encrypted
+                    && matches!(e.kind, SmtpErrorKind::Timeout { .. })
+                    && !e.message.contains("total time limit")
+                {
+                    e.message = format!(
+                        "the server sent no greeting within {}: if port {} expects implicit \
+                         TLS (usually port 465), choose implicit TLS instead of STARTTLS or no TLS",
+                        seconds(config.greeting_timeout),
+                        config.effective_port()
+                    );
+                }
+                return Err(e);
+            }
+        };
         if greeting.code != 220 {
             conn.broken = true;
             return Err(SmtpError::with_reply(
@@ -352,14 +371,15 @@ impl SmtpConnection {
                         conn.close();
                         return Err(SmtpError::new(
                             SmtpErrorKind::TlsRequiredNotOffered,
-                            "STARTTLS is required (security SslExplicit) but the server does not offer it",
+                            "the server does not offer STARTTLS, which the security option requires \
+                             (on port 465 choose implicit TLS)",
                         ));
                     } else if config.credentials.is_some() {
                         conn.close();
                         return Err(SmtpError::new(
                             SmtpErrorKind::CredentialsRequireTls,
-                            "the server does not offer STARTTLS; refusing to send credentials over an \
-                             unencrypted connection (choose Security::None to allow it)",
+                            "the server does not offer STARTTLS, and the password is not sent over \
+                             an unencrypted connection (set the security option to none to allow it)",
                         ));
                     }
                 }
@@ -671,11 +691,11 @@ impl SmtpConnection {
         self.abandon();
         let message = if call_limit {
             format!(
-                "the call's total time limit ({:?}) ran out during {stage}",
-                self.config.total_timeout
+                "the call's total time limit ({}) ran out during {stage}",
+                seconds(self.config.total_timeout)
             )
         } else {
-            format!("{what} within {timeout:?} during {stage}")
+            format!("{what} within {} during {stage}", seconds(timeout))
         };
         SmtpError::new(SmtpErrorKind::Timeout { stage }, message)
     }
@@ -875,12 +895,28 @@ impl SmtpConnection {
                 ));
             }
             let mut err = SmtpError::from_io(Stage::TlsHandshake, &e);
+            let plain_answer = matches!(
+                e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()),
+                Some(rustls::Error::InvalidMessage(
+                    rustls::InvalidMessage::InvalidContentType
+                ))
+            );
+            if plain_answer && self.config.implicit_tls() {
+                // The server answered the hello with its plain-text greeting ("220 ...").
+                err.message = format!(
+                    "the TLS handshake failed because the server answered in plain text: port {} \
+                     expects STARTTLS or no TLS, not implicit TLS (implicit TLS is usually port \
+                     465, STARTTLS 587)",
+                    self.config.effective_port()
+                );
+                return Err(err);
+            }
             if matches!(
                 err.kind,
                 SmtpErrorKind::ConnectionLost { .. } | SmtpErrorKind::Io
             ) {
                 err.kind = SmtpErrorKind::Tls;
-                err.message = format!("TLS handshake failed: {e}");
+                err.message = format!("the TLS handshake failed: {}", io_reason(&e));
             }
             return Err(err);
         }
@@ -1131,19 +1167,17 @@ impl SmtpConnection {
                 mail_reply,
             ))
         } else if accepted.is_empty() {
-            let detail = rejected
-                .first()
-                .map(|(_, r)| r.to_string())
-                .unwrap_or_default();
+            // The replies follow, one per recipient (SmtpError's Display).
             Some(SmtpError::new(
                 SmtpErrorKind::AllRecipientsRejected,
-                format!("the server refused every recipient (first: {detail})"),
+                "the server refused every recipient",
             ))
         } else if !rejected.is_empty() && self.config.require_all_recipients {
             Some(SmtpError::new(
                 SmtpErrorKind::SomeRecipientsRejected,
                 format!(
-                    "the server refused {} of {} recipients; nothing was sent (require_all_recipients)",
+                    "the server refused {} of {} recipients, so nothing was sent (every recipient \
+                     is required)",
                     rejected.len(),
                     p.rcpts.len()
                 ),
@@ -1314,8 +1348,9 @@ impl SmtpConnection {
             return Err(SmtpError::new(
                 SmtpErrorKind::Io,
                 format!(
-                    "reading the message failed after {total} bytes were sent ({e}); the \
-                     connection was closed without ending the data, so nothing was delivered"
+                    "reading the message failed after {total} bytes were sent ({}); the \
+                     connection was closed without ending the data, so nothing was delivered",
+                    io_reason(&e)
                 ),
             ));
         }
@@ -1356,7 +1391,12 @@ fn auth_error_named(what: &str, r: Reply) -> SmtpError {
         504 => SmtpErrorKind::AuthUnsupported,
         _ => SmtpErrorKind::AuthFailed,
     };
-    SmtpError::with_reply(kind, format!("authentication failed ({what})"), r)
+    let message = if r.code == 535 {
+        format!("the user name or password was refused ({what})")
+    } else {
+        format!("authentication failed ({what})")
+    };
+    SmtpError::with_reply(kind, message, r)
 }
 
 fn check_address(addr: &str, smtputf8: bool, may_be_empty: bool) -> Result<(), SmtpError> {
@@ -1380,7 +1420,7 @@ fn check_address(addr: &str, smtputf8: bool, may_be_empty: bool) -> Result<(), S
     }
     if !smtputf8 && !addr.is_ascii() {
         return Err(invalid(
-            "contains non-ASCII characters (set Envelope::smtputf8)",
+            "contains non-ASCII characters, which need a server that offers SMTPUTF8",
         ));
     }
     Ok(())
@@ -1398,16 +1438,21 @@ fn open_tcp(config: &SmtpConfig, deadline: Option<Instant>) -> Result<TcpStream,
     let addrs: Vec<SocketAddr> = match (host, port).to_socket_addrs() {
         Ok(a) => a.collect(),
         Err(e) => {
+            let why = io_reason(&e);
+            let why = why
+                .strip_prefix("failed to lookup address information: ")
+                .unwrap_or(&why)
+                .to_lowercase();
             return Err(SmtpError::new(
                 SmtpErrorKind::Connect,
-                format!("cannot resolve {host}: {e}"),
+                format!("could not find the host {host} (check the name): {why}"),
             ));
         }
     };
     if addrs.is_empty() {
         return Err(SmtpError::new(
             SmtpErrorKind::Connect,
-            format!("{host} has no address"),
+            format!("could not find the host {host}: it has no address"),
         ));
     }
     let timeout = if config.connect_timeout.is_zero() {
@@ -1421,7 +1466,7 @@ fn open_tcp(config: &SmtpConfig, deadline: Option<Instant>) -> Result<TcpStream,
             Some(d) => {
                 let left = d.saturating_duration_since(Instant::now());
                 if left.is_zero() {
-                    failures.push(format!("{addr}: the call's total time limit ran out"));
+                    failures.push((*addr, "the call's total time limit ran out".to_string()));
                     break;
                 }
                 timeout.min(left)
@@ -1436,16 +1481,66 @@ fn open_tcp(config: &SmtpConfig, deadline: Option<Instant>) -> Result<TcpStream,
                 let _ = tcp.set_read_timeout(t);
                 return Ok(tcp);
             }
-            Err(e) => failures.push(format!("{addr}: {e}")),
+            Err(e) => failures.push((*addr, connect_failure(&e, timeout))),
         }
     }
     Err(SmtpError::new(
         SmtpErrorKind::Connect,
-        format!(
-            "cannot connect to {host} port {port}: {}",
-            failures.join("; ")
-        ),
+        connect_text(host, port, &failures),
     ))
+}
+
+/// Why one address refused a connection, with the usual cause.
+fn connect_failure(e: &io::Error, timeout: Duration) -> String {
+    match e.kind() {
+        io::ErrorKind::ConnectionRefused => "the connection was refused (nothing listens on that \
+             port; SMTP submission is port 587 with STARTTLS or 465 with implicit TLS)"
+            .to_string(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => format!(
+            "no answer within {} (the host is down, or a firewall drops the connection)",
+            seconds(timeout)
+        ),
+        _ => io_reason(e),
+    }
+}
+
+/// The text of a failed connection: each reason once (all addresses of a name usually fail the
+/// same way), and a hint for port 25, which many networks block.
+pub(crate) fn connect_text(host: &str, port: u16, failures: &[(SocketAddr, String)]) -> String {
+    let mut reasons: Vec<&str> = Vec::new();
+    for (_, why) in failures {
+        if !reasons.contains(&why.as_str()) {
+            reasons.push(why);
+        }
+    }
+    let why = if reasons.len() <= 1 {
+        reasons.first().map_or(String::new(), |r| r.to_string())
+    } else {
+        failures
+            .iter()
+            .map(|(addr, why)| format!("{}: {why}", addr.ip()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let mut text = format!("could not connect to {host} port {port}: {why}");
+    if port == 25 && failures.iter().any(|(_, w)| w.starts_with("no answer")) {
+        text.push_str(
+            "; many networks block outgoing port 25: to submit mail use port 587 (STARTTLS) or \
+             465 (implicit TLS)",
+        );
+    }
+    text
+}
+
+/// A duration for people: "1.5 s", "30 s".
+pub(crate) fn seconds(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        let s = format!("{:.3}", d.as_secs_f64());
+        format!("{} s", s.trim_end_matches('0'))
+    }
 }
 
 /// The machine's fully qualified name if it has one, else the address literal of `local`.
@@ -1483,4 +1578,69 @@ fn machine_fqdn() -> Option<String> {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(s: &str) -> SocketAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn durations_read_as_seconds() {
+        assert_eq!(seconds(Duration::from_millis(1500)), "1.5 s");
+        assert_eq!(seconds(Duration::from_secs(30)), "30 s");
+        assert_eq!(seconds(Duration::from_millis(250)), "0.25 s");
+    }
+
+    #[test]
+    fn port_25_timeouts_say_the_port_may_be_blocked() {
+        let why = connect_failure(
+            &io::Error::from(io::ErrorKind::TimedOut),
+            Duration::from_secs(10),
+        );
+        let t = connect_text("mx.example.org", 25, &[(addr("192.0.2.1:25"), why)]);
+        assert_eq!(
+            t,
+            "could not connect to mx.example.org port 25: no answer within 10 s (the host is down, \
+             or a firewall drops the connection); many networks block outgoing port 25: to submit \
+             mail use port 587 (STARTTLS) or 465 (implicit TLS)"
+        );
+    }
+
+    #[test]
+    fn one_reason_for_all_addresses_is_said_once() {
+        let refused = connect_failure(
+            &io::Error::from(io::ErrorKind::ConnectionRefused),
+            Duration::from_secs(1),
+        );
+        let t = connect_text(
+            "localhost",
+            2525,
+            &[
+                (addr("127.0.0.1:2525"), refused.clone()),
+                (addr("[::1]:2525"), refused.clone()),
+            ],
+        );
+        assert_eq!(
+            t,
+            format!("could not connect to localhost port 2525: {refused}")
+        );
+        let other = io_reason(&io::Error::from_raw_os_error(101));
+        let t = connect_text(
+            "localhost",
+            2525,
+            &[
+                (addr("127.0.0.1:2525"), refused.clone()),
+                (addr("[::1]:2525"), other.clone()),
+            ],
+        );
+        assert_eq!(
+            t,
+            format!("could not connect to localhost port 2525: 127.0.0.1: {refused}; ::1: {other}")
+        );
+        assert!(!t.contains("os error"), "{t}");
+    }
 }

@@ -4,6 +4,7 @@ use std::fmt;
 use std::io;
 
 use super::Reply;
+use crate::message::error::io_reason;
 
 /// The step of the SMTP session at which something happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -160,7 +161,7 @@ impl SmtpError {
             | K::BrokenPipe
             | K::NotConnected => SmtpError::new(
                 SmtpErrorKind::ConnectionLost { stage },
-                lost_message(stage, &err.to_string()),
+                lost_message(stage, &io_reason(err)),
             ),
             _ => {
                 if let Some(tls) = err
@@ -171,7 +172,7 @@ impl SmtpError {
                 }
                 SmtpError::new(
                     SmtpErrorKind::Io,
-                    format!("I/O error during {stage}: {err}"),
+                    format!("I/O error during {stage}: {}", io_reason(err)),
                 )
             }
         }
@@ -179,11 +180,16 @@ impl SmtpError {
 
     pub(crate) fn from_tls(err: &rustls::Error) -> SmtpError {
         match err {
-            rustls::Error::InvalidCertificate(why) => SmtpError::new(
-                SmtpErrorKind::CertificateInvalid,
-                format!("the server's certificate was refused: {why:?}"),
-            ),
-            other => SmtpError::new(SmtpErrorKind::Tls, format!("TLS error: {other}")),
+            rustls::Error::InvalidCertificate(why) => {
+                SmtpError::new(SmtpErrorKind::CertificateInvalid, certificate_text(why))
+            }
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
+                SmtpError::new(
+                    SmtpErrorKind::Tls,
+                    "the TLS handshake failed because the server did not answer in TLS",
+                )
+            }
+            other => SmtpError::new(SmtpErrorKind::Tls, format!("TLS failed: {other}")),
         }
     }
 
@@ -217,6 +223,75 @@ impl SmtpError {
     }
 }
 
+/// The sentence for a refused server certificate: what is wrong with it, in words, and what
+/// to do where the cause is common.
+fn certificate_text(why: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    match why {
+        C::NotValidForNameContext {
+            expected,
+            presented,
+        } => {
+            let names: Vec<String> = presented.iter().map(|n| presented_name(n)).collect();
+            let expected = expected.to_str();
+            if names.is_empty() {
+                format!("the server's certificate names no host, so it is not valid for {expected}")
+            } else {
+                format!(
+                    "the server's certificate is for {}, not {expected}: connect by a name the \
+                     certificate lists",
+                    names.join(" or ")
+                )
+            }
+        }
+        C::NotValidForName => {
+            "the server's certificate is for another host name: connect by a name the \
+             certificate lists"
+                .to_string()
+        }
+        C::UnknownIssuer => "the server's certificate is not signed by a trusted authority \
+             (self-signed or from a private CA: trust that CA with a CA file)"
+            .to_string(),
+        C::Expired | C::ExpiredContext { .. } => "the server's certificate has expired".to_string(),
+        C::NotValidYet | C::NotValidYetContext { .. } => {
+            "the server's certificate is not valid yet (check this machine's clock)".to_string()
+        }
+        C::Revoked => "the server's certificate has been revoked".to_string(),
+        other => format!("the server's certificate was refused: {other}"),
+    }
+}
+
+/// A name as webpki lists it (`DnsName("mail.example.org")`, `IpAddress(192.0.2.1)`), bare.
+fn presented_name(raw: &str) -> String {
+    if let Some(inner) = raw
+        .strip_prefix("DnsName(\"")
+        .and_then(|r| r.strip_suffix("\")"))
+    {
+        return inner.to_string();
+    }
+    if let Some(inner) = raw
+        .strip_prefix("IpAddress(")
+        .and_then(|r| r.strip_suffix(')'))
+    {
+        return inner.to_string();
+    }
+    raw.to_string()
+}
+
+/// A refused recipient for an error text: the server's reply, preceded by the address only
+/// when the reply does not name it already (each fact once).
+pub fn refused_text(addr: &str, reply: &Reply) -> String {
+    let text = reply.to_string();
+    if text
+        .to_ascii_lowercase()
+        .contains(&addr.to_ascii_lowercase())
+    {
+        text
+    } else {
+        format!("<{addr}>: {text}")
+    }
+}
+
 pub(crate) fn lost_message(stage: Stage, detail: &str) -> String {
     if stage == Stage::DataEnd {
         format!(
@@ -229,10 +304,12 @@ pub(crate) fn lost_message(stage: Stage, detail: &str) -> String {
 }
 
 impl fmt::Display for SmtpError {
+    /// The message, then each refused recipient with the server's reply (quoted once).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        for (addr, reply) in &self.rejected {
-            write!(f, "; <{addr}> refused: {reply}")?;
+        for (i, (addr, reply)) in self.rejected.iter().enumerate() {
+            let sep = if i == 0 { ": " } else { "; " };
+            write!(f, "{sep}{}", refused_text(addr, reply))?;
         }
         Ok(())
     }

@@ -36,7 +36,7 @@ pub use config::{
 };
 pub use connection::{SmtpConnection, TlsInfo};
 pub use envelope::{DsnNotify, DsnRet, Envelope, Recipient, SendResult};
-pub use error::{SmtpError, SmtpErrorKind, Stage};
+pub use error::{SmtpError, SmtpErrorKind, Stage, refused_text};
 pub use reply::{MAX_REPLY_LINE, MAX_REPLY_LINES, ParseError, Reply, parse_reply};
 
 /// How the connection to the SMTP server is secured.

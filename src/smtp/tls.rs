@@ -23,12 +23,29 @@ fn system_roots() -> &'static [CertificateDer<'static>] {
     ROOTS.get_or_init(|| rustls_native_certs::load_native_certs().certs)
 }
 
+/// A PEM reading error as a clause, without Rust's "(os error N)".
+fn pem_reason(e: &rustls::pki_types::pem::Error) -> String {
+    match e {
+        rustls::pki_types::pem::Error::Io(io) => crate::message::error::io_reason(io),
+        other => other.to_string(),
+    }
+}
+
 fn read_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, SmtpError> {
-    let iter = CertificateDer::pem_file_iter(path)
-        .map_err(|e| invalid(format!("cannot read {what} {}: {e}", path.display())))?;
-    let certs = iter
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| invalid(format!("bad PEM in {what} {}: {e}", path.display())))?;
+    let iter = CertificateDer::pem_file_iter(path).map_err(|e| {
+        invalid(format!(
+            "cannot read {what} {}: {}",
+            path.display(),
+            pem_reason(&e)
+        ))
+    })?;
+    let certs = iter.collect::<Result<Vec<_>, _>>().map_err(|e| {
+        invalid(format!(
+            "bad PEM in {what} {}: {}",
+            path.display(),
+            pem_reason(&e)
+        ))
+    })?;
     if certs.is_empty() {
         return Err(invalid(format!(
             "no certificate found in {what} {}",
@@ -80,8 +97,9 @@ pub(crate) fn client_config(opts: &TlsOptions) -> Result<Arc<ClientConfig>, Smtp
             let chain = read_certs(&cc.cert_chain_file, "client certificate file")?;
             let key = PrivateKeyDer::from_pem_file(&cc.key_file).map_err(|e| {
                 invalid(format!(
-                    "cannot read client key {}: {e}",
-                    cc.key_file.display()
+                    "cannot read client key {}: {}",
+                    cc.key_file.display(),
+                    pem_reason(&e)
                 ))
             })?;
             builder

@@ -59,9 +59,13 @@ pkg-config --exists missive || { echo "FAIL: pkg-config does not find missive"; 
 libdir="$(pkg-config --variable=libdir missive)"
 # shellcheck disable=SC2046
 "$cc" -std=c11 -D_XOPEN_SOURCE=700 -Wall -Wextra -Werror $(pkg-config --cflags missive) \
-  "$here/project/consumer.c" $(pkg-config --libs missive) -Wl,-rpath,"$libdir" -o "$work/pc_shared"
+  "$here/project/consumer.c" $(pkg-config --libs missive) -o "$work/pc_shared"
 mkdir -p "$work/outbox-pc-shared" "$work/outbox-pc-static"
-"$work/pc_shared" "$work/outbox-pc-shared"
+# No rpath of our own and no LD_LIBRARY_PATH: the one in missive.pc's Libs finds the library.
+env -u LD_LIBRARY_PATH "$work/pc_shared" "$work/outbox-pc-shared"
+pc_shared_deps=$(ldd "$work/pc_shared")
+grep -q "libmissive.so => $prefix" <<<"$pc_shared_deps" \
+  || { echo "FAIL: pc_shared does not load the installed libmissive.so"; echo "$pc_shared_deps"; exit 1; }
 # Static: the archive itself, then what pkg-config --static adds for Rust's std.
 # shellcheck disable=SC2046
 "$cc" -std=c11 -D_XOPEN_SOURCE=700 -Wall -Wextra -Werror $(pkg-config --cflags missive) \

@@ -229,8 +229,8 @@ namespace Missive
         /// (<see cref="MissiveResult.MalformedEml"/>).</summary>
         public static MailMessage Load(string path, bool strict)
         {
-            var p = Native.Utf8(path);
-            return LoadWith(strict, h => Native.missive_message_load_file(h, p, Native.Len(p)));
+            var p = Native.Utf8(path ?? throw new ArgumentNullException(nameof(path)));
+            return LoadWith(strict, h => Native.missive_message_load_file(h, p, Native.Len(p)), path);
         }
 
         public static MailMessage Load(byte[] eml) => Load(eml, false);
@@ -239,20 +239,20 @@ namespace Missive
         public static MailMessage Load(byte[] eml, bool strict)
         {
             if (eml == null) throw new ArgumentNullException(nameof(eml));
-            return LoadWith(strict, h => Native.missive_message_load_bytes(h, eml, Native.Len(eml)));
+            return LoadWith(strict, h => Native.missive_message_load_bytes(h, eml, Native.Len(eml)), null);
         }
 
         public static MailMessage Load(Stream stream) => Load(Attachment.ReadAll(stream), false);
 
         public static MailMessage Load(Stream stream, bool strict) => Load(Attachment.ReadAll(stream), strict);
 
-        static MailMessage LoadWith(bool strict, Func<MessageHandle, MissiveResult> load)
+        static MailMessage LoadWith(bool strict, Func<MessageHandle, MissiveResult> load, string path)
         {
             var m = new MailMessage();
             try
             {
                 m.Check(Native.missive_message_set_strict_loading(m.H, strict));
-                m.Check(load(m.H));
+                m.CheckPath(load(m.H), path);
             }
             catch { m.Dispose(); throw; }
             m.ReloadFromNative();
@@ -279,7 +279,7 @@ namespace Missive
         {
             var m = new MailMessage();
             var p = Native.Utf8(path ?? throw new ArgumentNullException(nameof(path)));
-            try { m.Check(Native.missive_message_load_pickup_file(m.H, p, Native.Len(p))); }
+            try { m.CheckPath(Native.missive_message_load_pickup_file(m.H, p, Native.Len(p)), path); }
             catch { m.Dispose(); throw; }
             m.ReloadFromNative();
             return m;
@@ -316,7 +316,7 @@ namespace Missive
         public void Save(string path)
         {
             var p = Native.Utf8(path ?? throw new ArgumentNullException(nameof(path)));
-            Check(Native.missive_message_save_file(H, p, Native.Len(p)));
+            CheckPath(Native.missive_message_save_file(H, p, Native.Len(p)), path);
         }
 
         public void Save(Stream stream)
@@ -492,7 +492,14 @@ namespace Missive
 
         internal void Check(MissiveResult r)
         {
-            if (r != MissiveResult.Ok) throw new MissiveException(r, LastError);
+            if (r != MissiveResult.Ok) throw Errors.For(r, LastError);
+        }
+
+        /// <summary>As <see cref="Check"/> for a call that took <paramref name="path"/>: a missing
+        /// file throws <see cref="FileNotFoundException"/>.</summary>
+        internal void CheckPath(MissiveResult r, string path)
+        {
+            if (r != MissiveResult.Ok) throw Errors.For(r, LastError, path);
         }
 
         internal delegate MissiveResult Getter(MessageHandle m, byte[] buf, UIntPtr bufLen, out UIntPtr outLen);
@@ -534,7 +541,7 @@ namespace Missive
             if (a.FilePath != null && a.Content == null)
             {
                 var p = Native.Utf8(a.FilePath);
-                Check(Native.missive_message_add_attachment_file(H, p, Native.Len(p), name, Native.Len(name), ct, Native.Len(ct)));
+                CheckPath(Native.missive_message_add_attachment_file(H, p, Native.Len(p), name, Native.Len(name), ct, Native.Len(ct)), a.FilePath);
                 a.Content = PartBytes(PartKind.Attachment, before, PartField.Content);
             }
             else
@@ -621,7 +628,7 @@ namespace Missive
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
             var r = Native.missive_message_collection_add(H, message.H);
-            if (r != MissiveResult.Ok) throw new MissiveException(r, LastError);
+            if (r != MissiveResult.Ok) throw Errors.For(r, LastError);
         }
 
         public int Count => (int)Native.missive_message_collection_len(H).ToUInt32();

@@ -16,6 +16,9 @@ namespace Missive
     {
         internal const string Lib = "missive";
 
+        // Before the first call into the library: where to find it (NativeLoader.cs).
+        static Native() { NativeLoader.Register(); }
+
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         internal delegate void LogCallback(IntPtr userdata, int direction, IntPtr line, UIntPtr lineLen);
 
@@ -386,6 +389,19 @@ namespace Missive
         // ---- helpers ----
 
         internal static byte[] Utf8(string s) => s == null ? null : Encoding.UTF8.GetBytes(s);
+
+        /// <summary>Why the library refuses <paramref name="address"/> as a message's From, or
+        /// null when it accepts it.</summary>
+        internal static string AddressError(string address)
+        {
+            using (var m = missive_message_new())
+            {
+                if (m == null || m.IsInvalid) throw new OutOfMemoryException("missive_message_new failed");
+                var b = Utf8(address);
+                if (missive_message_set_from(m, b, Len(b)) == MissiveResult.Ok) return null;
+                return ErrorText((byte[] buf, UIntPtr n, out UIntPtr o) => missive_message_error(m, buf, n, out o));
+            }
+        }
         internal static UIntPtr Len(byte[] b) => new UIntPtr(b == null ? 0u : (uint)b.Length);
 
         internal static string StaticText(IntPtr p)

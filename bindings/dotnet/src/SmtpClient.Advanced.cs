@@ -81,6 +81,8 @@ namespace Missive
                         throw new SmtpFailedRecipientsException(code, detail, item?.SendResult);
                     throw new SmtpException(code, detail, item?.SendResult);
                 }
+                // A collection: its outcomes are the result, unless nothing could be attempted.
+                if (st.Result != null && !st.Result.NothingAttempted(code)) return st.Result;
                 throw new SmtpBulkException(code, detail, st.Result);
             }
         }
@@ -210,6 +212,11 @@ namespace Missive
             var p = Native.Utf8(path); var f = Native.Utf8(mailFrom); var rc = Native.Utf8(recipients);
             SendResultHandle raw;
             var r = Native.missive_client_forward_file(H, p, Native.Len(p), f, Native.Len(f), rc, Native.Len(rc), out raw);
+            if (r == MissiveResult.FileNotFound || r == MissiveResult.PermissionDenied)
+            {
+                raw.Dispose();
+                throw Errors.For(r, LastError, path);
+            }
             return Finish(r, raw);
         }
 

@@ -1,6 +1,7 @@
 // SmtpClient over a native missive_client (one ClientHandle).
 using System;
 using System.Collections.Generic;
+using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
@@ -65,6 +66,7 @@ namespace Missive
             {
                 if (value < 0 || value > 65535) throw new ArgumentOutOfRangeException(nameof(value));
                 Check(Native.missive_client_set_port(H, (ushort)value)); port = value;
+                if (enableSsl.HasValue) ApplyEnableSsl(enableSsl.Value); // 465: implicit TLS
             }
         }
 
@@ -84,7 +86,47 @@ namespace Missive
         public SecurityOptions SecurityOptions
         {
             get => security;
-            set { Check(Native.missive_client_set_security(H, (int)value)); security = value; }
+            set { Check(Native.missive_client_set_security(H, (int)value)); security = value; enableSsl = null; }
+        }
+
+        bool? enableSsl;
+
+        /// <summary>System.Net.Mail's switch: true requires TLS (STARTTLS, or implicit TLS when
+        /// <see cref="Port"/> is 465, which System.Net.Mail cannot do); false goes back to the
+        /// default, <see cref="SecurityOptions.Auto"/> (STARTTLS when the server offers it, and
+        /// credentials never sent unencrypted). <see cref="SecurityOptions"/> says exactly which
+        /// mode is used.</summary>
+        public bool EnableSsl
+        {
+            get => security == SecurityOptions.SslExplicit || security == SecurityOptions.SslImplicit;
+            set { ApplyEnableSsl(value); }
+        }
+
+        void ApplyEnableSsl(bool value)
+        {
+            var mode = !value ? SecurityOptions.Auto
+                : port == 465 ? SecurityOptions.SslImplicit : SecurityOptions.SslExplicit;
+            Check(Native.missive_client_set_security(H, (int)mode));
+            security = mode;
+            enableSsl = value;
+        }
+
+        ICredentialsByHost credentials;
+
+        /// <summary>The user name and password for SMTP AUTH, as System.Net.Mail takes them:
+        /// <c>client.Credentials = new NetworkCredential("me@example.com", "app-password")</c>.
+        /// Read when set (for <see cref="Host"/> and <see cref="Port"/> as they are then); null
+        /// removes them. The same as setting <see cref="Username"/> and <see cref="Password"/>.</summary>
+        public ICredentialsByHost Credentials
+        {
+            get => credentials;
+            set
+            {
+                var nc = value?.GetCredential(host ?? string.Empty, port, "PLAIN");
+                Username = nc?.UserName ?? string.Empty;
+                Password = nc?.Password ?? string.Empty;
+                credentials = value;
+            }
         }
 
         /// <summary>Sets host, port, security and credentials from a URL (smtp://, smtp+starttls://,
@@ -159,15 +201,24 @@ namespace Missive
             set { var b = Native.Utf8(value); Check(Native.missive_client_set_client_name(H, b, Native.Len(b))); }
         }
 
-        /// <summary>A PEM file of extra trusted CA certificates; null removes it.</summary>
+        /// <summary>A PEM file of extra trusted CA certificates; null removes it. A missing file
+        /// throws <see cref="System.IO.FileNotFoundException"/>.</summary>
         public string TrustedCaFile
         {
-            set { var b = Native.Utf8(value); Check(Native.missive_client_set_ca_file(H, b, Native.Len(b))); }
+            set
+            {
+                if (value != null && !System.IO.File.Exists(value))
+                    throw new System.IO.FileNotFoundException("cannot read CA file " + value + ": no such file or directory", value);
+                var b = Native.Utf8(value); Check(Native.missive_client_set_ca_file(H, b, Native.Len(b)));
+            }
         }
 
         /// <summary>Presents a client certificate (PEM chain and key); both null removes it.</summary>
         public void SetClientCertificate(string certificatePath, string keyPath)
         {
+            foreach (var f in new[] { certificatePath, keyPath })
+                if (f != null && !System.IO.File.Exists(f))
+                    throw new System.IO.FileNotFoundException("cannot read " + f + ": no such file or directory", f);
             var c = Native.Utf8(certificatePath); var k = Native.Utf8(keyPath);
             Check(Native.missive_client_set_client_certificate(H, c, Native.Len(c), k, Native.Len(k)));
         }
@@ -264,9 +315,11 @@ namespace Missive
             using (var m = new MailMessage(from, recipients, subject, body)) return Send(m);
         }
 
-        /// <summary>Sends every message of the collection and reports each one; a failure of one
-        /// does not stop the others. Throws <see cref="SmtpBulkException"/> (with the same
-        /// outcomes) unless every message was delivered.</summary>
+        /// <summary>Sends every message of the collection and returns each one's outcome (a
+        /// failure of one does not stop the others, and a partial failure is reported in the
+        /// result, not thrown: see <see cref="BulkResult.Result"/> and <see cref="BulkResult.Items"/>).
+        /// Throws <see cref="SmtpBulkException"/> (with the same outcomes) only when no message
+        /// could be attempted.</summary>
         public BulkResult Send(MailMessageCollection messages)
         {
             if (messages == null) throw new ArgumentNullException(nameof(messages));
@@ -274,7 +327,8 @@ namespace Missive
             var r = Native.missive_client_send_collection(H, messages.H, out raw);
             BulkResult result;
             using (raw) result = BulkResult.From(raw);
-            if (r != MissiveResult.Ok) throw new SmtpBulkException(r, LastError, result);
+            if (r != MissiveResult.Ok && (result == null || result.NothingAttempted(r)))
+                throw new SmtpBulkException(r, LastError, result);
             return result;
         }
 
@@ -285,6 +339,23 @@ namespace Missive
             SendResultHandle raw;
             var r = Native.missive_client_send_raw(H, f, Native.Len(f), rc, Native.Len(rc), data, Native.Len(data), out raw);
             return Finish(r, raw);
+        }
+
+        /// <summary>System.Net.Mail's name for <see cref="SendAsync(MailMessage, CancellationToken)"/>:
+        /// sends one message in the background; the task fails with the exceptions of
+        /// <see cref="Send(MailMessage)"/>.</summary>
+        public Task SendMailAsync(MailMessage message) => SendAsync(message);
+
+        /// <summary>As <see cref="SendMailAsync(MailMessage)"/>; cancelling the token cancels the
+        /// send if it has not started.</summary>
+        public Task SendMailAsync(MailMessage message, CancellationToken cancellationToken) =>
+            SendAsync(message, cancellationToken);
+
+        /// <summary>Composes and sends a plain-text message in the background.</summary>
+        public async Task SendMailAsync(string from, string recipients, string subject, string body)
+        {
+            using (var m = new MailMessage(from, recipients, subject, body))
+                await SendAsync(m).ConfigureAwait(false);
         }
 
         /// <summary>Sends one message in the background (the native asynchronous send: the
@@ -354,7 +425,7 @@ namespace Missive
 
         void Check(MissiveResult r)
         {
-            if (r != MissiveResult.Ok) throw new MissiveException(r, LastError);
+            if (r != MissiveResult.Ok) throw Errors.For(r, LastError);
         }
 
         void CheckSmtp(MissiveResult r)

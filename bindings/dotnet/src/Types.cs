@@ -38,6 +38,20 @@ namespace Missive
     /// <summary>The outcome of one message of a collection send.</summary>
     public enum BulkStatus { Sent = 0, Failed = 1, Unknown = 2, NotAttempted = 3 }
 
+    /// <summary>SMTP reply codes, named as System.Net.Mail names them (any other code is
+    /// its number).</summary>
+    public enum SmtpStatusCode
+    {
+        GeneralFailure = -1, SystemStatus = 211, HelpMessage = 214, ServiceReady = 220,
+        ServiceClosingTransmissionChannel = 221, Ok = 250, UserNotLocalWillForward = 251,
+        CannotVerifyUserWillAttemptDelivery = 252, StartMailInput = 354, ServiceNotAvailable = 421,
+        MailboxBusy = 450, LocalErrorInProcessing = 451, InsufficientStorage = 452,
+        ClientNotPermitted = 454, CommandUnrecognized = 500, SyntaxError = 501,
+        CommandNotImplemented = 502, BadCommandSequence = 503, CommandParameterNotImplemented = 504,
+        MustIssueStartTlsFirst = 530, MailboxUnavailable = 550, UserNotLocalTryAlternatePath = 551,
+        ExceededStorageAllocation = 552, MailboxNameNotAllowed = 553, TransactionFailed = 554,
+    }
+
     /// <summary>How the SMTP connection is secured.</summary>
     public enum SecurityOptions { None = 0, SslExplicit = 1, SslImplicit = 2, Auto = 3 }
 
@@ -74,7 +88,9 @@ namespace Missive
         public static string Describe(MissiveResult code) => Native.StaticText(Native.missive_result_str((int)code));
     }
 
-    /// <summary>An email address with an optional display name.</summary>
+    /// <summary>An email address with an optional display name. A malformed address throws
+    /// <see cref="FormatException"/> (as System.Net.Mail's does), here and wherever an address
+    /// is given as text (<c>To.Add</c>, <c>From</c>, <see cref="SmtpClient.ForwardSender"/>).</summary>
     public sealed class MailAddress
     {
         public MailAddress(string address) : this(address, null) { }
@@ -93,10 +109,12 @@ namespace Missive
                         ? name.Substring(1, name.Length - 2).Replace("\\\"", "\"").Replace("\\\\", "\\")
                         : name;
             }
-            if (address.IndexOf('@') <= 0 || address.IndexOf('@') == address.Length - 1)
-                throw new FormatException("not an email address: " + address);
             Address = address;
             DisplayName = displayName ?? string.Empty;
+            // The library's own rules, so that an address is refused here exactly when a
+            // message would refuse it, with the same sentence.
+            string error = Native.AddressError(ToString());
+            if (error != null) throw Errors.For(MissiveResult.InvalidAddress, error);
         }
 
         public string Address { get; }
@@ -235,11 +253,10 @@ namespace Missive
             : base(Format(result, detail)) { Result = result; Detail = detail ?? string.Empty; }
         public MissiveResult Result { get; }
         public string Detail { get; }
-        static string Format(MissiveResult r, string detail)
-        {
-            string s = MissiveLibrary.Describe(r) + " (" + (int)r + ")";
-            return string.IsNullOrEmpty(detail) ? s : s + ": " + detail;
-        }
+        // The library's sentence (the handle's error text) as it is, so that it reads the same
+        // from every language; the code's static text when there is none.
+        static string Format(MissiveResult r, string detail) =>
+            string.IsNullOrEmpty(detail) ? MissiveLibrary.Describe(r) + " (" + (int)r + ")" : detail;
     }
 
     /// <summary>A failed send: the code, the client's error text and the server's reply.</summary>
@@ -249,8 +266,12 @@ namespace Missive
             : base(result, detail) { SendResult = sendResult; }
         /// <summary>The send result (null for failures before a send was attempted).</summary>
         public SendResult SendResult { get; }
-        /// <summary>The final SMTP reply code (e.g. 550), 0 when none.</summary>
-        public int StatusCode => SendResult?.ReplyCode ?? 0;
+        /// <summary>The final SMTP reply code as System.Net.Mail types it
+        /// (<see cref="SmtpStatusCode.MailboxUnavailable"/> for 550);
+        /// <see cref="SmtpStatusCode.GeneralFailure"/> when the server gave none.</summary>
+        public SmtpStatusCode StatusCode => ToStatus(SendResult?.ReplyCode ?? 0);
+
+        internal static SmtpStatusCode ToStatus(int code) => code == 0 ? SmtpStatusCode.GeneralFailure : (SmtpStatusCode)code;
         public string ReplyText => SendResult?.ReplyText ?? string.Empty;
         public string EnhancedStatusCode => SendResult?.EnhancedStatusCode;
         /// <summary>True for a temporary failure (4xx, timeout, lost connection).</summary>
@@ -259,7 +280,10 @@ namespace Missive
         public int Delivered { get; internal set; }
     }
 
-    /// <summary>A collection send that did not deliver every message (or was cancelled).</summary>
+    /// <summary>A collection send of which no message could be attempted (no host, the server
+    /// unreachable, TLS or the credentials refused); <see cref="BulkResult"/> still has each
+    /// message's outcome. A partial failure or a cancelled send is not an exception: it is in
+    /// the <see cref="Missive.BulkResult"/> the send returns.</summary>
     public class SmtpBulkException : SmtpException
     {
         public SmtpBulkException(MissiveResult result, string detail, BulkResult bulkResult)
@@ -276,9 +300,13 @@ namespace Missive
     public class SmtpFailedRecipientException : SmtpException
     {
         public SmtpFailedRecipientException(MissiveResult result, string detail, SendResult sendResult, FailedRecipient failed)
-            : base(result, detail, sendResult) { FailedRecipient = failed; }
-        public FailedRecipient FailedRecipient { get; }
-        public new int StatusCode => FailedRecipient?.ReplyCode ?? base.StatusCode;
+            : base(result, detail, sendResult) { Rejection = failed; }
+        /// <summary>The refused address (a string, as in System.Net.Mail).</summary>
+        public string FailedRecipient => Rejection?.Address;
+        /// <summary>The refused recipient with the server's reply.</summary>
+        public FailedRecipient Rejection { get; }
+        /// <summary>The reply code the server refused the recipient with.</summary>
+        public new SmtpStatusCode StatusCode => Rejection != null ? ToStatus(Rejection.ReplyCode) : base.StatusCode;
     }
 
     /// <summary>Refused recipients (some or all): <see cref="InnerExceptions"/> has one per recipient.
@@ -327,6 +355,31 @@ namespace Missive
         public int NotAttempted { get; private set; }
         public System.Collections.ObjectModel.ReadOnlyCollection<BulkItem> Items { get; private set; }
         public string Error { get; private set; }
+
+        /// <summary>True when the send failed as a whole before any message: every message
+        /// Failed with <paramref name="code"/>, a configuration or session code (no host or
+        /// pickup directory, the server unreachable, TLS or the credentials refused).</summary>
+        internal bool NothingAttempted(MissiveResult code)
+        {
+            switch (code)
+            {
+                case MissiveResult.HostNotSet: case MissiveResult.PickupDirectoryNotSet:
+                case MissiveResult.InvalidArgument: case MissiveResult.ConnectFailed:
+                case MissiveResult.Timeout: case MissiveResult.TlsFailed:
+                case MissiveResult.CertificateInvalid: case MissiveResult.StartTlsNotOffered:
+                case MissiveResult.CredentialsRequireTls: case MissiveResult.AuthFailed:
+                case MissiveResult.AuthUnsupported: case MissiveResult.ConnectionLost:
+                case MissiveResult.ProtocolError: case MissiveResult.PermissionDenied:
+                case MissiveResult.IO:
+                    break;
+                default:
+                    return false;
+            }
+            if (Items.Count == 0 || Failed != Items.Count) return false;
+            foreach (var item in Items)
+                if (item.Result != code) return false;
+            return true;
+        }
 
         internal static BulkResult FromBorrowed(IntPtr borrowed)
         {

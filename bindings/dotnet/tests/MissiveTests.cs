@@ -53,6 +53,44 @@ namespace Missive.Tests
         }
     }
 
+    // A real STARTTLS server with AUTH (tests/support/smtp/aiosmtpd_server.py, named by
+    // $MISSIVE_AIOSMTPD_SERVER), its own CA and one user alice:wonderland; killed on Dispose.
+    sealed class TlsServer : IDisposable
+    {
+        readonly System.Diagnostics.Process process;
+        readonly string dir;
+        public int Port { get; }
+        public string CaFile => Path.Combine(dir, "ca.pem");
+        public string MailDir => Path.Combine(dir, "mail");
+
+        public TlsServer()
+        {
+            var script = Environment.GetEnvironmentVariable("MISSIVE_AIOSMTPD_SERVER");
+            if (string.IsNullOrEmpty(script) || !File.Exists(script))
+                Assert.Fail("MISSIVE_AIOSMTPD_SERVER must name tests/support/smtp/aiosmtpd_server.py (CTest sets it)");
+            var python = Environment.GetEnvironmentVariable("MISSIVE_TEST_PYTHON") ?? "python3";
+            dir = Path.Combine(Path.GetTempPath(), "missive-net-tls-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(MailDir);
+            using (var gen = System.Diagnostics.Process.Start(python, "\"" + script + "\" --gen-certs \"" + dir + "\""))
+                gen.WaitForExit();
+            var psi = new System.Diagnostics.ProcessStartInfo(python,
+                "\"" + script + "\" --dir \"" + MailDir + "\" --starttls \"" + Path.Combine(dir, "server.pem") +
+                "\" \"" + Path.Combine(dir, "server.key") + "\" --user alice:wonderland")
+            { UseShellExecute = false, RedirectStandardOutput = true };
+            process = System.Diagnostics.Process.Start(psi);
+            var line = process.StandardOutput.ReadLine() ?? "";
+            if (!line.StartsWith("PORT ")) { Dispose(); Assert.Fail("the TLS server did not start: " + line); }
+            Port = int.Parse(line.Substring(5));
+        }
+
+        public void Dispose()
+        {
+            try { if (!process.HasExited) process.Kill(); process.WaitForExit(); } catch (Exception) { }
+            process.Dispose();
+            try { Directory.Delete(dir, true); } catch (Exception) { }
+        }
+    }
+
     [TestFixture]
     public class MessageTests
     {
@@ -146,8 +184,12 @@ namespace Missive.Tests
                     loaded.Save(ms);
                     CollectionAssert.AreEqual(File.ReadAllBytes(path), ms.ToArray());
                 }
-                var e = Assert.Throws<MissiveException>(() => MailMessage.Load(Path.Combine(dir, "missing.eml")));
-                Assert.AreEqual(MissiveResult.FileNotFound, e.Result);
+                var missing = Path.Combine(dir, "missing.eml");
+                var e = Assert.Throws<FileNotFoundException>(() => MailMessage.Load(missing));
+                Assert.AreEqual(missing, e.FileName);
+                Assert.AreEqual(MissiveResult.FileNotFound, e.Data["MissiveResult"]);
+                // The library's sentence, passed through: the path once, no "(os error 2)".
+                Assert.AreEqual("cannot open " + missing + ": no such file or directory", e.Message);
             }
             finally { Directory.Delete(dir, true); }
         }
@@ -157,10 +199,9 @@ namespace Missive.Tests
         {
             using (var m = new MailMessage())
             {
-                var e = Assert.Throws<MissiveException>(() => m.To.Add(new MailAddress("bad\r\nBcc: evil@example.com")));
-                Assert.AreEqual(MissiveResult.InvalidAddress, e.Result);
-                Assert.IsNotEmpty(e.Detail);
-                StringAssert.Contains(e.Detail, e.Message);
+                var e = Assert.Throws<FormatException>(() => m.To.Add(new MailAddress("bad\r\nBcc: evil@example.com")));
+                Assert.AreEqual(MissiveResult.InvalidAddress, e.Data["MissiveResult"]);
+                Assert.IsNotEmpty(e.Message);
                 Assert.AreEqual(0, m.To.Count, "a refused address is not kept");
                 var h = Assert.Throws<MissiveException>(() => m.AddHeader("Subject", "x"));
                 Assert.AreEqual(MissiveResult.InvalidHeader, h.Result);
@@ -358,6 +399,16 @@ namespace Missive.Tests
     [TestFixture]
     public class ClientTests
     {
+        // A loopback port where nothing listens (bound to port 0, then closed).
+        static int FreePort()
+        {
+            var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            l.Start();
+            int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+            l.Stop();
+            return port;
+        }
+
         [Test]
         public void Setters()
         {
@@ -373,7 +424,7 @@ namespace Missive.Tests
                 c.DangerousAcceptInvalidCertificates = false;
                 c.UsePipelining = true;
                 c.RequireAllRecipients = false;
-                Assert.Throws<MissiveException>(() => c.SetClientCertificate("cert.pem", null));
+                Assert.Throws<FileNotFoundException>(() => c.SetClientCertificate("cert.pem", null));
                 Assert.AreEqual("smtp.example.com", c.Host);
                 Assert.AreEqual(587, c.Port);
                 Assert.AreEqual(SecurityOptions.SslExplicit, c.SecurityOptions);
@@ -426,7 +477,7 @@ namespace Missive.Tests
                     Assert.IsNull(m.EnvelopeSender);
                     Assert.AreEqual(0, m.EnvelopeRecipients.Count);
                 }
-                Assert.Throws<MissiveException>(() => MailMessage.LoadPickupFile(Path.Combine(dir, "missing.eml")));
+                Assert.Throws<FileNotFoundException>(() => MailMessage.LoadPickupFile(Path.Combine(dir, "missing.eml")));
             }
             finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
         }
@@ -501,10 +552,12 @@ namespace Missive.Tests
                 {
                     var e = Assert.Throws<SmtpFailedRecipientsException>(() => c.Send(m));
                     Assert.AreEqual(MissiveResult.AllRecipientsRejected, e.Result);
-                    Assert.AreEqual(550, e.StatusCode);
-                    Assert.AreEqual("reject-me@example.com", e.FailedRecipient.Address);
+                    Assert.AreEqual(SmtpStatusCode.MailboxUnavailable, e.StatusCode);
+                    Assert.AreEqual(550, (int)e.StatusCode);
+                    Assert.AreEqual("reject-me@example.com", e.FailedRecipient);
+                    Assert.AreEqual("reject-me@example.com", e.Rejection.Address);
                     Assert.AreEqual(1, e.InnerExceptions.Length);
-                    StringAssert.Contains("5.1.1", e.InnerExceptions[0].FailedRecipient.Reply);
+                    StringAssert.Contains("5.1.1", e.InnerExceptions[0].Rejection.Reply);
                     Assert.IsFalse(e.SendResult.Delivered);
                     Assert.IsFalse(e.IsTransient);
                 }
@@ -532,7 +585,7 @@ namespace Missive.Tests
                 }
                 catch (SmtpFailedRecipientsException e)
                 {
-                    Assert.AreEqual(550, e.StatusCode);
+                    Assert.AreEqual(SmtpStatusCode.MailboxUnavailable, e.StatusCode);
                 }
             }
         }
@@ -554,14 +607,26 @@ namespace Missive.Tests
                 Assert.AreEqual(MissiveResult.Ok, all.Result);
                 StringAssert.Contains("Subject: bulk 1", Fixture.Arrived(all.Items[1].SendResult, ".eml"));
                 using (var bad = Fixture.Simple("bulk bad", "reject-bulk@example.com")) coll.Add(bad);
-                var e = Assert.Throws<SmtpBulkException>(() => c.Send(coll));
-                Assert.AreEqual(MissiveResult.PartialFailure, e.Result);
-                Assert.AreEqual(3, e.Delivered);
-                var failed = e.BulkResult.Items[3];
+                // A partial failure is the normal report, not an exception.
+                var partial = c.Send(coll);
+                Assert.AreEqual(MissiveResult.PartialFailure, partial.Result);
+                Assert.AreEqual(3, partial.Sent);
+                var failed = partial.Items[3];
                 Assert.AreEqual(BulkStatus.Failed, failed.Status);
                 Assert.AreEqual(MissiveResult.AllRecipientsRejected, failed.Result);
                 Assert.IsNotEmpty(failed.Error);
                 Assert.AreEqual(550, failed.SendResult.RejectedRecipients[0].ReplyCode);
+                // Nothing could be attempted (nothing listens): SmtpBulkException.
+                using (var down = new SmtpClient("127.0.0.1", FreePort(), null, null, SecurityOptions.None))
+                {
+                    var e = Assert.Throws<SmtpBulkException>(() => down.Send(coll));
+                    Assert.AreEqual(MissiveResult.ConnectFailed, e.Result);
+                    // The reason once, not once per message.
+                    StringAssert.StartsWith("none of the " + coll.Count + " messages was delivered: could not connect to 127.0.0.1 port", e.Message);
+                    Assert.AreEqual(e.Message.IndexOf("could not connect"), e.Message.LastIndexOf("could not connect"));
+                    Assert.AreEqual(0, e.Delivered);
+                    Assert.AreEqual(coll.Count, e.BulkResult.Failed);
+                }
 
                 var r = c.SendRaw("raw@example.com", "r1@example.com, r2@example.com", Encoding.ASCII.GetBytes("Subject: raw\r\n\r\nraw body\r\n"));
                 StringAssert.Contains("raw body", Fixture.Arrived(r, ".eml"));
@@ -592,10 +657,10 @@ namespace Missive.Tests
                 using (var many = new MailMessageCollection())
                 {
                     for (int i = 0; i < 150; i++) many.Add(m);
-                    var e = Assert.Throws<SmtpBulkException>(() => c.Send(many));
-                    Assert.AreEqual(MissiveResult.Cancelled, e.Result);
-                    Assert.IsTrue(e.BulkResult.WasCancelled);
-                    Assert.Greater(e.BulkResult.NotAttempted, 0);
+                    var cancelled = c.Send(many); // cancelling is no error
+                    Assert.AreEqual(MissiveResult.Cancelled, cancelled.Result);
+                    Assert.IsTrue(cancelled.WasCancelled);
+                    Assert.Greater(cancelled.NotAttempted, 0);
                     c.Progress = null;
                     // Cancelling the token cancels the native operation.
                     using (var cts = new CancellationTokenSource())
@@ -712,6 +777,101 @@ namespace Missive.Tests
                 c.UseTnef = true;
                 using (var t = Fixture.Simple(".NET tnef client", "tnef@example.com"))
                     StringAssert.Contains("winmail.dat", Fixture.Arrived(c.Send(t), ".eml"));
+            }
+        }
+
+        [Test]
+        public void SystemNetMailVocabularyOverStartTls()
+        {
+            using (var server = new TlsServer())
+            using (var c = new SmtpClient("127.0.0.1", server.Port))
+            {
+                c.Credentials = new System.Net.NetworkCredential("alice", "wonderland");
+                c.EnableSsl = true;
+                Assert.AreEqual(SecurityOptions.SslExplicit, c.SecurityOptions);
+                c.TrustedCaFile = server.CaFile;
+                c.Timeout = 20000;
+                using (var m = Fixture.Simple(".NET EnableSsl", "tls@example.com"))
+                    c.SendMailAsync(m).Wait();
+                var env = File.ReadAllText(Path.Combine(server.MailDir, "msg-1.env"));
+                StringAssert.Contains("TLS yes", env);
+                StringAssert.Contains("AUTH alice", env);
+                c.SendMailAsync("Sender <sender@example.com>", "tls2@example.com", "second", "Body.\n").Wait();
+                StringAssert.Contains("RCPT tls2@example.com", File.ReadAllText(Path.Combine(server.MailDir, "msg-2.env")));
+
+                // A wrong password: one clear sentence, passed through from the library.
+                c.Credentials = new System.Net.NetworkCredential("alice", "wrong");
+                var e = Assert.Throws<SmtpException>(() => c.Send(Fixture.Simple("x", "x@example.com")));
+                Assert.AreEqual(MissiveResult.AuthFailed, e.Result);
+                StringAssert.Contains("the user name or password was refused", e.Message);
+                c.Credentials = null;
+                c.EnableSsl = false;
+                Assert.AreEqual(SecurityOptions.Auto, c.SecurityOptions);
+            }
+            using (var c = new SmtpClient("127.0.0.1"))
+            {
+                c.EnableSsl = true;
+                c.Port = 465; // System.Net.Mail cannot do implicit TLS; here 465 means it
+                Assert.AreEqual(SecurityOptions.SslImplicit, c.SecurityOptions);
+            }
+        }
+
+        [Test]
+        public void EveryPathTakingApiThrowsFileNotFound()
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "missive-net-missing-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                var missing = Path.Combine(dir, "missing.eml");
+                Assert.Throws<FileNotFoundException>(() => MailMessage.Load(missing));
+                Assert.Throws<FileNotFoundException>(() => MailMessage.Load(missing, true));
+                Assert.Throws<FileNotFoundException>(() => MailMessage.LoadPickupFile(missing));
+                using (var m = Fixture.Simple("x", "x@example.com"))
+                {
+                    var a = Assert.Throws<FileNotFoundException>(() => m.Attachments.Add(new Attachment(Path.Combine(dir, "report.pdf"))));
+                    StringAssert.Contains("cannot read attachment", a.Message);
+                    Assert.AreEqual(0, m.Attachments.Count);
+                    Assert.Throws<DirectoryNotFoundException>(() => m.Save(Path.Combine(dir, "no-such-dir", "m.eml")));
+                }
+                using (var c = Fixture.Client())
+                {
+                    var f = Assert.Throws<FileNotFoundException>(() => c.ForwardFile(missing, "desk@example.com", "fwd@example.com"));
+                    Assert.AreEqual(missing, f.FileName);
+                    Assert.Throws<FileNotFoundException>(() => c.TrustedCaFile = Path.Combine(dir, "ca.pem"));
+                }
+            }
+            finally { Directory.Delete(dir, true); }
+        }
+
+        [Test]
+        public void EveryBadAddressIsAFormatException()
+        {
+            Assert.Throws<FormatException>(() => new MailAddress("Jane Doe jane.example.com"));
+            Assert.Throws<FormatException>(() => new MailAddress("a@"));
+            var e = Assert.Throws<FormatException>(() => new MailAddress("Jane Doe jane.example.com"));
+            Assert.AreEqual("\"Jane Doe jane.example.com\" is not an email address: it has no @", e.Message);
+            using (var m = new MailMessage())
+            {
+                Assert.Throws<FormatException>(() => m.To.Add("Jane Doe jane.example.com"));
+                Assert.Throws<FormatException>(() => m.CC.Add("ok@example.org, not an address"));
+                Assert.Throws<FormatException>(() => m.From = "bad\r\nBcc: x@example.com");
+                Assert.Throws<FormatException>(() => new MailMessage("nobody", "x@example.com"));
+            }
+            using (var c = new SmtpClient())
+                Assert.Throws<FormatException>(() => c.ForwardSender = "not an address");
+        }
+
+        [Test]
+        public void WrongTlsModeSaysWhichThePortExpects()
+        {
+            using (var c = Fixture.Client())
+            {
+                c.SecurityOptions = SecurityOptions.SslImplicit; // the fixture is a plain port
+                var e = Assert.Throws<SmtpException>(() => c.Send(Fixture.Simple("x", "x@example.com")));
+                Assert.AreEqual(MissiveResult.TlsFailed, e.Result);
+                StringAssert.Contains("the server answered in plain text: port " + Fixture.Port +
+                    " expects STARTTLS or no TLS, not implicit TLS", e.Message);
             }
         }
 

@@ -11,7 +11,7 @@ import (
 	"os"
 	"strings"
 
-	"missive.dev/examples/internal/settings"
+	"example.invalid/missive/examples/go/internal/settings"
 )
 
 func run(path string) error {

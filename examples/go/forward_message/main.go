@@ -12,8 +12,8 @@ import (
 	"os"
 	"strings"
 
-	"missive.dev/examples/internal/settings"
-	"missive.dev/missive"
+	missive "example.invalid/missive/bindings/go"
+	"example.invalid/missive/examples/go/internal/settings"
 )
 
 func run(path, modeName string) error {

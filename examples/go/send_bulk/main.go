@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"os"
 
-	"missive.dev/examples/internal/settings"
-	"missive.dev/missive"
+	missive "example.invalid/missive/bindings/go"
+	"example.invalid/missive/examples/go/internal/settings"
 )
 
 func run() error {
@@ -38,7 +38,7 @@ func run() error {
 	res, err := client.SendCollection(context.Background(), batch)
 	if res != nil {
 		for i, it := range res.Items {
-			fmt.Printf("message %d: status %d %s%s\n", i+1, it.Status, it.Error, it.Result.ReplyText)
+			fmt.Printf("message %d: %v %s%s\n", i+1, it.Status, it.Error, it.Result.ReplyText)
 		}
 		fmt.Printf("%d sent, %d failed\n", res.Sent, res.Failed)
 	}

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"missive.dev/examples/internal/settings"
-	"missive.dev/missive"
+	missive "example.invalid/missive/bindings/go"
+	"example.invalid/missive/examples/go/internal/settings"
 )
 
 func compose(to string) (*missive.Message, error) {

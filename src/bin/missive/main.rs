@@ -188,9 +188,15 @@ fn write_man(args: &ManArgs) -> Result<(), Failure> {
     let cmd = Cli::command();
     let render = |c: clap::Command| -> Result<Vec<u8>, Failure> {
         let mut out = Vec::new();
-        clap_mangen::Man::new(c)
-            .render(&mut out)
-            .map_err(|e| Failure::new(exit::IOERR, format!("cannot write the man page: {e}")))?;
+        clap_mangen::Man::new(c).render(&mut out).map_err(|e| {
+            Failure::new(
+                exit::IOERR,
+                format!(
+                    "cannot write the man page: {}",
+                    missive::message::error::io_reason(&e)
+                ),
+            )
+        })?;
         Ok(out)
     };
     match &args.dir {
@@ -205,7 +211,11 @@ fn write_man(args: &ManArgs) -> Result<(), Failure> {
             std::fs::create_dir_all(dir).map_err(|e| {
                 Failure::new(
                     exit::CANTCREAT,
-                    format!("cannot create {}: {e}", dir.display()),
+                    format!(
+                        "cannot create {}: {}",
+                        dir.display(),
+                        missive::message::error::io_reason(&e)
+                    ),
                 )
             })?;
             let mut pages = vec![("missive.1".to_string(), render(cmd.clone())?)];
@@ -224,7 +234,11 @@ fn write_man(args: &ManArgs) -> Result<(), Failure> {
                 std::fs::write(&path, page).map_err(|e| {
                     Failure::new(
                         exit::CANTCREAT,
-                        format!("cannot write {}: {e}", path.display()),
+                        format!(
+                            "cannot write {}: {}",
+                            path.display(),
+                            missive::message::error::io_reason(&e)
+                        ),
                     )
                 })?;
             }

@@ -108,15 +108,25 @@ pub fn addresses(values: &[String]) -> Result<Vec<MailAddress>, Failure> {
 fn read_text(path: &Path) -> Result<String, Failure> {
     let bytes = if path.as_os_str() == "-" {
         let mut b = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut b)
-            .map_err(|e| Failure::new(exit::IOERR, format!("cannot read standard input: {e}")))?;
+        std::io::stdin().read_to_end(&mut b).map_err(|e| {
+            Failure::new(
+                exit::IOERR,
+                format!(
+                    "cannot read standard input: {}",
+                    missive::message::error::io_reason(&e)
+                ),
+            )
+        })?;
         b
     } else {
         std::fs::read(path).map_err(|e| {
             Failure::new(
                 exit::NOINPUT,
-                format!("cannot read {}: {e}", path.display()),
+                format!(
+                    "cannot read {}: {}",
+                    path.display(),
+                    missive::message::error::io_reason(&e)
+                ),
             )
         })?
     };
@@ -183,9 +193,15 @@ fn prepare_file(
 ) -> Result<Prepared, Failure> {
     let msg = if path.as_os_str() == "-" {
         let mut b = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut b)
-            .map_err(|e| Failure::new(exit::IOERR, format!("cannot read standard input: {e}")))?;
+        std::io::stdin().read_to_end(&mut b).map_err(|e| {
+            Failure::new(
+                exit::IOERR,
+                format!(
+                    "cannot read standard input: {}",
+                    missive::message::error::io_reason(&e)
+                ),
+            )
+        })?;
         eml::load_bytes(b)?
     } else {
         eml::load_path(path)?
@@ -334,14 +350,25 @@ fn header_sender(path: &Path) -> Result<Option<String>, Failure> {
     let mut f = File::open(path).map_err(|e| {
         Failure::new(
             exit::NOINPUT,
-            format!("cannot open {}: {e}", path.display()),
+            format!(
+                "cannot open {}: {}",
+                path.display(),
+                missive::message::error::io_reason(&e)
+            ),
         )
     })?;
     let mut head = Vec::new();
     let mut buf = [0u8; 8192];
     loop {
         let n = f.read(&mut buf).map_err(|e| {
-            Failure::new(exit::IOERR, format!("cannot read {}: {e}", path.display()))
+            Failure::new(
+                exit::IOERR,
+                format!(
+                    "cannot read {}: {}",
+                    path.display(),
+                    missive::message::error::io_reason(&e)
+                ),
+            )
         })?;
         if n == 0 {
             break;
@@ -397,7 +424,11 @@ pub fn forward(settings: &Settings, a: &ForwardArgs) -> Result<u8, Failure> {
         File::open(&a.file).map_err(|e| {
             Failure::new(
                 exit::NOINPUT,
-                format!("cannot open {}: {e}", a.file.display()),
+                format!(
+                    "cannot open {}: {}",
+                    a.file.display(),
+                    missive::message::error::io_reason(&e)
+                ),
             )
         })
     };

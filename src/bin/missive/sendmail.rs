@@ -276,9 +276,15 @@ pub fn run(args: &[String]) -> Result<u8, Failure> {
         return crate::send::list(&settings);
     }
     let mut raw = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut raw)
-        .map_err(|e| Failure::new(exit::IOERR, format!("cannot read standard input: {e}")))?;
+    std::io::stdin().read_to_end(&mut raw).map_err(|e| {
+        Failure::new(
+            exit::IOERR,
+            format!(
+                "cannot read standard input: {}",
+                missive::message::error::io_reason(&e)
+            ),
+        )
+    })?;
     let mut body: &[u8] = &raw;
     if !o.ignore_dots {
         body = cut_at_dot(body);

@@ -72,8 +72,9 @@ fn url_has_password(url: &str) -> bool {
 fn read_config(path: &Path) -> Result<toml::Table, Failure> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Failure::config(format!(
-            "cannot read the config file {}: {e}",
-            path.display()
+            "cannot read the config file {}: {}",
+            path.display(),
+            missive::message::error::io_reason(&e)
         ))
     })?;
     let table: toml::Table = text
@@ -197,8 +198,9 @@ impl Settings {
         if let Some(p) = &self.password_file {
             let text = std::fs::read_to_string(p).map_err(|e| {
                 Failure::config(format!(
-                    "cannot read the password file {}: {e}",
-                    p.display()
+                    "cannot read the password file {}: {}",
+                    p.display(),
+                    missive::message::error::io_reason(&e)
                 ))
             })?;
             return Ok(Some(text.trim_end_matches(['\r', '\n']).to_string()));
@@ -209,7 +211,12 @@ impl Settings {
                 .stdin(Stdio::null())
                 .stderr(Stdio::inherit())
                 .output()
-                .map_err(|e| Failure::config(format!("cannot run the password command: {e}")))?;
+                .map_err(|e| {
+                    Failure::config(format!(
+                        "cannot run the password command: {}",
+                        missive::message::error::io_reason(&e)
+                    ))
+                })?;
             if !out.status.success() {
                 return Err(Failure::config(format!(
                     "the password command failed ({})",

@@ -4,7 +4,8 @@
   aiosmtpd_server.py --gen-certs DIR
       writes ca.pem, server.pem/server.key (signed by the CA, for localhost and 127.0.0.1),
       self.pem/self.key (self-signed, not signed by the CA), client.pem/client.key (signed by
-      the CA) and exits.
+      the CA), other.pem/other.key (signed by the CA for mail.other.test only: a certificate
+      for another name) and exits.
 
   aiosmtpd_server.py --dir OUT [options]
       listens on 127.0.0.1, an ephemeral port, prints "PORT <n>" on stdout, and stores each
@@ -46,7 +47,7 @@ def gen_certs(out):
                                       serialization.PrivateFormat.PKCS8,
                                       serialization.NoEncryption()))
 
-    def build(cn, key, issuer_name, issuer_key, ca, eku=None):
+    def build(cn, key, issuer_name, issuer_key, ca, eku=None, sans=None):
         b = (x509.CertificateBuilder()
              .subject_name(name(cn)).issuer_name(issuer_name)
              .public_key(key.public_key()).serial_number(x509.random_serial_number())
@@ -62,7 +63,7 @@ def gen_certs(out):
             b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
                                 critical=False)
         else:
-            b = b.add_extension(x509.SubjectAlternativeName([
+            b = b.add_extension(x509.SubjectAlternativeName(sans or [
                 x509.DNSName("localhost"),
                 x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
             if eku:
@@ -78,6 +79,10 @@ def gen_certs(out):
     cli_key = ec.generate_private_key(ec.SECP256R1())
     write("client", build("missive test client", cli_key, ca.subject, ca_key, False,
                           ExtendedKeyUsageOID.CLIENT_AUTH), cli_key)
+    other_key = ec.generate_private_key(ec.SECP256R1())
+    write("other", build("mail.other.test", other_key, ca.subject, ca_key, False,
+                         ExtendedKeyUsageOID.SERVER_AUTH,
+                         [x509.DNSName("mail.other.test")]), other_key)
     self_key = ec.generate_private_key(ec.SECP256R1())
     write("self", build("localhost", self_key, name("localhost"), self_key, False,
                         ExtendedKeyUsageOID.SERVER_AUTH), self_key)

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"time"
 
-	"missive.dev/missive"
+	missive "example.invalid/missive/bindings/go"
 )
 
 func env(name, fallback string) string {
