@@ -630,6 +630,38 @@ typedef enum missive_bulk_status {
 } missive_bulk_status;
 
 /**
+ * A DKIM signing algorithm (`algorithm` arguments are `int32_t` holding one of these).
+ */
+typedef enum missive_dkim_algorithm {
+  /**
+   * `rsa-sha256` (RFC 6376): a PKCS#1 `RSA PRIVATE KEY` or PKCS#8 `PRIVATE KEY` RSA key.
+   */
+  MISSIVE_DKIM_ALGORITHM_RSA_SHA256 = 0,
+  /**
+   * `ed25519-sha256` (RFC 8463): a PKCS#8 `PRIVATE KEY` Ed25519 key.
+   */
+  MISSIVE_DKIM_ALGORITHM_ED25519_SHA256 = 1,
+} missive_dkim_algorithm;
+
+/**
+ * DKIM signer options, OR-ed into a `uint32_t` (0: relaxed/relaxed canonicalization).
+ */
+typedef enum missive_dkim_flags {
+  /**
+   * Relaxed header and body canonicalization (`c=relaxed/relaxed`), the default.
+   */
+  MISSIVE_DKIM_FLAGS_DEFAULT = 0,
+  /**
+   * Simple header canonicalization (`c=simple/...`).
+   */
+  MISSIVE_DKIM_FLAGS_HEADER_SIMPLE = 1,
+  /**
+   * Simple body canonicalization (`c=.../simple`).
+   */
+  MISSIVE_DKIM_FLAGS_BODY_SIMPLE = 2,
+} missive_dkim_flags;
+
+/**
  * An appointment: summary, description, location, start and end (UTC, an IANA time zone, or
  * whole days), organizer, attendees, recurrence, reminder, status, and a stable UID and
  * SEQUENCE. Put it on a message with `missive_message_add_appointment`.
