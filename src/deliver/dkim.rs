@@ -18,8 +18,8 @@ use std::sync::Arc;
 use mail_auth::common::crypto::{Ed25519Key, RsaKey, Sha256};
 use mail_auth::common::headers::HeaderWriter;
 use mail_auth::dkim::{Canonicalization as MaCanon, DkimSigner as MaSigner, Done};
-use rustls::pki_types::PrivateKeyDer;
 use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::envelope_fields::{strip_envelope_fields, strip_envelope_fields_reader};
@@ -214,18 +214,24 @@ impl DkimSigner {
                 pem_error_text(&e)
             ))
         })?;
+        let rsa = |view: PrivateKeyDer<'_>| {
+            let kind = pem_kind(&view);
+            RsaKey::<Sha256>::from_key_der(view)
+                .map(|k| Key::Rsa(signer_for(k)))
+                .map_err(|_| {
+                    key_invalid(format!(
+                        "the DKIM key is not an RSA private key ({kind} PEM), as rsa-sha256 needs"
+                    ))
+                })
+        };
         let key = match (algorithm, &der) {
-            (DkimAlgorithm::RsaSha256, PrivateKeyDer::Pkcs1(_) | PrivateKeyDer::Pkcs8(_)) => {
-                RsaKey::<Sha256>::from_key_der(der.clone_key())
-                    .map(|k| Key::Rsa(signer_for(k)))
-                    .map_err(|_| {
-                        key_invalid(format!(
-                            "the DKIM key is not an RSA private key ({} PEM), as \
-                             rsa-sha256 needs",
-                            pem_kind(&der)
-                        ))
-                    })
-            }
+            // Views of the same bytes (no copy that would be freed unwiped).
+            (DkimAlgorithm::RsaSha256, PrivateKeyDer::Pkcs1(k)) => rsa(PrivateKeyDer::Pkcs1(
+                PrivatePkcs1KeyDer::from(k.secret_pkcs1_der()),
+            )),
+            (DkimAlgorithm::RsaSha256, PrivateKeyDer::Pkcs8(k)) => rsa(PrivateKeyDer::Pkcs8(
+                PrivatePkcs8KeyDer::from(k.secret_pkcs8_der()),
+            )),
             (DkimAlgorithm::Ed25519Sha256, PrivateKeyDer::Pkcs8(p)) => {
                 Ed25519Key::from_pkcs8_maybe_unchecked_der(p.secret_pkcs8_der())
                     .map(|k| Key::Ed25519(signer_for(k)))

@@ -4,6 +4,8 @@ use std::ffi::{c_char, c_void};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use zeroize::Zeroize;
+
 use super::boundary::{
     Userdata, copy_error, ffi_boundary, try_arg, try_bytes, try_ref, try_str, write_out,
 };
@@ -248,7 +250,8 @@ pub unsafe extern "C" fn missive_client_set_password(
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
         let password = try_str!(h, password, password_len, "password");
-        h.client.configure(|c| c.password = password.to_string());
+        // The old password is wiped, not just freed.
+        h.client.configure(|c| { c.password.zeroize(); c.password = password.to_string() });
         h.ok()
     }
 }
@@ -486,11 +489,11 @@ pub unsafe extern "C" fn missive_client_set_url(
                 Some(cred) => {
                     c.username = cred.username.clone();
                     match &cred.secret {
-                        crate::smtp::Secret::Password(p) => { c.password = p.clone(); c.oauth2_token = None; }
-                        crate::smtp::Secret::OAuth2Token(t) => { c.oauth2_token = Some(t.clone()); }
+                        crate::smtp::Secret::Password(p) => { c.password.zeroize(); c.password = p.clone(); c.oauth2_token.zeroize(); c.oauth2_token = None; }
+                        crate::smtp::Secret::OAuth2Token(t) => { c.oauth2_token.zeroize(); c.oauth2_token = Some(t.clone()); }
                     }
                 }
-                None => { c.username.clear(); c.password.clear(); c.oauth2_token = None; }
+                None => { c.username.clear(); c.password.zeroize(); c.oauth2_token.zeroize(); c.oauth2_token = None; }
             }
         });
         h.ok()
@@ -514,7 +517,10 @@ pub unsafe extern "C" fn missive_client_set_oauth2_token(
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
         let token = try_str!(h, token, token_len, "token");
-        h.client.configure(|c| c.oauth2_token = (!token.is_empty()).then(|| token.to_string()));
+        h.client.configure(|c| {
+            c.oauth2_token.zeroize();
+            c.oauth2_token = (!token.is_empty()).then(|| token.to_string());
+        });
         h.ok()
     }
 }
