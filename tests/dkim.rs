@@ -365,6 +365,24 @@ fn a_changed_body_byte_or_an_added_header_fails_both_verifiers() {
     }
 }
 
+#[test]
+fn fields_a_forwarder_adds_later_do_not_break_the_signature() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = pickup_client(tmp.path(), vec![rsa_pkcs8(), ed25519()]);
+    let good = delivered_file(&c.send(&shapes::build("plain_text").msg).unwrap());
+    let raw = strip_to_message(&std::fs::read(&good).unwrap());
+    // A RESEND by someone downstream puts Resent-* fields and a Received field on top; a list
+    // may add Sender. None of them was in the message, so none is in h=.
+    let mut forwarded =
+        b"Resent-From: fwd@example.net\r\nResent-Date: Mon, 30 Nov 2026 10:00:00 +0000\r\n\
+Received: from a by b; Mon, 30 Nov 2026 10:00:00 +0000\r\nSender: list@example.net\r\n"
+            .to_vec();
+    forwarded.extend_from_slice(&raw);
+    let p = tmp.path().join("forwarded.later");
+    std::fs::write(&p, forwarded).unwrap();
+    assert_all_verify(&[p], &["rsa8", "ed"]);
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }

@@ -15,7 +15,7 @@ use std::fmt;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
 
-use mail_auth::common::crypto::{Ed25519Key, RsaKey, Sha256};
+use mail_auth::common::crypto::{Ed25519Key, RsaKey, Sha256, SigningKey};
 use mail_auth::common::headers::HeaderWriter;
 use mail_auth::dkim::{Canonicalization as MaCanon, DkimSigner as MaSigner, Done};
 use rustls::pki_types::pem::PemObject;
@@ -63,8 +63,8 @@ impl DkimCanonicalization {
     }
 }
 
-/// Header fields signed once when present (a later one added by someone else is not covered,
-/// but does not break the signature either).
+/// Header fields signed when the message has them (each occurrence once; when absent they are
+/// not listed, so that one added later by a forwarder does not break the signature).
 pub const SIGNED_FIELDS: &[&str] = &[
     "Reply-To",
     "Sender",
@@ -300,17 +300,14 @@ impl DkimSigner {
         self
     }
 
-    /// Writes domain, selector, header list and canonicalization into the mail-auth signer.
+    /// Writes domain, selector and canonicalization into the mail-auth signer (the header list
+    /// is made for each message, see [`header_list`]).
     fn rebuild(&mut self) {
-        fn set<T: mail_auth::common::crypto::SigningKey>(
-            s: &mut MaSigner<T, Done>,
-            me: (&str, &str, MaCanon, MaCanon),
-        ) {
+        fn set<T: SigningKey>(s: &mut MaSigner<T, Done>, me: (&str, &str, MaCanon, MaCanon)) {
             s.template.d = me.0.to_string();
             s.template.s = me.1.to_string();
             s.template.ch = me.2;
             s.template.cb = me.3;
-            s.template.h = header_list();
         }
         let me = (
             self.domain.as_str(),
@@ -342,26 +339,34 @@ impl DkimSigner {
     /// The `DKIM-Signature` field (ending in CRLF) for a whole message in `message` (CRLF line
     /// ends).
     pub fn sign(&self, message: &[u8]) -> Result<String, MessageError> {
+        let h = header_list(&present_fields(&mut &message[..]));
         let sig = match &self.key {
-            Key::Rsa(s) => s.sign(message),
-            Key::Ed25519(s) => s.sign(message),
+            Key::Rsa(s) => per_message(s, h).sign(message),
+            Key::Ed25519(s) => per_message(s, h).sign(message),
         };
-        sig.map(|s| s.to_header())
+        sig.map(|s| tidy(s.to_header()))
             .map_err(|e| sign_failed(self, &e))
     }
 
     /// The `DKIM-Signature` field for a message read from `reader` to its end (CRLF line ends),
-    /// through a fixed-size buffer: headers are kept, the body is only hashed.
-    fn sign_reader(&self, reader: &mut dyn Read) -> io::Result<Result<String, MessageError>> {
-        fn run<T: mail_auth::common::crypto::SigningKey>(
+    /// through a fixed-size buffer: headers are kept, the body is only hashed. `fields` are the
+    /// names of the header fields the message has (see [`present_fields`]).
+    fn sign_reader(
+        &self,
+        reader: &mut dyn Read,
+        fields: &[String],
+    ) -> io::Result<Result<String, MessageError>> {
+        fn run<T: SigningKey>(
             s: &MaSigner<T, Done>,
+            h: Vec<String>,
             reader: &mut dyn Read,
         ) -> io::Result<mail_auth::Result<String>>
         where
-            <<T as mail_auth::common::crypto::SigningKey>::Hasher as mail_auth::common::crypto::HashImpl>::Context:
+            <<T as SigningKey>::Hasher as mail_auth::common::crypto::HashImpl>::Context:
                 mail_auth::common::crypto::HashContext,
         {
-            let mut stream = s.sign_streaming();
+            let signer = per_message(s, h);
+            let mut stream = signer.sign_streaming();
             let mut buf = vec![0u8; 64 * 1024];
             loop {
                 let n = match reader.read(&mut buf) {
@@ -372,32 +377,113 @@ impl DkimSigner {
                 };
                 stream.write(&buf[..n]);
             }
-            Ok(stream.finish().map(|sig| sig.to_header()))
+            Ok(stream.finish().map(|sig| tidy(sig.to_header())))
         }
+        let h = header_list(fields);
         let r = match &self.key {
-            Key::Rsa(s) => run(s, reader)?,
-            Key::Ed25519(s) => run(s, reader)?,
+            Key::Rsa(s) => run(s, h, reader)?,
+            Key::Ed25519(s) => run(s, h, reader)?,
         };
         Ok(r.map_err(|e| sign_failed(self, &e)))
     }
 }
 
-fn signer_for<T: mail_auth::common::crypto::SigningKey>(key: T) -> MaSigner<T, Done> {
+/// The field with a closing `;` that mail-auth folded onto a line of its own put back at the
+/// end of the `b=` value. The signature was computed over `b=;`; RFC 6376 (3.7) has verifiers
+/// delete the value "including all surrounding whitespace", which OpenDKIM does, but dkimpy
+/// keeps the folding before that `;` and then fails. Without it every verifier reads `b=;`.
+fn tidy(field: String) -> String {
+    match field.strip_suffix("\r\n\t;\r\n") {
+        Some(rest) => format!("{rest};\r\n"),
+        None => field,
+    }
+}
+
+/// The stored key, borrowed by a signer made for one message (its own `h=` list).
+struct KeyRef<'a, T>(&'a T);
+
+impl<T: SigningKey> SigningKey for KeyRef<'_, T> {
+    type Hasher = T::Hasher;
+
+    fn sign(&self, input: impl mail_auth::common::headers::Writable) -> mail_auth::Result<Vec<u8>> {
+        self.0.sign(input)
+    }
+
+    fn algorithm(&self) -> mail_auth::common::crypto::Algorithm {
+        self.0.algorithm()
+    }
+}
+
+/// A signer for one message: the stored signer's domain, selector and canonicalization, its
+/// key borrowed, and the header list `h`.
+fn per_message<T: SigningKey>(
+    s: &MaSigner<T, Done>,
+    h: Vec<String>,
+) -> MaSigner<KeyRef<'_, T>, Done> {
+    let mut m = MaSigner::from_key(KeyRef(&s.key))
+        .domain(s.template.d.clone())
+        .selector(s.template.s.clone())
+        .headers(h);
+    m.template.ch = s.template.ch;
+    m.template.cb = s.template.cb;
+    m
+}
+
+/// The names (lower case) of the header fields of the message read from `reader`, from its
+/// header section only (read up to the empty line, at most 1 MiB).
+fn present_fields(reader: &mut dyn Read) -> Vec<String> {
+    use std::io::BufRead;
+    let mut r = io::BufReader::new(reader.take(1 << 20));
+    let mut names = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match r.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        if line == b"\r\n" || line == b"\n" {
+            break;
+        }
+        if matches!(line.first(), Some(b' ' | b'\t')) {
+            continue;
+        }
+        if let Some(colon) = line.iter().position(|&b| b == b':') {
+            let name = String::from_utf8_lossy(&line[..colon])
+                .trim()
+                .to_ascii_lowercase();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+fn signer_for<T: SigningKey>(key: T) -> MaSigner<T, Done> {
     MaSigner::from_key(key)
         .domain("invalid")
         .selector("invalid")
         .headers(["From"])
 }
 
-/// `h=`: every over-signed field twice (mail-auth signs each occurrence present and lists
-/// absent names once more, which is the over-signing), the others once.
-fn header_list() -> Vec<String> {
+/// `h=` for a message with the header fields `present` (lower-case names): every
+/// over-signed field twice (mail-auth signs each occurrence present and lists absent names once
+/// more, which is the over-signing), the others only when present (so that a field a forwarder
+/// may add later, such as Resent-From or Sender, does not break the signature when it was not
+/// there).
+fn header_list(present: &[String]) -> Vec<String> {
     let mut h: Vec<String> = Vec::new();
     for f in OVERSIGNED_FIELDS {
         h.push((*f).to_string());
         h.push((*f).to_string());
     }
-    h.extend(SIGNED_FIELDS.iter().map(|f| (*f).to_string()));
+    h.extend(
+        SIGNED_FIELDS
+            .iter()
+            .filter(|f| present.iter().any(|p| p.eq_ignore_ascii_case(f)))
+            .map(|f| (*f).to_string()),
+    );
     h
 }
 
@@ -520,11 +606,17 @@ impl SignedSpool {
         io::copy(&mut filtered, &mut w).map_err(io_err)?;
         w.finish().map_err(io_err)?;
         let len = file.stream_position().map_err(io_err)?;
+        file.seek(SeekFrom::Start(0)).map_err(io_err)?;
+        let fields = present_fields(&mut file);
         let mut head = Vec::new();
         for s in signers {
             file.seek(SeekFrom::Start(0)).map_err(io_err)?;
             let mut reader = io::BufReader::with_capacity(64 * 1024, &mut file);
-            head.extend_from_slice(s.sign_reader(&mut reader).map_err(io_err)??.as_bytes());
+            head.extend_from_slice(
+                s.sign_reader(&mut reader, &fields)
+                    .map_err(io_err)??
+                    .as_bytes(),
+            );
         }
         file.seek(SeekFrom::Start(0)).map_err(io_err)?;
         Ok(SignedSpool { head, file, len })
@@ -620,6 +712,54 @@ impl<W: Write> Write for CrlfWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whatever the lengths before it, the `b=` value is never followed by a fold before the
+    /// closing `;` (dkimpy would fail such a field), and no line exceeds 998 octets. The case
+    /// does occur in mail-auth's own output for some of these lengths.
+    #[test]
+    fn no_fold_before_the_closing_semicolon() {
+        let pem = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/dkim/rsa-pkcs1.pem"),
+        )
+        .unwrap();
+        let signer =
+            DkimSigner::from_pem("example.com", "rsa1", &pem, DkimAlgorithm::RsaSha256).unwrap();
+        let Key::Rsa(inner) = &signer.key else {
+            panic!("not an RSA signer")
+        };
+        let mut folded_by_mail_auth = 0;
+        for n in 0..120 {
+            let msg = format!(
+                "From: a@example.com\r\nSubject: s\r\n{}: v\r\n\r\nbody\r\n",
+                "X".repeat(n + 1)
+            );
+            let present = present_fields(&mut msg.as_bytes());
+            // Longer h= lists move where b= starts.
+            let mut h = header_list(&present);
+            h.push(format!("X{}", "p".repeat(n % 60)));
+            h.extend((0..n / 60).map(|i| format!("X-Pad-{i}")));
+            let raw = per_message(inner, h)
+                .sign(msg.as_bytes())
+                .unwrap()
+                .to_header();
+            if raw.ends_with("\r\n\t;\r\n") {
+                folded_by_mail_auth += 1;
+            }
+            let field = tidy(raw);
+            assert!(!field.ends_with("\r\n\t;\r\n"), "{field}");
+            assert!(field.ends_with("==;\r\n") || field.ends_with(";\r\n"));
+            assert!(field.split("\r\n").all(|l| l.len() <= 998), "{field}");
+            assert!(signer.sign(msg.as_bytes()).unwrap().ends_with(";\r\n"));
+            assert!(
+                !signer
+                    .sign(msg.as_bytes())
+                    .unwrap()
+                    .ends_with("\r\n\t;\r\n")
+            );
+        }
+        assert!(folded_by_mail_auth > 0, "the case was never exercised");
+    }
 
     /// The streamed line-end fix-up writes what the in-memory one returns, however the input
     /// is cut into writes.
