@@ -459,7 +459,9 @@ pub unsafe extern "C" fn missive_client_send_collection(
 /// and `&client_name=NAME`. Example: `smtp+starttls://me%40example.com:secret@smtp.example.com:587`.
 /// Settings the URL does not mention keep their values (the credentials are replaced).
 ///
-/// Returns INVALID_ARGUMENT naming what is wrong with the URL.
+/// Returns INVALID_ARGUMENT naming what is wrong with the URL; the error text never quotes the
+/// user name or password (a `?` or `/` left unencoded in them is reported as such: encode them
+/// as `%3F`, `%2F`).
 ///
 /// Ownership: borrows the arguments; the URL's parts are copied.
 /// Thread safety: safe to call from several threads at once on the same client.
