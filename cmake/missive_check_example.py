@@ -19,7 +19,12 @@ With --eml, an .eml file addressed to the --to addresses is written first and pa
 command (in place of an argument "{eml}", else appended); the message that arrives must be byte
 for byte that file (a loaded, unchanged message is sent as it was loaded). --eml-input passes
 the file the same way without comparing.
+
+With --dkim-keys KEYS (public-key records, see tests/fixtures/dkim/keys.txt), every message
+that arrived must carry DKIM signatures that dkimpy and OpenDKIM both verify
+(tests/support/py/dkim_verify.py).
 """
+import json
 import argparse
 import email
 import email.policy
@@ -51,6 +56,7 @@ def main():
     ap.add_argument("--per-recipient", type=int, default=1)
     ap.add_argument("--env", action="append", default=[])
     ap.add_argument("--alternative-order", default="")
+    ap.add_argument("--dkim-keys", default="")
     ap.add_argument("command", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     command = [c for c in a.command if c != "--"] if a.command[:1] == ["--"] else a.command
@@ -130,6 +136,19 @@ def main():
                     fail("%s: the multipart/alternative parts are %s, expected one multipart/"
                          "alternative with %s in that order:\n%s"
                          % (r, got, want, data.decode("utf-8", "replace")))
+            if a.dkim_keys:
+                verifier = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                        "tests", "support", "py", "dkim_verify.py")
+                out = subprocess.run([sys.executable, verifier, a.dkim_keys, eml],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                text = out.stdout.decode("utf-8", "replace")
+                if out.returncode != 0:
+                    fail("%s: the DKIM verifier failed: %s" % (r, text))
+                sigs = json.loads(text.splitlines()[-1])["signatures"]
+                if not sigs or not all(s["dkimpy"] and s["opendkim"] for s in sigs):
+                    fail("%s: DKIM signatures do not verify: %s" % (r, text))
+                print("ok: %s: %d DKIM signature(s) verified by dkimpy and OpenDKIM"
+                      % (r, len(sigs)))
             if eml_bytes is not None and data.replace(b"\r\n", b"\n") != eml_bytes.replace(b"\r\n", b"\n"):
                 fail("the message that arrived differs from the loaded file:\n%s"
                      % data.decode("utf-8", "replace"))

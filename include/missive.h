@@ -33,7 +33,7 @@
  * The outcome of a call. `MISSIVE_RESULT_OK` is 0; every other value is a failure, with detail
  * available from the handle's `_error` function. Numbers are append-only and never reused:
  * 0-99 general, 100-199 connection and TLS, 200-299 protocol and server replies,
- * 300-399 files and message data, 400-499 message content, 500-599 delivery.
+ * 300-399 files and message data, 400-499 message content, 500-599 delivery, 600-699 calendar, 700-709 DKIM and bulk-sender headers.
  */
 typedef enum missive_result {
   /**
@@ -224,6 +224,24 @@ typedef enum missive_result {
    * An appointment lacks what a calendar message needs (start, end, summary, organizer).
    */
   MISSIVE_RESULT_INCOMPLETE_APPOINTMENT = 601,
+  /**
+   * A DKIM key is not a PEM private key of the algorithm asked for (PKCS#8 `PRIVATE KEY`
+   * for RSA or Ed25519, PKCS#1 `RSA PRIVATE KEY` for RSA).
+   */
+  MISSIVE_RESULT_DKIM_KEY_INVALID = 700,
+  /**
+   * A DKIM domain or selector is not a valid DNS name.
+   */
+  MISSIVE_RESULT_DKIM_SIGNER_INVALID = 701,
+  /**
+   * A message could not be DKIM-signed on its way out; nothing was delivered.
+   */
+  MISSIVE_RESULT_DKIM_SIGNING_FAILED = 702,
+  /**
+   * A List-Unsubscribe URL or mailto address is not usable (RFC 2369, RFC 8058: one-click
+   * needs an `https://` URL).
+   */
+  MISSIVE_RESULT_LIST_UNSUBSCRIBE_INVALID = 703,
 } missive_result;
 
 /**
@@ -611,6 +629,38 @@ typedef enum missive_bulk_status {
    */
   MISSIVE_BULK_STATUS_NOT_ATTEMPTED = 3,
 } missive_bulk_status;
+
+/**
+ * A DKIM signing algorithm (`algorithm` arguments are `int32_t` holding one of these).
+ */
+typedef enum missive_dkim_algorithm {
+  /**
+   * `rsa-sha256` (RFC 6376): a PKCS#1 `RSA PRIVATE KEY` or PKCS#8 `PRIVATE KEY` RSA key.
+   */
+  MISSIVE_DKIM_ALGORITHM_RSA_SHA256 = 0,
+  /**
+   * `ed25519-sha256` (RFC 8463): a PKCS#8 `PRIVATE KEY` Ed25519 key.
+   */
+  MISSIVE_DKIM_ALGORITHM_ED25519_SHA256 = 1,
+} missive_dkim_algorithm;
+
+/**
+ * DKIM signer options, OR-ed into a `uint32_t` (0: relaxed/relaxed canonicalization).
+ */
+typedef enum missive_dkim_flags {
+  /**
+   * Relaxed header and body canonicalization (`c=relaxed/relaxed`), the default.
+   */
+  MISSIVE_DKIM_FLAGS_DEFAULT = 0,
+  /**
+   * Simple header canonicalization (`c=simple/...`).
+   */
+  MISSIVE_DKIM_FLAGS_HEADER_SIMPLE = 1,
+  /**
+   * Simple body canonicalization (`c=.../simple`).
+   */
+  MISSIVE_DKIM_FLAGS_BODY_SIMPLE = 2,
+} missive_dkim_flags;
 
 /**
  * An appointment: summary, description, location, start and end (UTC, an IANA time zone, or
@@ -1511,7 +1561,9 @@ enum missive_result missive_client_send_collection(struct missive_client *client
  * `smtp+starttls://me%40example.com:secret@smtp.example.com:587`. Settings the URL does not
  * mention keep their values (the credentials are replaced).
  *
- * Returns MISSIVE_RESULT_INVALID_ARGUMENT naming what is wrong with the URL.
+ * Returns MISSIVE_RESULT_INVALID_ARGUMENT naming what is wrong with the URL; the error text never quotes the
+ * user name or password (a `?` or `/` left unencoded in them is reported as such: encode them
+ * as `%3F`, `%2F`).
  *
  * Ownership: borrows the arguments; the URL's parts are copied.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -1806,6 +1858,88 @@ enum missive_result missive_client_capabilities(struct missive_client *client,
  * `client` is NULL or live.
  */
 enum missive_result missive_client_close(struct missive_client *client);
+
+/**
+ * Adds a DKIM signer (RFC 6376; Ed25519 RFC 8463): from now on every message this client
+ * delivers (composed, loaded, TNEF, calendar, forwarded, bulk, queued, pickup or SMTP) gets a
+ * `DKIM-Signature` field for `domain` (`d=`) and `selector` (`s=`), made with the private key
+ * `key_pem` (PEM text: PKCS#8 `PRIVATE KEY` for RSA or Ed25519, PKCS#1 `RSA PRIVATE KEY` for
+ * RSA). Several signers may be added (e.g. RSA and Ed25519): each adds its own field, the
+ * first added on top. The public key must be published at `<selector>._domainkey.<domain>`.
+ *
+ * `algorithm` is a `missive_dkim_algorithm`; `flags` OR-s `missive_dkim_flags` (0 for
+ * relaxed/relaxed). Signed fields: From, Subject, To, Cc, Date, Message-ID,
+ * List-Unsubscribe and List-Unsubscribe-Post over-signed (a second one added later breaks the
+ * signature), and Reply-To, Sender, In-Reply-To, References, MIME-Version, Content-Type,
+ * Content-Transfer-Encoding and Resent-* fields. A signed message goes out with CRLF line
+ * ends. REDIRECT forwards keep the original bytes and signatures, with this signature on top.
+ *
+ * Returns MISSIVE_RESULT_DKIM_KEY_INVALID when the key is not a PEM private key of `algorithm`'s kind,
+ * MISSIVE_RESULT_DKIM_SIGNER_INVALID for a domain or selector that is not a DNS name,
+ * MISSIVE_RESULT_INVALID_ARGUMENT for
+ * an unknown algorithm or flag. The key is copied, never logged or shown in error texts, and
+ * wiped from memory when the signer is dropped (`missive_client_clear_dkim_signers` or
+ * `missive_client_free`).
+ *
+ * Thread safety: safe to call from several threads at once on the same client.
+ * Ownership: arguments are borrowed for the call only; the key is copied.
+ *
+ * # Safety
+ * `client` is NULL or live; each pointer points to its length.
+ */
+enum missive_result missive_client_add_dkim_signer(struct missive_client *client,
+                                                   const char *domain,
+                                                   size_t domain_len,
+                                                   const char *selector,
+                                                   size_t selector_len,
+                                                   const uint8_t *key_pem,
+                                                   size_t key_pem_len,
+                                                   int32_t algorithm,
+                                                   uint32_t flags);
+
+/**
+ * Adds a DKIM signer with the PEM private key read from the file at `path` (UTF-8); see
+ * `missive_client_add_dkim_signer`. Returns also MISSIVE_RESULT_FILE_NOT_FOUND,
+ * MISSIVE_RESULT_PERMISSION_DENIED or MISSIVE_RESULT_IO when the file cannot be read.
+ *
+ * Thread safety: safe to call from several threads at once on the same client.
+ * Ownership: arguments are borrowed for the call only; the key is copied.
+ *
+ * # Safety
+ * `client` is NULL or live; each pointer points to its length.
+ */
+enum missive_result missive_client_add_dkim_signer_file(struct missive_client *client,
+                                                        const char *domain,
+                                                        size_t domain_len,
+                                                        const char *selector,
+                                                        size_t selector_len,
+                                                        const char *path,
+                                                        size_t path_len,
+                                                        int32_t algorithm,
+                                                        uint32_t flags);
+
+/**
+ * Removes every DKIM signer from the client (messages go out unsigned again); their keys are
+ * wiped from memory once no send in progress uses them.
+ *
+ * Ownership: borrows `client` for the call.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_clear_dkim_signers(struct missive_client *client);
+
+/**
+ * The number of DKIM signers set on the client (0 for NULL).
+ *
+ * Ownership: borrows `client` for the call.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+size_t missive_client_dkim_signer_count(const struct missive_client *client);
 
 /**
  * Creates an empty collection; NULL only if a panic was caught. Free with
@@ -2534,6 +2668,33 @@ enum missive_result missive_message_add_header(struct missive_message *message,
                                                size_t name_len,
                                                const char *value,
                                                size_t value_len);
+
+/**
+ * Sets the bulk-sender unsubscribe fields (RFC 2369, RFC 8058): `List-Unsubscribe:
+ * <url>, <mailto:...>` from `url` (`https://`, or `http://` without one-click) and `mailto`
+ * (an address, or a `mailto:` URL with `?subject=...`), either may be `(NULL, 0)`; with
+ * `one_click` also `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, which needs an
+ * `https://` URL (RFC 8058; mailbox providers expect it from bulk senders, and it is covered
+ * by a DKIM signature when the client signs). Both `(NULL, 0)` removes the fields. Replaces
+ * any List-Unsubscribe fields the message had; for a loaded message only those fields are
+ * rewritten. Read back with `missive_message_header`.
+ *
+ * Returns MISSIVE_RESULT_LIST_UNSUBSCRIBE_INVALID naming the problem (not http(s), no host, one-click
+ * without an https URL, a mailto that is not an address, non-ASCII, spaces, `<`, `>`, `"` or
+ * an unencoded `,`).
+ *
+ * Thread safety: changes the handle; no other call on it may run concurrently.
+ * Ownership: arguments are borrowed for the call only; nothing is retained.
+ *
+ * # Safety
+ * `message` is NULL or live and not used concurrently; each pointer points to its length.
+ */
+enum missive_result missive_message_set_list_unsubscribe(struct missive_message *message,
+                                                         const char *url,
+                                                         size_t url_len,
+                                                         const char *mailto,
+                                                         size_t mailto_len,
+                                                         bool one_click);
 
 /**
  * Copies the first custom header called `name` (case-insensitive), NUL-terminated,

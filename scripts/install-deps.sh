@@ -40,6 +40,8 @@ python3 -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
 [ -x "$(git --exec-path 2>/dev/null)/git-send-email" ] || need_apt+=(git-email)
 perl -MMail::Address -e1 2>/dev/null || need_apt+=(libmailtools-perl)
 have bsd-mailx  || need_apt+=(bsd-mailx)
+# OpenDKIM's verifier (`opendkim -t` with TestPublicKeys) checks missive's DKIM signatures.
+[ -x /usr/sbin/opendkim ] || need_apt+=(opendkim)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing with apt-get: ${need_apt[*]}"
@@ -63,6 +65,9 @@ python3 -c "import icalendar" 2>/dev/null || py_missing+=(icalendar)
 python3 -c "import pytest" 2>/dev/null || py_missing+=(pytest)
 python3 -c "import setuptools" 2>/dev/null || py_missing+=(setuptools)
 python3 -c "import wheel" 2>/dev/null || py_missing+=(wheel)
+# dkimpy (with PyNaCl for Ed25519) is the second verifier of missive's DKIM signatures.
+python3 -c "import dkim" 2>/dev/null || py_missing+=(dkimpy)
+python3 -c "import nacl" 2>/dev/null || py_missing+=(pynacl)
 if [ ${#py_missing[@]} -gt 0 ]; then
   echo "installing with pip: ${py_missing[*]}"
   python3 -m pip install --quiet --disable-pip-version-check "${py_missing[@]}" \

@@ -86,6 +86,19 @@ enum class DsnNotify : uint32_t {
 inline DsnNotify operator|(DsnNotify a, DsnNotify b) {
     return static_cast<DsnNotify>(static_cast<uint32_t>(a) | static_cast<uint32_t>(b));
 }
+enum class DkimAlgorithm : int32_t {
+    RsaSha256 = MISSIVE_DKIM_ALGORITHM_RSA_SHA256,
+    Ed25519Sha256 = MISSIVE_DKIM_ALGORITHM_ED25519_SHA256,
+};
+// DKIM options are OR-ed: DkimFlags::Default is relaxed/relaxed canonicalization.
+enum class DkimFlags : uint32_t {
+    Default = MISSIVE_DKIM_FLAGS_DEFAULT,
+    HeaderSimple = MISSIVE_DKIM_FLAGS_HEADER_SIMPLE,
+    BodySimple = MISSIVE_DKIM_FLAGS_BODY_SIMPLE,
+};
+inline DkimFlags operator|(DkimFlags a, DkimFlags b) {
+    return static_cast<DkimFlags>(static_cast<uint32_t>(a) | static_cast<uint32_t>(b));
+}
 enum class DsnRet : int32_t {
     Default = MISSIVE_DSN_RET_DEFAULT,
     Full = MISSIVE_DSN_RET_FULL,
@@ -772,6 +785,14 @@ public:
         check(::missive_message_add_header(p_.get(), detail::ptr(name), name.size(),
                                            detail::ptr(value), value.size()));
     }
+    // List-Unsubscribe (RFC 2369) with a URL and/or mailto, and with one_click also
+    // List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058, needs an https URL).
+    // Empty url and mailto remove the fields.
+    void set_list_unsubscribe(std::string_view url, std::string_view mailto, bool one_click) {
+        check(::missive_message_set_list_unsubscribe(p_.get(), detail::ptr(url), url.size(),
+                                                      detail::ptr(mailto), mailto.size(),
+                                                      one_click));
+    }
     std::optional<std::string> header(std::string_view name) const {
         return optional_text([&](char *b, size_t n, size_t *o) {
             return ::missive_message_header(p_.get(), detail::ptr(name), name.size(), b, n, o);
@@ -914,6 +935,26 @@ public:
     void set_pickup_directory(std::string_view path) {
         check(::missive_client_set_pickup_directory(p_.get(), detail::ptr(path), path.size()));
     }
+    // DKIM: every message this client delivers is signed by each signer added (PEM key:
+    // PKCS#8 "PRIVATE KEY" for RSA or Ed25519, PKCS#1 "RSA PRIVATE KEY" for RSA).
+    void add_dkim_signer(std::string_view domain, std::string_view selector,
+                         std::string_view key_pem, DkimAlgorithm algorithm,
+                         DkimFlags flags = DkimFlags::Default) {
+        check(::missive_client_add_dkim_signer(
+            p_.get(), detail::ptr(domain), domain.size(), detail::ptr(selector), selector.size(),
+            reinterpret_cast<const uint8_t *>(key_pem.data()), key_pem.size(),
+            static_cast<int32_t>(algorithm), static_cast<uint32_t>(flags)));
+    }
+    void add_dkim_signer_file(std::string_view domain, std::string_view selector,
+                              std::string_view key_path, DkimAlgorithm algorithm,
+                              DkimFlags flags = DkimFlags::Default) {
+        check(::missive_client_add_dkim_signer_file(
+            p_.get(), detail::ptr(domain), domain.size(), detail::ptr(selector), selector.size(),
+            detail::ptr(key_path), key_path.size(), static_cast<int32_t>(algorithm),
+            static_cast<uint32_t>(flags)));
+    }
+    void clear_dkim_signers() { check(::missive_client_clear_dkim_signers(p_.get())); }
+    size_t dkim_signer_count() const { return ::missive_client_dkim_signer_count(p_.get()); }
     void set_url(std::string_view url) {
         check(::missive_client_set_url(p_.get(), detail::ptr(url), url.size()));
     }

@@ -194,6 +194,57 @@ func WithTotalTimeout(total time.Duration) Option {
 	}
 }
 
+// WithDkimSigner adds a DKIM signer: every message the client delivers is signed for domain
+// and selector with the PEM private key keyPEM (PKCS#8 "PRIVATE KEY" for RSA or Ed25519,
+// PKCS#1 "RSA PRIVATE KEY" for RSA). Several may be given; each adds its own DKIM-Signature.
+func WithDkimSigner(domain, selector string, keyPEM []byte, alg DkimAlgorithm, flags DkimFlags) Option {
+	return func(c *Client) error { return c.AddDkimSigner(domain, selector, keyPEM, alg, flags) }
+}
+
+// WithDkimSignerFile is WithDkimSigner with the PEM key read from the file at keyPath.
+func WithDkimSignerFile(domain, selector, keyPath string, alg DkimAlgorithm, flags DkimFlags) Option {
+	return func(c *Client) error { return c.AddDkimSignerFile(domain, selector, keyPath, alg, flags) }
+}
+
+// AddDkimSigner adds a DKIM signer (see WithDkimSigner).
+func (c *Client) AddDkimSigner(domain, selector string, keyPEM []byte, alg DkimAlgorithm, flags DkimFlags) error {
+	return c.do(func(p *C.missive_client) C.enum_missive_result {
+		d, dn := str(domain)
+		s, sn := str(selector)
+		k, kn := bytesArg(keyPEM)
+		return C.missive_client_add_dkim_signer(p, d, dn, s, sn, k, kn, C.int32_t(alg), C.uint32_t(flags))
+	})
+}
+
+// AddDkimSignerFile adds a DKIM signer with the PEM key read from keyPath.
+func (c *Client) AddDkimSignerFile(domain, selector, keyPath string, alg DkimAlgorithm, flags DkimFlags) error {
+	return c.do(func(p *C.missive_client) C.enum_missive_result {
+		d, dn := str(domain)
+		s, sn := str(selector)
+		k, kn := str(keyPath)
+		return C.missive_client_add_dkim_signer_file(p, d, dn, s, sn, k, kn, C.int32_t(alg), C.uint32_t(flags))
+	})
+}
+
+// ClearDkimSigners removes every DKIM signer.
+func (c *Client) ClearDkimSigners() error {
+	return c.do(func(p *C.missive_client) C.enum_missive_result {
+		return C.missive_client_clear_dkim_signers(p)
+	})
+}
+
+// DkimSignerCount is the number of DKIM signers set (0 after Close).
+func (c *Client) DkimSignerCount() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.p == nil {
+		return 0
+	}
+	n := int(C.missive_client_dkim_signer_count(c.p))
+	runtime.KeepAlive(c)
+	return n
+}
+
 // WithPickupDirectory delivers into dir as .eml files instead of over SMTP.
 func WithPickupDirectory(dir string) Option {
 	return func(c *Client) error {

@@ -494,6 +494,17 @@ func (m *Message) AddHeader(name, value string) error {
 	})
 }
 
+// SetListUnsubscribe sets List-Unsubscribe (RFC 2369) from an https URL and/or a mailto
+// address, and with oneClick also List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC
+// 8058, needs an https URL). Both empty removes the fields.
+func (m *Message) SetListUnsubscribe(url, mailto string, oneClick bool) error {
+	return m.mutate(func(p *C.missive_message) C.enum_missive_result {
+		us, un := str(url)
+		ms, mn := str(mailto)
+		return C.missive_message_set_list_unsubscribe(p, us, un, ms, mn, C.bool(oneClick))
+	})
+}
+
 // Header gives the first custom header called name (ResultNotFound when none).
 func (m *Message) Header(name string) (string, error) {
 	return m.readText(func(p *C.missive_message, b *C.char, n C.size_t, o *C.size_t) C.enum_missive_result {

@@ -226,6 +226,28 @@ const (
 	ResultQueueServerUnavailable Result = C.MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE
 	ResultUnknownTimeZone        Result = C.MISSIVE_RESULT_UNKNOWN_TIME_ZONE
 	ResultIncompleteAppointment  Result = C.MISSIVE_RESULT_INCOMPLETE_APPOINTMENT
+	ResultDkimKeyInvalid         Result = C.MISSIVE_RESULT_DKIM_KEY_INVALID
+	ResultDkimSignerInvalid      Result = C.MISSIVE_RESULT_DKIM_SIGNER_INVALID
+	ResultDkimSigningFailed      Result = C.MISSIVE_RESULT_DKIM_SIGNING_FAILED
+	ResultListUnsubscribeInvalid Result = C.MISSIVE_RESULT_LIST_UNSUBSCRIBE_INVALID
+)
+
+// DkimAlgorithm is a DKIM signing algorithm.
+type DkimAlgorithm int32
+
+const (
+	// DkimRsaSha256 is rsa-sha256 (RFC 6376): PKCS#1 "RSA PRIVATE KEY" or PKCS#8 "PRIVATE KEY".
+	DkimRsaSha256 DkimAlgorithm = C.MISSIVE_DKIM_ALGORITHM_RSA_SHA256
+	// DkimEd25519Sha256 is ed25519-sha256 (RFC 8463): PKCS#8 "PRIVATE KEY".
+	DkimEd25519Sha256 DkimAlgorithm = C.MISSIVE_DKIM_ALGORITHM_ED25519_SHA256
+)
+
+// DkimFlags are DKIM signer options, OR-ed; 0 is relaxed/relaxed canonicalization.
+type DkimFlags uint32
+
+const (
+	DkimHeaderSimple DkimFlags = C.MISSIVE_DKIM_FLAGS_HEADER_SIMPLE // c=simple/...
+	DkimBodySimple   DkimFlags = C.MISSIVE_DKIM_FLAGS_BODY_SIMPLE   // c=.../simple
 )
 
 // ForwardMode says how Client.Forward forwards a message.

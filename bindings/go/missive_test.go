@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -428,6 +429,52 @@ func TestPickupDirectory(t *testing.T) {
 	must(t, err)
 	if !r.Delivered || !strings.Contains(string(b), "X-Receiver: p@example.com") {
 		t.Fatalf("pickup file:\n%s", b)
+	}
+}
+
+func TestDkimSignedPickupFileVerifies(t *testing.T) {
+	keys, err := filepath.Abs("../../tests/fixtures/dkim")
+	must(t, err)
+	rsa, err := os.ReadFile(filepath.Join(keys, "rsa-pkcs1.pem"))
+	must(t, err)
+	dir := t.TempDir()
+	c, err := missive.NewClient(missive.WithPickupDirectory(dir),
+		missive.WithDkimSigner("example.com", "rsa1", rsa, missive.DkimRsaSha256, 0),
+		missive.WithDkimSignerFile("example.com", "ed", filepath.Join(keys, "ed25519.pem"),
+			missive.DkimEd25519Sha256, missive.DkimHeaderSimple|missive.DkimBodySimple))
+	must(t, err)
+	defer c.Close()
+	if n := c.DkimSignerCount(); n != 2 {
+		t.Fatalf("%d signers", n)
+	}
+	ec, err := os.ReadFile(filepath.Join(keys, "ec-sec1.pem"))
+	must(t, err)
+	var me *missive.Error
+	if err := c.AddDkimSigner("example.com", "x", ec, missive.DkimRsaSha256, 0); !errors.As(err, &me) || me.Code != missive.ResultDkimKeyInvalid {
+		t.Fatalf("EC key: %v", err)
+	}
+	m := simple(t, "Signed from Go", "p@example.com")
+	if err := m.SetListUnsubscribe("http://example.com/u", "", true); !errors.As(err, &me) || me.Code != missive.ResultListUnsubscribeInvalid {
+		t.Fatalf("one-click over http: %v", err)
+	}
+	must(t, m.SetListUnsubscribe("https://example.com/u/5", "unsub@example.com", true))
+	r, err := c.Send(context.Background(), m)
+	must(t, err)
+	out, err := exec.Command("python3", "../../tests/support/py/dkim_verify.py",
+		filepath.Join(keys, "keys.txt"), r.PickupPath).Output()
+	must(t, err)
+	v := string(out)
+	for _, want := range []string{`"s": "rsa1"`, `"s": "ed"`, `"dkimpy": true`, `"opendkim": true`} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("verdict lacks %s: %s", want, v)
+		}
+	}
+	if strings.Contains(v, "false") {
+		t.Fatalf("a verifier failed: %s", v)
+	}
+	must(t, c.ClearDkimSigners())
+	if n := c.DkimSignerCount(); n != 0 {
+		t.Fatalf("%d signers after clear", n)
 	}
 }
 

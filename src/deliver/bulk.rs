@@ -37,8 +37,8 @@ use std::time::Duration;
 use super::client::{
     Client, DeliverError, DeliverErrorKind, Delivery, DeliveryMethod, envelope_for,
 };
-use super::envelope_fields::strip_envelope_fields;
-use super::pickup::{Prepared, deliver_to_pickup};
+use super::dkim::outgoing;
+use super::pickup::{Prepared, deliver_to_pickup_signed};
 use crate::message::MailMessage;
 use crate::smtp::{Envelope, SmtpClient, SmtpError, SmtpErrorKind, Stage};
 
@@ -445,7 +445,8 @@ impl Run<'_> {
     }
 
     fn pickup_batch(&self, batch: &[usize]) {
-        let dir = self.client.config().pickup_directory;
+        let config = self.client.config();
+        let (dir, signers) = (config.pickup_directory.clone(), config.dkim.clone());
         for &i in batch {
             let res = match (&self.items[i], &dir) {
                 (Err(e), _) => Err(e.clone()),
@@ -455,7 +456,7 @@ impl Run<'_> {
                         .into(),
                     smtp: None,
                 }),
-                (Ok(p), Some(d)) => deliver_to_pickup(d, p)
+                (Ok(p), Some(d)) => deliver_to_pickup_signed(d, p, &signers)
                     .map(Delivery::Pickup)
                     .map_err(DeliverError::from),
             };
@@ -471,20 +472,25 @@ impl Run<'_> {
             std::thread::sleep(Duration::from_millis(50));
             return;
         }
-        let sendable: Vec<usize> = batch
-            .iter()
-            .copied()
-            .filter(|&i| self.items[i].is_ok())
-            .collect();
-        // Bcc, X-Sender and X-Receiver fields never go out (borrowed when there are none).
-        let prepared: Vec<&Prepared> = sendable
-            .iter()
-            .filter_map(|&i| self.items[i].as_ref().ok())
-            .collect();
-        let data: Vec<Cow<'_, [u8]>> = prepared
-            .iter()
-            .map(|p| strip_envelope_fields(&p.data))
-            .collect();
+        let signers = self.client.config().dkim.clone();
+        // Bcc, X-Sender and X-Receiver fields never go out (borrowed when there are none), and
+        // with DKIM signers each message is signed here (see `dkim::outgoing`).
+        let mut sendable: Vec<usize> = Vec::new();
+        let mut unsigned: Vec<(usize, DeliverError)> = Vec::new();
+        let mut prepared: Vec<&Prepared> = Vec::new();
+        let mut data: Vec<Cow<'_, [u8]>> = Vec::new();
+        for &i in batch {
+            if let Ok(p) = &self.items[i] {
+                match outgoing(&p.data, &signers) {
+                    Ok(d) => {
+                        sendable.push(i);
+                        prepared.push(p);
+                        data.push(d);
+                    }
+                    Err(e) => unsigned.push((i, DeliverError::from(e))),
+                }
+            }
+        }
         let envelopes: Vec<(Envelope, &[u8])> = prepared
             .iter()
             .zip(&data)
@@ -503,6 +509,10 @@ impl Run<'_> {
                 st.attempts[i] += 1;
                 st.finish(i, Outcome::Failed(e), 0);
             }
+        }
+        for (i, e) in unsigned {
+            st.attempts[i] += 1;
+            st.finish(i, Outcome::Failed(e), 0);
         }
         for (&i, res) in sendable.iter().zip(results) {
             let res = res.map(Delivery::Smtp).map_err(DeliverError::from);

@@ -4,8 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Mutex, RwLock};
 
-use super::envelope_fields::strip_envelope_fields;
-use super::pickup::{PickupDelivery, Prepared, deliver_to_pickup, message_bytes};
+use super::pickup::{PickupDelivery, Prepared, deliver_to_pickup_signed, message_bytes};
 use crate::message::{DsnReturn, MailMessage, MessageError, MessageErrorKind, MimeOptions};
 use crate::smtp::{
     Capabilities, Credentials, DsnNotify, DsnRet, Envelope, Recipient, Reply, SendResult,
@@ -22,8 +21,8 @@ pub enum DeliveryMethod {
     PickupDirectory,
 }
 
-/// The client's settings.
-#[derive(Clone, Debug)]
+/// The client's settings. `Debug` shows `<redacted>` in place of the password and the token.
+#[derive(Clone)]
 pub struct ClientConfig {
     /// The SMTP settings: host, port, security, TLS, timeouts, pipelining, protocol log.
     /// Its `credentials` are made from `username`, `password` and `oauth2_token` at send time.
@@ -47,6 +46,8 @@ pub struct ClientConfig {
     pub forward_sender: Option<String>,
     /// The on-disk queue and its retry policy (see `queue.rs`).
     pub queue: super::queue::QueueSettings,
+    /// DKIM signers: every message delivered is signed by each, in order (see `dkim.rs`).
+    pub dkim: Vec<std::sync::Arc<super::dkim::DkimSigner>>,
 }
 
 impl Default for ClientConfig {
@@ -62,6 +63,39 @@ impl Default for ClientConfig {
             use_tnef: false,
             forward_sender: None,
             queue: super::queue::QueueSettings::default(),
+            dkim: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = |set: bool| if set { "<redacted>" } else { "" };
+        f.debug_struct("ClientConfig")
+            .field("smtp", &self.smtp)
+            .field("username", &self.username)
+            .field("password", &redacted(!self.password.is_empty()))
+            .field(
+                "oauth2_token",
+                &self.oauth2_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("delivery_method", &self.delivery_method)
+            .field("pickup_directory", &self.pickup_directory)
+            .field("mime", &self.mime)
+            .field("use_tnef", &self.use_tnef)
+            .field("forward_sender", &self.forward_sender)
+            .field("queue", &self.queue)
+            .field("dkim", &self.dkim)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for ClientConfig {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.password.zeroize();
+        if let Some(t) = self.oauth2_token.as_mut() {
+            t.zeroize();
         }
     }
 }
@@ -342,7 +376,7 @@ impl Client {
     /// Prepares a message for delivery under this client's settings: with `use_tnef` on the
     /// client, a message that is not TNEF already is written as TNEF from its model.
     pub fn prepare(&self, msg: &MailMessage) -> Result<Prepared, crate::message::MessageError> {
-        let mime = self.config().mime;
+        let mime = self.config().mime.clone();
         if self.converts_to_tnef(msg) {
             let mut m = msg.clone();
             m.set_use_tnef(true);
@@ -367,13 +401,14 @@ impl Client {
         prepared: &Prepared,
     ) -> Result<Delivery, DeliverError> {
         match config.delivery_method {
-            DeliveryMethod::PickupDirectory => Ok(Delivery::Pickup(deliver_to_pickup(
+            DeliveryMethod::PickupDirectory => Ok(Delivery::Pickup(deliver_to_pickup_signed(
                 pickup_directory(config)?,
                 prepared,
+                &config.dkim,
             )?)),
             DeliveryMethod::Network => {
                 let envelope = envelope_for(prepared);
-                let data = strip_envelope_fields(&prepared.data);
+                let data = super::dkim::outgoing(&prepared.data, &config.dkim)?;
                 self.with_smtp(|s| s.send(&envelope, &data))
                     .map(Delivery::Smtp)
             }

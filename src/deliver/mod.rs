@@ -4,6 +4,7 @@
 mod async_ops;
 mod bulk;
 mod client;
+mod dkim;
 mod envelope_fields;
 mod forward;
 mod pickup;
@@ -22,6 +23,10 @@ pub use bulk::{
 };
 pub use client::{
     Client, ClientConfig, DeliverError, DeliverErrorKind, Delivery, DeliveryMethod, envelope_for,
+};
+pub use dkim::{
+    DkimAlgorithm, DkimCanonicalization, DkimError, DkimErrorKind, DkimSigner, OVERSIGNED_FIELDS,
+    SIGNED_FIELDS,
 };
 pub use envelope_fields::{
     EnvelopeFieldsStripped, strip_envelope_fields, strip_envelope_fields_reader,

@@ -272,6 +272,15 @@ fn unique_name() -> String {
 /// Writes a prepared message into `dir` as a new, uniquely named `.eml` file, atomically
 /// (temporary file, fsync, rename). The directory is created when missing.
 pub fn deliver_to_pickup(dir: &Path, p: &Prepared) -> Result<PickupDelivery, MessageError> {
+    deliver_to_pickup_signed(dir, p, &[])
+}
+
+/// [`deliver_to_pickup`] with the message DKIM-signed by `signers` (see `dkim::outgoing`).
+pub(crate) fn deliver_to_pickup_signed(
+    dir: &Path,
+    p: &Prepared,
+    signers: &[std::sync::Arc<super::dkim::DkimSigner>],
+) -> Result<PickupDelivery, MessageError> {
     if dir.exists() && !dir.is_dir() {
         return Err(MessageError::new(
             MessageErrorKind::InvalidArgument,
@@ -285,8 +294,9 @@ pub fn deliver_to_pickup(dir: &Path, p: &Prepared) -> Result<PickupDelivery, Mes
         )
     })?;
     let head = pickup_envelope(&p.mail_from, &p.recipients);
-    // The message never adds envelope lines of its own (nor a Bcc) to the file.
-    let message = strip_envelope_fields(&p.data);
+    // The message never adds envelope lines of its own (nor a Bcc) to the file; it is signed
+    // as it goes out.
+    let message = super::dkim::outgoing(&p.data, signers)?;
     let path = dir.join(unique_name());
     super::atomic_write(&path, &[&head, &message]).map_err(|e| {
         MessageError::from_io(

@@ -719,7 +719,7 @@ fn verdict(e: &DeliverError) -> Verdict {
 
 impl Client {
     fn queue(&self) -> Result<(Queue, QueueSettings), QueueError> {
-        let settings = self.config().queue;
+        let settings = self.config().queue.clone();
         let dir = settings.directory.clone().ok_or_else(|| QueueError {
             kind: QueueErrorKind::DirectoryNotSet,
             message: "no queue directory is set".to_string(),

@@ -3,7 +3,8 @@
 //! pickup directory through a temporary file. Memory use does not grow with the message.
 //!
 //! The bytes go as they are (REDIRECT semantics: a new envelope, the message unchanged, so
-//! DKIM signatures survive), except that `Bcc`, `X-Sender` and `X-Receiver` fields are removed
+//! DKIM signatures survive; with signers set on the client the forwarder's own signature is
+//! added on top, see `dkim.rs`), except that `Bcc`, `X-Sender` and `X-Receiver` fields are removed
 //! from the header section, as for every other delivery (see `envelope_fields`).
 
 use std::fs::{self, File, OpenOptions};
@@ -109,6 +110,10 @@ impl Client {
     /// the content is CRLF-normalised and dot-stuffed on the fly; `size_hint` (when known) is
     /// checked against the server's SIZE limit before anything is sent. With pickup delivery
     /// it is copied into a new pickup file.
+    ///
+    /// With DKIM signers set, the message is first spooled once into an unnamed temporary file
+    /// (in the system's temporary directory) while it is hashed, since the `DKIM-Signature`
+    /// fields go before the bytes they cover; memory stays bounded, the disk holds one copy.
     pub fn forward_stream(
         &self,
         mail_from: &str,
@@ -124,6 +129,28 @@ impl Client {
             .into());
         }
         let config = self.config();
+        if !config.dkim.is_empty() {
+            // The signatures go in front of the bytes they cover: spool once (bounded memory),
+            // sign, then send the fields and the spooled message.
+            let mut spool = super::dkim::SignedSpool::new(message, &config.dkim)?;
+            let size = spool.head.len() as u64 + spool.len;
+            return match config.delivery_method {
+                DeliveryMethod::PickupDirectory => {
+                    let dir = super::client::pickup_directory(&config)?;
+                    Ok(Delivery::Pickup(write_pickup_stream(
+                        dir,
+                        mail_from,
+                        recipients,
+                        &mut spool.reader(),
+                    )?))
+                }
+                DeliveryMethod::Network => {
+                    let env = stream_envelope(mail_from, recipients);
+                    self.with_smtp(|s| s.send_stream(&env, &mut spool.reader(), Some(size)))
+                        .map(Delivery::Smtp)
+                }
+            };
+        }
         match config.delivery_method {
             DeliveryMethod::PickupDirectory => {
                 let dir = super::client::pickup_directory(&config)?;

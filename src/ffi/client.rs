@@ -4,6 +4,8 @@ use std::ffi::{c_char, c_void};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use zeroize::Zeroize;
+
 use super::boundary::{
     Userdata, copy_error, ffi_boundary, try_arg, try_bytes, try_ref, try_str, write_out,
 };
@@ -248,7 +250,8 @@ pub unsafe extern "C" fn missive_client_set_password(
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
         let password = try_str!(h, password, password_len, "password");
-        h.client.configure(|c| c.password = password.to_string());
+        // The old password is wiped, not just freed.
+        h.client.configure(|c| { c.password.zeroize(); c.password = password.to_string() });
         h.ok()
     }
 }
@@ -466,7 +469,9 @@ pub unsafe extern "C" fn missive_client_send_collection(
 /// `smtp+starttls://me%40example.com:secret@smtp.example.com:587`. Settings the URL does not
 /// mention keep their values (the credentials are replaced).
 ///
-/// Returns MISSIVE_RESULT_INVALID_ARGUMENT naming what is wrong with the URL.
+/// Returns MISSIVE_RESULT_INVALID_ARGUMENT naming what is wrong with the URL; the error text never quotes the
+/// user name or password (a `?` or `/` left unencoded in them is reported as such: encode them
+/// as `%3F`, `%2F`).
 ///
 /// Ownership: borrows the arguments; the URL's parts are copied.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -496,11 +501,11 @@ pub unsafe extern "C" fn missive_client_set_url(
                 Some(cred) => {
                     c.username = cred.username.clone();
                     match &cred.secret {
-                        crate::smtp::Secret::Password(p) => { c.password = p.clone(); c.oauth2_token = None; }
-                        crate::smtp::Secret::OAuth2Token(t) => { c.oauth2_token = Some(t.clone()); }
+                        crate::smtp::Secret::Password(p) => { c.password.zeroize(); c.password = p.clone(); c.oauth2_token.zeroize(); c.oauth2_token = None; }
+                        crate::smtp::Secret::OAuth2Token(t) => { c.oauth2_token.zeroize(); c.oauth2_token = Some(t.clone()); }
                     }
                 }
-                None => { c.username.clear(); c.password.clear(); c.oauth2_token = None; }
+                None => { c.username.clear(); c.password.zeroize(); c.oauth2_token.zeroize(); c.oauth2_token = None; }
             }
         });
         h.ok()
@@ -524,7 +529,10 @@ pub unsafe extern "C" fn missive_client_set_oauth2_token(
     ffi_boundary! {
         let h = try_ref!(client.cast_const());
         let token = try_str!(h, token, token_len, "token");
-        h.client.configure(|c| c.oauth2_token = (!token.is_empty()).then(|| token.to_string()));
+        h.client.configure(|c| {
+            c.oauth2_token.zeroize();
+            c.oauth2_token = (!token.is_empty()).then(|| token.to_string());
+        });
         h.ok()
     }
 }
@@ -1057,5 +1065,206 @@ pub unsafe extern "C" fn missive_client_close(client: *mut missive_client) -> mi
         let h = try_ref!(client.cast_const());
         h.client.close();
         h.ok()
+    }
+}
+
+/// A DKIM signing algorithm (`algorithm` arguments are `int32_t` holding one of these).
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum missive_dkim_algorithm {
+    /// `rsa-sha256` (RFC 6376): a PKCS#1 `RSA PRIVATE KEY` or PKCS#8 `PRIVATE KEY` RSA key.
+    RsaSha256 = 0,
+    /// `ed25519-sha256` (RFC 8463): a PKCS#8 `PRIVATE KEY` Ed25519 key.
+    Ed25519Sha256 = 1,
+}
+
+/// DKIM signer options, OR-ed into a `uint32_t` (0: relaxed/relaxed canonicalization).
+#[repr(C)]
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum missive_dkim_flags {
+    /// Relaxed header and body canonicalization (`c=relaxed/relaxed`), the default.
+    Default = 0,
+    /// Simple header canonicalization (`c=simple/...`).
+    HeaderSimple = 1,
+    /// Simple body canonicalization (`c=.../simple`).
+    BodySimple = 2,
+}
+
+/// Maps `algorithm` and `flags` or says what is wrong with them.
+fn dkim_options(
+    algorithm: i32,
+    flags: u32,
+) -> Result<
+    (
+        crate::deliver::DkimAlgorithm,
+        crate::deliver::DkimCanonicalization,
+        crate::deliver::DkimCanonicalization,
+    ),
+    String,
+> {
+    use crate::deliver::{DkimAlgorithm, DkimCanonicalization as C};
+    let algorithm = match algorithm {
+        0 => DkimAlgorithm::RsaSha256,
+        1 => DkimAlgorithm::Ed25519Sha256,
+        other => return Err(format!("{other} is not a missive_dkim_algorithm (0-1)")),
+    };
+    if flags & !3 != 0 {
+        return Err(format!(
+            "flags {flags:#x} has bits that are not missive_dkim_flags (0-3)"
+        ));
+    }
+    let canon = |simple: bool| if simple { C::Simple } else { C::Relaxed };
+    Ok((algorithm, canon(flags & 1 != 0), canon(flags & 2 != 0)))
+}
+
+/// Stores a made signer on the client, or the error that says why it could not be made.
+fn add_signer(
+    h: &ClientHandle,
+    made: Result<crate::deliver::DkimSigner, crate::deliver::DkimError>,
+    header: crate::deliver::DkimCanonicalization,
+    body: crate::deliver::DkimCanonicalization,
+) -> missive_result {
+    use crate::deliver::DkimErrorKind;
+    match made {
+        Ok(s) => {
+            let s = Arc::new(s.with_canonicalization(header, body));
+            h.client.configure(|c| c.dkim.push(s));
+            h.ok()
+        }
+        Err(e) => {
+            let code = match e.kind {
+                DkimErrorKind::KeyInvalid => missive_result::DkimKeyInvalid,
+                DkimErrorKind::InvalidArgument => missive_result::DkimSignerInvalid,
+                DkimErrorKind::File(k) => code_of(k),
+            };
+            h.fail(code, e.message)
+        }
+    }
+}
+
+/// Adds a DKIM signer (RFC 6376; Ed25519 RFC 8463): from now on every message this client
+/// delivers (composed, loaded, TNEF, calendar, forwarded, bulk, queued, pickup or SMTP) gets a
+/// `DKIM-Signature` field for `domain` (`d=`) and `selector` (`s=`), made with the private key
+/// `key_pem` (PEM text: PKCS#8 `PRIVATE KEY` for RSA or Ed25519, PKCS#1 `RSA PRIVATE KEY` for
+/// RSA). Several signers may be added (e.g. RSA and Ed25519): each adds its own field, the
+/// first added on top. The public key must be published at `<selector>._domainkey.<domain>`.
+///
+/// `algorithm` is a `missive_dkim_algorithm`; `flags` OR-s `missive_dkim_flags` (0 for
+/// relaxed/relaxed). Signed fields: From, Subject, To, Cc, Date, Message-ID,
+/// List-Unsubscribe and List-Unsubscribe-Post over-signed (a second one added later breaks the
+/// signature), and Reply-To, Sender, In-Reply-To, References, MIME-Version, Content-Type,
+/// Content-Transfer-Encoding and Resent-* fields. A signed message goes out with CRLF line
+/// ends. REDIRECT forwards keep the original bytes and signatures, with this signature on top.
+///
+/// Returns MISSIVE_RESULT_DKIM_KEY_INVALID when the key is not a PEM private key of `algorithm`'s kind,
+/// MISSIVE_RESULT_DKIM_SIGNER_INVALID for a domain or selector that is not a DNS name,
+/// MISSIVE_RESULT_INVALID_ARGUMENT for
+/// an unknown algorithm or flag. The key is copied, never logged or shown in error texts, and
+/// wiped from memory when the signer is dropped (`missive_client_clear_dkim_signers` or
+/// `missive_client_free`).
+///
+/// Thread safety: safe to call from several threads at once on the same client.
+/// Ownership: arguments are borrowed for the call only; the key is copied.
+///
+/// # Safety
+/// `client` is NULL or live; each pointer points to its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_add_dkim_signer(
+    client: *mut missive_client,
+    domain: *const c_char,
+    domain_len: usize,
+    selector: *const c_char,
+    selector_len: usize,
+    key_pem: *const u8,
+    key_pem_len: usize,
+    algorithm: i32,
+    flags: u32,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let domain = try_str!(h, domain, domain_len, "domain");
+        let selector = try_str!(h, selector, selector_len, "selector");
+        let key = try_bytes!(h, key_pem, key_pem_len, "key_pem");
+        let (algorithm, header, body) = match dkim_options(algorithm, flags) {
+            Ok(o) => o,
+            Err(e) => return h.fail(missive_result::InvalidArgument, e),
+        };
+        let made = crate::deliver::DkimSigner::from_pem(domain, selector, key, algorithm);
+        add_signer(h, made, header, body)
+    }
+}
+
+/// Adds a DKIM signer with the PEM private key read from the file at `path` (UTF-8); see
+/// `missive_client_add_dkim_signer`. Returns also MISSIVE_RESULT_FILE_NOT_FOUND,
+/// MISSIVE_RESULT_PERMISSION_DENIED or MISSIVE_RESULT_IO when the file cannot be read.
+///
+/// Thread safety: safe to call from several threads at once on the same client.
+/// Ownership: arguments are borrowed for the call only; the key is copied.
+///
+/// # Safety
+/// `client` is NULL or live; each pointer points to its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_add_dkim_signer_file(
+    client: *mut missive_client,
+    domain: *const c_char,
+    domain_len: usize,
+    selector: *const c_char,
+    selector_len: usize,
+    path: *const c_char,
+    path_len: usize,
+    algorithm: i32,
+    flags: u32,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let domain = try_str!(h, domain, domain_len, "domain");
+        let selector = try_str!(h, selector, selector_len, "selector");
+        let path = try_str!(h, path, path_len, "path");
+        if path.is_empty() {
+            return h.fail(missive_result::InvalidArgument, "path is empty");
+        }
+        let (algorithm, header, body) = match dkim_options(algorithm, flags) {
+            Ok(o) => o,
+            Err(e) => return h.fail(missive_result::InvalidArgument, e),
+        };
+        let made = crate::deliver::DkimSigner::from_pem_file(
+            domain, selector, std::path::Path::new(path), algorithm);
+        add_signer(h, made, header, body)
+    }
+}
+
+/// Removes every DKIM signer from the client (messages go out unsigned again); their keys are
+/// wiped from memory once no send in progress uses them.
+///
+/// Ownership: borrows `client` for the call.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_clear_dkim_signers(
+    client: *mut missive_client,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        h.client.configure(|c| c.dkim.clear());
+        h.ok()
+    }
+}
+
+/// The number of DKIM signers set on the client (0 for NULL).
+///
+/// Ownership: borrows `client` for the call.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_dkim_signer_count(client: *const missive_client) -> usize {
+    ffi_boundary! {
+        let h = try_ref!(client);
+        h.client.config().dkim.len()
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 /// The outcome of a call. `MISSIVE_RESULT_OK` is 0; every other value is a failure, with detail
 /// available from the handle's `_error` function. Numbers are append-only and never reused:
 /// 0-99 general, 100-199 connection and TLS, 200-299 protocol and server replies,
-/// 300-399 files and message data, 400-499 message content, 500-599 delivery.
+/// 300-399 files and message data, 400-499 message content, 500-599 delivery, 600-699 calendar, 700-709 DKIM and bulk-sender headers.
 #[repr(C)]
 #[allow(non_camel_case_types)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +109,16 @@ pub enum missive_result {
     UnknownTimeZone = 600,
     /// An appointment lacks what a calendar message needs (start, end, summary, organizer).
     IncompleteAppointment = 601,
+    /// A DKIM key is not a PEM private key of the algorithm asked for (PKCS#8 `PRIVATE KEY`
+    /// for RSA or Ed25519, PKCS#1 `RSA PRIVATE KEY` for RSA).
+    DkimKeyInvalid = 700,
+    /// A DKIM domain or selector is not a valid DNS name.
+    DkimSignerInvalid = 701,
+    /// A message could not be DKIM-signed on its way out; nothing was delivered.
+    DkimSigningFailed = 702,
+    /// A List-Unsubscribe URL or mailto address is not usable (RFC 2369, RFC 8058: one-click
+    /// needs an `https://` URL).
+    ListUnsubscribeInvalid = 703,
 }
 
 impl missive_result {
@@ -166,6 +176,10 @@ impl missive_result {
             }
             UnknownTimeZone => "unknown time zone\0",
             IncompleteAppointment => "the appointment is incomplete\0",
+            DkimKeyInvalid => "the DKIM key is not a usable PEM private key\0",
+            DkimSignerInvalid => "the DKIM domain or selector is invalid\0",
+            DkimSigningFailed => "the message could not be DKIM-signed\0",
+            ListUnsubscribeInvalid => "the List-Unsubscribe URL or address is invalid\0",
         }
     }
 
@@ -216,6 +230,10 @@ impl missive_result {
         missive_result::QueueServerUnavailable,
         missive_result::UnknownTimeZone,
         missive_result::IncompleteAppointment,
+        missive_result::DkimKeyInvalid,
+        missive_result::DkimSignerInvalid,
+        missive_result::DkimSigningFailed,
+        missive_result::ListUnsubscribeInvalid,
     ];
 }
 

@@ -29,6 +29,10 @@ pub enum MessageErrorKind {
     NoSender,
     /// A message to be delivered has no recipient (To, Cc or Bcc).
     NoRecipients,
+    /// A message could not be DKIM-signed on its way out (see `deliver::dkim`).
+    DkimSigningFailed,
+    /// A `List-Unsubscribe` URL or mailto address is not usable (RFC 2369, RFC 8058).
+    ListUnsubscribeInvalid,
 }
 
 /// An error with a message that names the problem.

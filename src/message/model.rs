@@ -637,6 +637,98 @@ impl MailMessage {
         removed
     }
 
+    /// Sets the bulk-sender unsubscribe fields (RFC 2369, RFC 8058): `List-Unsubscribe` with
+    /// `url` (`https://` or `http://`) and/or `mailto` (an address, or a `mailto:` URL with
+    /// its query), and, when `one_click` is true, `List-Unsubscribe-Post:
+    /// List-Unsubscribe=One-Click`, which needs an `https://` URL. Both `None` removes the
+    /// fields. Replaces any such fields the message had. URLs must be ASCII (percent-encode
+    /// the rest), without spaces, `<`, `>`, `"` or an unencoded `,`.
+    pub fn set_list_unsubscribe(
+        &mut self,
+        url: Option<&str>,
+        mailto: Option<&str>,
+        one_click: bool,
+    ) -> Result<(), MessageError> {
+        let bad = |why: String| MessageError::new(MessageErrorKind::ListUnsubscribeInvalid, why);
+        let url = url.map(str::trim).filter(|u| !u.is_empty());
+        let mailto = mailto.map(str::trim).filter(|m| !m.is_empty());
+        let uri_chars = |what: &str, v: &str| -> Result<(), MessageError> {
+            if let Some(c) = v
+                .chars()
+                .find(|c| !c.is_ascii_graphic() || matches!(c, '<' | '>' | '"' | ','))
+            {
+                return Err(bad(format!(
+                    "the List-Unsubscribe {what} {v:?} holds {c:?}: only printable ASCII \
+                     without spaces, '<', '>', '\"' or ',' (percent-encode the rest)"
+                )));
+            }
+            if v.len() > 800 {
+                return Err(bad(format!(
+                    "the List-Unsubscribe {what} is {} characters long (at most 800)",
+                    v.len()
+                )));
+            }
+            Ok(())
+        };
+        let mut entries = Vec::new();
+        if let Some(u) = url {
+            uri_chars("URL", u)?;
+            let lower = u.to_ascii_lowercase();
+            let rest = if let Some(r) = lower.strip_prefix("https://") {
+                r
+            } else if let Some(r) = lower.strip_prefix("http://") {
+                if one_click {
+                    return Err(bad(format!(
+                        "one-click unsubscribe (RFC 8058) needs an https:// URL, not {u:?}"
+                    )));
+                }
+                r
+            } else {
+                return Err(bad(format!(
+                    "the List-Unsubscribe URL {u:?} is not an https:// or http:// URL"
+                )));
+            };
+            if rest.is_empty() || rest.starts_with(['/', '?', '#']) {
+                return Err(bad(format!("the List-Unsubscribe URL {u:?} has no host")));
+            }
+            entries.push(format!("<{u}>"));
+        }
+        if let Some(m) = mailto {
+            let full = if m.len() >= 7 && m[..7].eq_ignore_ascii_case("mailto:") {
+                m.to_string()
+            } else {
+                format!("mailto:{m}")
+            };
+            uri_chars("mailto", &full)?;
+            let addr = full[7..].split('?').next().unwrap_or("");
+            match addr.split_once('@') {
+                Some((l, d)) if !l.is_empty() && !d.is_empty() && !d.contains('@') => {}
+                _ => {
+                    return Err(bad(format!(
+                        "the List-Unsubscribe mailto {m:?} is not an address (local@domain)"
+                    )));
+                }
+            }
+            entries.push(format!("<{full}>"));
+        }
+        if one_click && url.is_none() {
+            return Err(bad(
+                "one-click unsubscribe (RFC 8058) needs an https:// URL; only a mailto was given"
+                    .to_string(),
+            ));
+        }
+        self.remove_header("List-Unsubscribe");
+        self.remove_header("List-Unsubscribe-Post");
+        if entries.is_empty() {
+            return Ok(());
+        }
+        self.add_header("List-Unsubscribe", &entries.join(", "))?;
+        if one_click {
+            self.add_header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")?;
+        }
+        Ok(())
+    }
+
     // ---- the rest ----
 
     /// Sets the priority.

@@ -43,6 +43,16 @@ pub struct Credentials {
     pub secret: Secret,
 }
 
+impl Drop for Secret {
+    /// The password or token is wiped from memory (every copy is a `Secret` of its own).
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        match self {
+            Secret::Password(s) | Secret::OAuth2Token(s) => s.zeroize(),
+        }
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -300,6 +310,25 @@ impl fmt::Debug for SmtpConfig {
 /// name and password are percent-decoded. Query parameters: `client_name=NAME` and
 /// `auth=PLAIN|LOGIN|CRAM-MD5|XOAUTH2`. Example: `smtps://me%40example.org:s3cret@mail.example.org:465`.
 pub fn parse_url(url: &str) -> Result<SmtpConfig, SmtpError> {
+    parse_url_inner(url).map_err(|e| {
+        // A '?', '#' or '/' left unencoded in the user name or password ends the authority
+        // early, and the rest of the user-info is then read as host, port or query: an error
+        // text would quote part of the password. When an '@' follows such a character, say
+        // what to do without quoting anything.
+        let after_scheme = url.split_once("://").map_or(url, |(_, r)| r);
+        let early_end = after_scheme.find(['?', '#', '/']);
+        match (early_end, after_scheme.rfind('@')) {
+            (Some(end), Some(at)) if end < at => SmtpError::new(
+                SmtpErrorKind::InvalidInput,
+                "invalid SMTP URL: the user name or password holds a '?', '#' or '/' \
+                 (percent-encode it: %3F, %23, %2F)",
+            ),
+            _ => e,
+        }
+    })
+}
+
+fn parse_url_inner(url: &str) -> Result<SmtpConfig, SmtpError> {
     let bad = |why: &str| {
         SmtpError::new(
             SmtpErrorKind::InvalidInput,

@@ -106,6 +106,28 @@ static void test_null_client(void) {
     CHECK_RESULT(missive_client_set_password(client, NULL, 4), NA);
     CHECK_RESULT(missive_client_set_password(client, NULL, 0), MISSIVE_RESULT_OK);
 
+    CHECK_RESULT(missive_client_add_dkim_signer(NULL, S("example.com"), S("s"), B("pem"),
+                                                MISSIVE_DKIM_ALGORITHM_RSA_SHA256, 0), NA);
+    CHECK_RESULT(missive_client_add_dkim_signer(client, NULL, 3, S("s"), B("pem"),
+                                                MISSIVE_DKIM_ALGORITHM_RSA_SHA256, 0), NA);
+    CHECK_RESULT(missive_client_add_dkim_signer(client, S("example.com"), NULL, 1, B("pem"),
+                                                MISSIVE_DKIM_ALGORITHM_RSA_SHA256, 0), NA);
+    CHECK_RESULT(missive_client_add_dkim_signer(client, S("example.com"), S("s"), NULL, 3,
+                                                MISSIVE_DKIM_ALGORITHM_RSA_SHA256, 0), NA);
+    /* (NULL, 0) key: empty, so not a key. */
+    CHECK_RESULT(missive_client_add_dkim_signer(client, S("example.com"), S("s"), NULL, 0,
+                                                MISSIVE_DKIM_ALGORITHM_RSA_SHA256, 0),
+                 MISSIVE_RESULT_DKIM_KEY_INVALID);
+    CHECK_RESULT(missive_client_add_dkim_signer_file(NULL, S("example.com"), S("s"), S("/k.pem"),
+                                                     MISSIVE_DKIM_ALGORITHM_RSA_SHA256, 0), NA);
+    CHECK_RESULT(missive_client_add_dkim_signer_file(client, S("example.com"), S("s"), NULL, 6,
+                                                     MISSIVE_DKIM_ALGORITHM_RSA_SHA256, 0), NA);
+    CHECK_RESULT(missive_client_add_dkim_signer_file(client, S("example.com"), S("s"), NULL, 0,
+                                                     MISSIVE_DKIM_ALGORITHM_RSA_SHA256, 0),
+                 MISSIVE_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(missive_client_clear_dkim_signers(NULL), NA);
+    CHECK_EQ_INT((int)missive_client_dkim_signer_count(NULL), 0);
+
     CHECK_RESULT(missive_client_set_security(NULL, MISSIVE_SECURITY_AUTO), NA);
     CHECK_RESULT(missive_client_set_delivery_method(NULL, MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY), NA);
 
@@ -599,6 +621,10 @@ static void test_null_message_setters(void) {
     CHECK_RESULT(missive_message_add_recipients(t, 0, NULL, 5), NA);
     CHECK_RESULT(missive_message_clear_recipients(NULL, 0), NA);
 
+    CHECK_RESULT(missive_message_set_list_unsubscribe(NULL, S("https://e.com/u"), NULL, 0, true), NA);
+    CHECK_RESULT(missive_message_set_list_unsubscribe(t, NULL, 5, NULL, 0, false), NA);
+    CHECK_RESULT(missive_message_set_list_unsubscribe(t, NULL, 0, NULL, 3, false), NA);
+    CHECK_RESULT(missive_message_set_list_unsubscribe(t, NULL, 0, NULL, 0, false), MISSIVE_RESULT_OK);
     CHECK_RESULT(missive_message_set_subject(NULL, S("s")), NA);
     CHECK_RESULT(missive_message_set_subject(t, NULL, 5), NA);
     CHECK_RESULT(missive_message_set_subject(t, NULL, 0), MISSIVE_RESULT_OK);

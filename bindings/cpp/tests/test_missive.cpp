@@ -399,6 +399,58 @@ TEST(ClientTest, PickupDirectory) {
     rmdir(dir);
 }
 
+TEST(ClientTest, DkimSignedPickupFileVerifies) {
+    const std::string fixtures = std::string(MISSIVE_SOURCE_DIR) + "/tests/fixtures/dkim/";
+    char dir[] = "/tmp/missive-cpp-dkim-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    missive::Client c;
+    c.set_delivery_method(missive::DeliveryMethod::PickupDirectory);
+    c.set_pickup_directory(dir);
+    c.add_dkim_signer("example.com", "rsa1", read_file(fixtures + "rsa-pkcs1.pem"),
+                      missive::DkimAlgorithm::RsaSha256);
+    c.add_dkim_signer_file("example.com", "ed", fixtures + "ed25519.pem",
+                           missive::DkimAlgorithm::Ed25519Sha256,
+                           missive::DkimFlags::HeaderSimple | missive::DkimFlags::BodySimple);
+    EXPECT_EQ(c.dkim_signer_count(), 2u);
+    try {
+        c.add_dkim_signer("example.com", "x", read_file(fixtures + "ec-sec1.pem"),
+                          missive::DkimAlgorithm::RsaSha256);
+        ADD_FAILURE() << "an EC key was accepted";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_DKIM_KEY_INVALID);
+        EXPECT_NE(std::string(e.what()).find("SEC1"), std::string::npos) << e.what();
+    }
+    missive::Message m = simple("Signed from C++", "p@example.com");
+    m.set_list_unsubscribe("https://example.com/u/9", "unsub@example.com", true);
+    EXPECT_EQ(m.header("List-Unsubscribe-Post").value_or(""), "List-Unsubscribe=One-Click");
+    try {
+        m.set_list_unsubscribe("http://example.com/u", "", true);
+        ADD_FAILURE() << "one-click over http was accepted";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_LIST_UNSUBSCRIBE_INVALID);
+    }
+    missive::SendResult r = c.send(m);
+    ASSERT_TRUE(r.delivered());
+    auto path = r.pickup_path();
+    ASSERT_TRUE(path);
+    std::string verdict_path = std::string(dir) + "/verdict.json";
+    std::string cmd = "python3 '" + std::string(MISSIVE_SOURCE_DIR) +
+                      "/tests/support/py/dkim_verify.py' '" + fixtures + "keys.txt' '" + *path +
+                      "' > '" + verdict_path + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    std::string verdict = read_file(verdict_path);
+    EXPECT_NE(verdict.find("\"s\": \"rsa1\""), std::string::npos) << verdict;
+    EXPECT_NE(verdict.find("\"s\": \"ed\""), std::string::npos) << verdict;
+    EXPECT_NE(verdict.find("\"dkimpy\": true"), std::string::npos) << verdict;
+    EXPECT_NE(verdict.find("\"opendkim\": true"), std::string::npos) << verdict;
+    EXPECT_EQ(verdict.find("false"), std::string::npos) << verdict;
+    c.clear_dkim_signers();
+    EXPECT_EQ(c.dkim_signer_count(), 0u);
+    std::remove(path->c_str());
+    std::remove(verdict_path.c_str());
+    rmdir(dir);
+}
+
 TEST(ClientTest, PickupFileKeepsItsEnvelope) {
     char dir[] = "/tmp/missive-cpp-pickup-env-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);

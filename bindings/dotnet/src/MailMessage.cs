@@ -402,6 +402,15 @@ namespace Missive
             Check(Native.missive_message_add_header(H, n, Native.Len(n), v, Native.Len(v)));
         }
 
+        /// <summary>Sets List-Unsubscribe (RFC 2369) from an https URL and/or a mailto address,
+        /// and with <paramref name="oneClick"/> also List-Unsubscribe-Post:
+        /// List-Unsubscribe=One-Click (RFC 8058, needs an https URL). Both null removes them.</summary>
+        public void SetListUnsubscribe(string url, string mailto, bool oneClick)
+        {
+            var u = Native.Utf8(url ?? ""); var m = Native.Utf8(mailto ?? "");
+            Check(Native.missive_message_set_list_unsubscribe(H, u, Native.Len(u), m, Native.Len(m), oneClick));
+        }
+
         /// <summary>The first custom header called <paramref name="name"/>; null when none.</summary>
         public string GetHeader(string name)
         {

@@ -57,6 +57,16 @@ namespace Missive
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_send_collection(ClientHandle client, MessageCollectionHandle collection, out BulkResultHandle result);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_client_add_dkim_signer(ClientHandle client, byte[] domain, UIntPtr domainLen, byte[] selector, UIntPtr selectorLen, byte[] keyPem, UIntPtr keyPemLen, int algorithm, uint flags);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_client_add_dkim_signer_file(ClientHandle client, byte[] domain, UIntPtr domainLen, byte[] selector, UIntPtr selectorLen, byte[] path, UIntPtr pathLen, int algorithm, uint flags);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_client_clear_dkim_signers(ClientHandle client);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern UIntPtr missive_client_dkim_signer_count(ClientHandle client);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_message_set_list_unsubscribe(MessageHandle message, byte[] url, UIntPtr urlLen, byte[] mailto, UIntPtr mailtoLen, [MarshalAs(UnmanagedType.I1)] bool oneClick);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_url(ClientHandle client, byte[] url, UIntPtr len);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_oauth2_token(ClientHandle client, byte[] token, UIntPtr len);

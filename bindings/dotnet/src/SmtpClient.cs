@@ -404,6 +404,31 @@ namespace Missive
         /// <summary>QUITs and closes the kept connections (the next send opens a new one).</summary>
         public void Close() => Check(Native.missive_client_close(H));
 
+        /// <summary>Adds a DKIM signer: every message this client delivers is signed for
+        /// <paramref name="domain"/> and <paramref name="selector"/> with the PEM private key
+        /// (PKCS#8 "PRIVATE KEY" for RSA or Ed25519, PKCS#1 "RSA PRIVATE KEY" for RSA).
+        /// Several signers may be added; each adds its own DKIM-Signature.</summary>
+        public void AddDkimSigner(string domain, string selector, byte[] keyPem, DkimAlgorithm algorithm, DkimFlags flags = DkimFlags.None)
+        {
+            var d = Native.Utf8(domain); var s = Native.Utf8(selector);
+            var k = keyPem ?? new byte[0];
+            Check(Native.missive_client_add_dkim_signer(H, d, Native.Len(d), s, Native.Len(s), k, (UIntPtr)k.Length, (int)algorithm, (uint)flags));
+        }
+
+        /// <summary>Adds a DKIM signer with the PEM private key read from a file (see
+        /// <see cref="AddDkimSigner"/>).</summary>
+        public void AddDkimSignerFile(string domain, string selector, string keyPath, DkimAlgorithm algorithm, DkimFlags flags = DkimFlags.None)
+        {
+            var d = Native.Utf8(domain); var s = Native.Utf8(selector); var p = Native.Utf8(keyPath);
+            Check(Native.missive_client_add_dkim_signer_file(H, d, Native.Len(d), s, Native.Len(s), p, Native.Len(p), (int)algorithm, (uint)flags));
+        }
+
+        /// <summary>Removes every DKIM signer (messages go out unsigned).</summary>
+        public void ClearDkimSigners() => Check(Native.missive_client_clear_dkim_signers(H));
+
+        /// <summary>How many DKIM signers are set.</summary>
+        public int DkimSignerCount => (int)Native.missive_client_dkim_signer_count(H);
+
         /// <summary>The text of the most recent failure on this client.</summary>
         public string LastError
         {

@@ -22,7 +22,22 @@ namespace Missive
         PickupDirectoryNotSet = 500, HostNotSet = 501, NetworkUnavailable = 502, PartialFailure = 503,
         Pending = 20, Cancelled = 21, QueueDirectoryNotSet = 550, QueueBusy = 551, QueueServerUnavailable = 552,
         UnknownTimeZone = 600, IncompleteAppointment = 601,
+        DkimKeyInvalid = 700, DkimSignerInvalid = 701, DkimSigningFailed = 702,
+        ListUnsubscribeInvalid = 703,
     }
+
+    /// <summary>A DKIM signing algorithm (missive_dkim_algorithm).</summary>
+    public enum DkimAlgorithm
+    {
+        /// <summary>rsa-sha256 (RFC 6376): PKCS#1 "RSA PRIVATE KEY" or PKCS#8 "PRIVATE KEY".</summary>
+        RsaSha256 = 0,
+        /// <summary>ed25519-sha256 (RFC 8463): PKCS#8 "PRIVATE KEY".</summary>
+        Ed25519Sha256 = 1,
+    }
+
+    /// <summary>DKIM signer options (missive_dkim_flags); None is relaxed/relaxed.</summary>
+    [Flags]
+    public enum DkimFlags { None = 0, HeaderSimple = 1, BodySimple = 2 }
 
     /// <summary>How <see cref="SmtpClient.Forward(MailMessage, ForwardMode, string)"/> forwards.</summary>
     public enum ForwardMode

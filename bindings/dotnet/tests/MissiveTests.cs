@@ -450,6 +450,54 @@ namespace Missive.Tests
         }
 
         [Test]
+        public void DkimSignedPickupFileVerifies()
+        {
+            var src = Environment.GetEnvironmentVariable("MISSIVE_SOURCE_DIR");
+            Assert.IsNotNull(src, "MISSIVE_SOURCE_DIR (set by CTest) names the source tree");
+            var keys = Path.Combine(src, "tests", "fixtures", "dkim");
+            var dir = Path.Combine(Path.GetTempPath(), "missive-dotnet-dkim-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                using (var c = new SmtpClient { DeliveryMethod = SmtpDeliveryMethod.PickupDirectory, PickupDirectoryLocation = dir })
+                using (var m = Fixture.Simple("Signed from .NET", "p@example.com"))
+                {
+                    c.AddDkimSigner("example.com", "rsa8", File.ReadAllBytes(Path.Combine(keys, "rsa-pkcs8.pem")), DkimAlgorithm.RsaSha256);
+                    c.AddDkimSignerFile("example.com", "ed", Path.Combine(keys, "ed25519.pem"), DkimAlgorithm.Ed25519Sha256, DkimFlags.HeaderSimple);
+                    Assert.AreEqual(2, c.DkimSignerCount);
+                    var bad = Assert.Throws<MissiveException>(() => c.AddDkimSigner("example.com", "x", File.ReadAllBytes(Path.Combine(keys, "ec-sec1.pem")), DkimAlgorithm.RsaSha256));
+                    Assert.AreEqual(MissiveResult.DkimKeyInvalid, bad.Result);
+                    var badUnsub = Assert.Throws<MissiveException>(() => m.SetListUnsubscribe("http://example.com/u", null, true));
+                    Assert.AreEqual(MissiveResult.ListUnsubscribeInvalid, badUnsub.Result);
+                    m.SetListUnsubscribe("https://example.com/u/3", "unsub@example.com", true);
+                    Assert.AreEqual("List-Unsubscribe=One-Click", m.GetHeader("List-Unsubscribe-Post"));
+                    var r = c.Send(m);
+                    Assert.IsTrue(r.Delivered);
+                    var psi = new System.Diagnostics.ProcessStartInfo("python3")
+                    {
+                        UseShellExecute = false,
+                        RedirectStandardOutput = true,
+                    };
+                    psi.Arguments = "\"" + Path.Combine(src, "tests", "support", "py", "dkim_verify.py") + "\" \"" +
+                        Path.Combine(keys, "keys.txt") + "\" \"" + r.PickupPath + "\"";
+                    using (var p = System.Diagnostics.Process.Start(psi))
+                    {
+                        var verdict = p.StandardOutput.ReadToEnd();
+                        p.WaitForExit();
+                        Assert.AreEqual(0, p.ExitCode, verdict);
+                        StringAssert.Contains("\"s\": \"rsa8\"", verdict);
+                        StringAssert.Contains("\"s\": \"ed\"", verdict);
+                        StringAssert.Contains("\"dkimpy\": true", verdict);
+                        StringAssert.Contains("\"opendkim\": true", verdict);
+                        StringAssert.DoesNotContain("false", verdict);
+                    }
+                    c.ClearDkimSigners();
+                    Assert.AreEqual(0, c.DkimSignerCount);
+                }
+            }
+            finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+        }
+
+        [Test]
         public void PickupFileKeepsItsEnvelope()
         {
             var dir = Path.Combine(Path.GetTempPath(), "missive-dotnet-pickup-env-" + Guid.NewGuid().ToString("N"));

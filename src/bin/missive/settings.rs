@@ -247,8 +247,8 @@ impl Settings {
         let mut smtp = parse_url(url).map_err(|e| Failure::config(e.message))?;
         let (url_user, url_pass) = match smtp.credentials.take() {
             Some(c) => {
-                let pass = match c.secret {
-                    Secret::Password(p) | Secret::OAuth2Token(p) => p,
+                let pass = match &c.secret {
+                    Secret::Password(p) | Secret::OAuth2Token(p) => p.clone(),
                 };
                 (Some(c.username), (!pass.is_empty()).then_some(pass))
             }
@@ -301,8 +301,8 @@ impl Settings {
             c.smtp = smtp;
             if let Some(cr) = creds {
                 c.username = cr.username;
-                c.password = match cr.secret {
-                    Secret::Password(p) | Secret::OAuth2Token(p) => p,
+                c.password = match &cr.secret {
+                    Secret::Password(p) | Secret::OAuth2Token(p) => p.clone(),
                 };
             }
             c.queue.directory = queue;
