@@ -75,6 +75,60 @@ func TestEveryEnumHasString(t *testing.T) {
 	}
 }
 
+// Every constant of a switch-based String method has its case: the Result codes grow with the
+// C API, and a code missing from Result.String would print as Result(N). Read from the source.
+func TestEveryResultConstantHasItsName(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool {
+		return !strings.HasSuffix(fi.Name(), "_test.go")
+	}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consts := map[string][]string{} // type -> constant names
+	cases := map[string]bool{}      // names used in a case clause of any String method
+	for _, p := range pkgs {
+		for _, f := range p.Files {
+			for _, d := range f.Decls {
+				switch d := d.(type) {
+				case *ast.GenDecl:
+					if d.Tok != token.CONST {
+						continue
+					}
+					for _, s := range d.Specs {
+						vs := s.(*ast.ValueSpec)
+						if id, ok := vs.Type.(*ast.Ident); ok {
+							for _, n := range vs.Names {
+								consts[id.Name] = append(consts[id.Name], n.Name)
+							}
+						}
+					}
+				case *ast.FuncDecl:
+					if d.Recv == nil || d.Name.Name != "String" {
+						continue
+					}
+					ast.Inspect(d, func(n ast.Node) bool {
+						if id, ok := n.(*ast.Ident); ok {
+							cases[id.Name] = true
+						}
+						return true
+					})
+				}
+			}
+		}
+	}
+	if len(consts["Result"]) < 40 {
+		t.Fatalf("found only %d Result constants", len(consts["Result"]))
+	}
+	for typ, names := range consts {
+		for _, n := range names {
+			if !cases[n] {
+				t.Errorf("%s constant %s is not named by %s.String", typ, n, typ)
+			}
+		}
+	}
+}
+
 // Failures match the standard errors a Go program checks for.
 func TestStandardErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing.eml")

@@ -315,6 +315,14 @@ func (r Result) String() string {
 		return "ResultUnknownTimeZone"
 	case ResultIncompleteAppointment:
 		return "ResultIncompleteAppointment"
+	case ResultDkimKeyInvalid:
+		return "ResultDkimKeyInvalid"
+	case ResultDkimSignerInvalid:
+		return "ResultDkimSignerInvalid"
+	case ResultDkimSigningFailed:
+		return "ResultDkimSigningFailed"
+	case ResultListUnsubscribeInvalid:
+		return "ResultListUnsubscribeInvalid"
 	}
 	return "Result(" + strconv.Itoa(int(r)) + ")"
 }
@@ -345,4 +353,44 @@ func (b BulkStatus) String() string {
 		return "BulkNotAttempted"
 	}
 	return "BulkStatus(" + strconv.Itoa(int(b)) + ")"
+}
+
+// String gives the constant's name, e.g. "DkimRsaSha256"; an unknown value prints as DkimAlgorithm(N).
+func (a DkimAlgorithm) String() string {
+	switch a {
+	case DkimRsaSha256:
+		return "DkimRsaSha256"
+	case DkimEd25519Sha256:
+		return "DkimEd25519Sha256"
+	}
+	return "DkimAlgorithm(" + strconv.Itoa(int(a)) + ")"
+}
+
+// String names the flags that are set, e.g. "DkimHeaderSimple|DkimBodySimple"; 0 prints as
+// "DkimRelaxed" (relaxed/relaxed canonicalization).
+func (f DkimFlags) String() string {
+	if f == 0 {
+		return "DkimRelaxed"
+	}
+	s := ""
+	rest := f
+	for _, c := range []struct {
+		flag DkimFlags
+		name string
+	}{{DkimHeaderSimple, "DkimHeaderSimple"}, {DkimBodySimple, "DkimBodySimple"}} {
+		if rest&c.flag != 0 {
+			if s != "" {
+				s += "|"
+			}
+			s += c.name
+			rest &^= c.flag
+		}
+	}
+	if rest != 0 {
+		if s != "" {
+			s += "|"
+		}
+		s += "DkimFlags(" + strconv.FormatUint(uint64(rest), 10) + ")"
+	}
+	return s
 }
