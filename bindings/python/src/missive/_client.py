@@ -17,7 +17,8 @@ from ._errors import MissiveValueError, check, error_for, read_text
 from ._handle import Handle
 from ._message import (AddressLike, MailAddress, MailMessage, MailMessageCollection, _b,
                        _fmt, _is_path)
-from ._native import (AuthMechanism, DeliveryMethod, ForwardMode as _NativeForwardMode,
+from ._native import (AuthMechanism, DeliveryMethod, DkimAlgorithm, DkimFlags,
+                      ForwardMode as _NativeForwardMode,
                       LogDirection, QueueCounts, QueueDrainCounts, Result,
                       Security, TlsVersion, lib, missive_completion_cb, missive_log_cb,
                       missive_progress_cb, missive_read_cb, missive_userdata_free_cb)
@@ -442,6 +443,40 @@ class SmtpClient(metaclass=_InstanceSettings):
     def connections_quantity(self, value: int) -> None:
         self._check(self._call(lib.missive_client_set_connections, int(value)))
         self._connections = int(value)
+
+    # -- DKIM ---------------------------------------------------------------------------------
+    def add_dkim_signer(self, domain: str, selector: str, private_key: Union[bytes, str],
+                        algorithm: DkimAlgorithm = DkimAlgorithm.RSA_SHA256,
+                        flags: DkimFlags = DkimFlags.DEFAULT) -> None:
+        """Signs every message this client delivers with DKIM (RFC 6376; RFC 8463 for Ed25519).
+
+        ``private_key`` is the PEM text (PKCS#8 ``PRIVATE KEY`` for RSA and Ed25519, PKCS#1
+        ``RSA PRIVATE KEY`` for RSA). Several signers may be added (e.g. RSA and Ed25519); the
+        first added is on top. Raises ValueError for a key of the wrong kind or an invalid
+        domain or selector."""
+        d, sel = _b(domain), _b(selector)
+        key = private_key.encode() if isinstance(private_key, str) else bytes(private_key)
+        self._check(self._call(lib.missive_client_add_dkim_signer, d, len(d), sel, len(sel),
+                               key, len(key), int(algorithm), int(flags)))
+
+    def add_dkim_signer_file(self, domain: str, selector: str, key_path: Union[str, os.PathLike],
+                             algorithm: DkimAlgorithm = DkimAlgorithm.RSA_SHA256,
+                             flags: DkimFlags = DkimFlags.DEFAULT) -> None:
+        """As `add_dkim_signer`, with the PEM key read from a file (FileNotFoundError when it
+        is missing)."""
+        path = os.fspath(key_path)
+        d, sel, p = _b(domain), _b(selector), _b(path)
+        self._check(self._call(lib.missive_client_add_dkim_signer_file, d, len(d), sel,
+                               len(sel), p, len(p), int(algorithm), int(flags)), path)
+
+    def clear_dkim_signers(self) -> None:
+        """Removes every DKIM signer: messages go out unsigned."""
+        self._check(self._call(lib.missive_client_clear_dkim_signers))
+
+    @property
+    def dkim_signer_count(self) -> int:
+        """How many DKIM signers are set."""
+        return int(self._call(lib.missive_client_dkim_signer_count))
 
     def set_batch_size(self, batch_size: int) -> None:
         """Messages a connection takes from the shared queue at a time (0: automatic)."""

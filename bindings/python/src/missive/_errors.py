@@ -125,7 +125,9 @@ _VALUE_CODES = {Result.NULL_ARGUMENT, Result.INVALID_ARGUMENT, Result.INVALID_UT
                 Result.INVALID_ADDRESS, Result.INVALID_HEADER, Result.NO_SENDER,
                 Result.NO_RECIPIENTS, Result.MALFORMED_EML, Result.TRUNCATED_EML,
                 Result.MESSAGE_TOO_COMPLEX, Result.UNKNOWN_TIME_ZONE,
-                Result.INCOMPLETE_APPOINTMENT, Result.INDEX_OUT_OF_RANGE}
+                Result.INCOMPLETE_APPOINTMENT, Result.INDEX_OUT_OF_RANGE,
+                Result.DKIM_KEY_INVALID, Result.DKIM_SIGNER_INVALID,
+                Result.LIST_UNSUBSCRIBE_INVALID}
 
 
 def error_for(code: int, detail: str, path: Optional[str] = None, smtp: bool = False,

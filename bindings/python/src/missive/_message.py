@@ -767,6 +767,18 @@ class MailMessage:
     def headers(self) -> HeaderCollection:
         return HeaderCollection(self)
 
+    def set_list_unsubscribe(self, url: Optional[str] = None, mailto: Optional[str] = None,
+                             one_click: bool = True) -> None:
+        """Sets ``List-Unsubscribe`` (RFC 2369) from an http(s) URL and/or a mailto address;
+        with ``one_click`` also ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``
+        (RFC 8058, which needs an https URL). Signed when the client has a DKIM signer.
+        Raises ValueError naming the problem."""
+        u, m = _b(url), _b(mailto)
+        with self._h.lock.write():
+            self._check(lib.missive_message_set_list_unsubscribe(self._h.ptr, u or None, len(u),
+                                                                 m or None, len(m),
+                                                                 bool(one_click)))
+
     @property
     def priority(self) -> MailPriority:
         return self._priority

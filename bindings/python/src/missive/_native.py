@@ -194,6 +194,11 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "missive_client_set_use_tnef": (c_int32, [c_void_p, c_bool]),
     "missive_message_set_use_tnef": (c_int32, [c_void_p, c_bool]),
     "missive_message_use_tnef": (c_bool, [c_void_p]),
+    "missive_client_add_dkim_signer": (c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t, c_int32, c_uint32]),
+    "missive_client_add_dkim_signer_file": (c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t, c_int32, c_uint32]),
+    "missive_client_clear_dkim_signers": (c_int32, [c_void_p]),
+    "missive_client_dkim_signer_count": (c_size_t, [c_void_p]),
+    "missive_message_set_list_unsubscribe": (c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_bool]),
 }
 
 
@@ -244,6 +249,23 @@ class Result(enum.IntEnum):
     QUEUE_SERVER_UNAVAILABLE = 552
     UNKNOWN_TIME_ZONE = 600
     INCOMPLETE_APPOINTMENT = 601
+    DKIM_KEY_INVALID = 700
+    DKIM_SIGNER_INVALID = 701
+    DKIM_SIGNING_FAILED = 702
+    LIST_UNSUBSCRIBE_INVALID = 703
+
+
+class DkimAlgorithm(enum.IntEnum):
+    """`missive_dkim_algorithm` of missive.h."""
+    RSA_SHA256 = 0
+    ED25519_SHA256 = 1
+
+
+class DkimFlags(enum.IntFlag):
+    """`missive_dkim_flags` of missive.h: 0 is relaxed/relaxed canonicalization."""
+    DEFAULT = 0
+    HEADER_SIMPLE = 1
+    BODY_SIMPLE = 2
 
 
 class Security(enum.IntEnum):
