@@ -217,6 +217,24 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE = 552,
   /**
+   * The queue URL cannot be used (`missive_client_set_queue_url`): an unknown scheme, a
+   * `file://` URL without an absolute path, a schema name that is not a plain identifier,
+   * a PostgreSQL URL the database client cannot read, or a build without PostgreSQL
+   * support. The client's error text names the problem.
+   */
+  MISSIVE_RESULT_QUEUE_URL_INVALID = 553,
+  /**
+   * The queue's database cannot be reached, or the connection to it was lost: nothing was
+   * lost, try again later (a drain's counts so far are not written).
+   */
+  MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE = 554,
+  /**
+   * The queue's database refused: credentials, permissions, a queue schema of a newer
+   * version than this library knows, or an SQL error. The client's error text has the
+   * database's code and message.
+   */
+  MISSIVE_RESULT_QUEUE_DATABASE_ERROR = 555,
+  /**
    * An IANA time zone name is not in the time zone database (or has no usable rule).
    */
   MISSIVE_RESULT_UNKNOWN_TIME_ZONE = 600,
@@ -2887,6 +2905,81 @@ enum missive_result missive_message_clear_envelope(struct missive_message *messa
 enum missive_result missive_client_set_queue_directory(struct missive_client *client,
                                                        const char *path,
                                                        size_t path_len);
+
+/**
+ * Names the queue by URL (UTF-8), instead of `missive_client_set_queue_directory`:
+ *
+ * - `file:///absolute/path` — the filesystem queue in that directory (exactly as
+ *   `missive_client_set_queue_directory` with the path): one machine, one drain at a time
+ *   (a second one gets QUEUE_BUSY).
+ * - `postgres://user:password@host:port/database?schema=NAME` (also `postgresql://`) — the
+ *   queue in a PostgreSQL database, shared by any number of senders and drainers in any
+ *   number of processes and hosts. `schema` (default `missive`; lower-case letters, digits,
+ *   `_`) holds the queue's tables, created on first use. Other parameters go to the
+ *   database client: `sslmode=require` (or `verify-ca`, `verify-full`) connects by TLS
+ *   (rustls; the server's certificate is verified against the system and Mozilla roots and
+ *   `sslrootcert=/path/ca.pem` when given); `connect_timeout=SECONDS` (default 10);
+ *   `host=/socket/directory` for a Unix socket. The password is never put into messages.
+ *
+ * The URL is checked now (QUEUE_URL_INVALID names the problem); the database is first
+ * reached by the next queue call, which returns QUEUE_DATABASE_UNAVAILABLE when it cannot be
+ * and QUEUE_DATABASE_ERROR when it refuses (credentials, permissions, a newer schema).
+ *
+ * Semantics shared by both backends: `missive_client_send_to_queue` is durable when it
+ * returns OK (a file fsynced and renamed; one committed transaction); retries with
+ * exponential backoff, temporary and permanent failures, dead letters with their reason,
+ * `missive_client_queue_state` and `missive_client_queue_list` behave alike. A database
+ * queue's drains each claim one message at a time under a lease
+ * (`missive_client_set_queue_lease`), so no message is handed to two drainers at once.
+ *
+ * Ownership: borrows the arguments; the URL is copied.
+ * NULL: a NULL `client` gives NULL_ARGUMENT; `url` follows the (NULL, 0) rule.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; `url` points to `url_len` bytes.
+ */
+enum missive_result missive_client_set_queue_url(struct missive_client *client,
+                                                 const char *url,
+                                                 size_t url_len);
+
+/**
+ * Sets the lease of a database queue's claims, in milliseconds: how long a drainer holds a
+ * message it claimed before another drainer may take it. While the message is being sent
+ * the drainer renews the lease every third of it, so a long send keeps its claim; a drainer
+ * that dies (or loses the database) loses its claim when the lease ends, and the message is
+ * sent by another (possibly a second time, if the first had sent it). Default 30000; at
+ * least 500 (INVALID_ARGUMENT otherwise). Ignored by the filesystem queue (one drain at a
+ * time, a dead drainer's message is taken back by the next drain at once).
+ *
+ * Ownership: takes only values.
+ * NULL: a NULL `client` gives NULL_ARGUMENT.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_queue_lease(struct missive_client *client,
+                                                   uint64_t lease_ms);
+
+/**
+ * Makes `missive_client_send_to_queue` idempotent per Message-ID (`idempotent` true) or not
+ * (false, the default). When on, a message whose Message-ID is already in the queue —
+ * queued, in flight or dead, or (on a database queue) delivered — is not added again and
+ * the call returns OK: retrying an enqueue whose outcome was unknown (a crash, a lost
+ * connection) adds no second copy. Every message then needs a Message-ID: a composed one is
+ * given one when it has none (`missive_message_message_id` reads it); a loaded message
+ * without one gets INVALID_ARGUMENT.
+ *
+ * Ownership: takes only values.
+ * NULL: a NULL `client` gives NULL_ARGUMENT.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_queue_idempotent(struct missive_client *client,
+                                                        bool idempotent);
 
 /**
  * Sets the queue's retry policy: after the n-th failed attempt the next one is due

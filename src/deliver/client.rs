@@ -47,6 +47,9 @@ pub struct ClientConfig {
     pub forward_sender: Option<String>,
     /// The on-disk queue and its retry policy (see `queue.rs`).
     pub queue: super::queue::QueueSettings,
+    /// A database queue (instead of the directory), the lease of its claims, and idempotent
+    /// enqueue (see `queue.rs`, `queue_pg.rs`).
+    pub queue_backend: super::queue::QueueBackendSettings,
 }
 
 impl Default for ClientConfig {
@@ -62,6 +65,7 @@ impl Default for ClientConfig {
             use_tnef: false,
             forward_sender: None,
             queue: super::queue::QueueSettings::default(),
+            queue_backend: super::queue::QueueBackendSettings::default(),
         }
     }
 }

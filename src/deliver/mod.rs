@@ -8,6 +8,24 @@ mod envelope_fields;
 mod forward;
 mod pickup;
 mod queue;
+#[cfg(feature = "postgres")]
+mod queue_pg;
+#[cfg(not(feature = "postgres"))]
+mod queue_pg {
+    //! Built without the `postgres` feature: a `postgres://` queue cannot be opened.
+    use super::queue::{DatabaseQueue, QueueError, QueueErrorKind, QueueStore};
+
+    pub(crate) fn open(
+        _db: &DatabaseQueue,
+        _lease: std::time::Duration,
+    ) -> Result<Box<dyn QueueStore>, QueueError> {
+        Err(QueueError {
+            kind: QueueErrorKind::UrlInvalid,
+            message: "this build of missive has no PostgreSQL support (feature `postgres`)"
+                .to_string(),
+        })
+    }
+}
 mod stream;
 
 use std::fs::{self, File, OpenOptions};
@@ -32,8 +50,9 @@ pub use pickup::{
     pickup_envelope, split_pickup,
 };
 pub use queue::{
-    DrainReport, DrainStop, EntryState, Queue, QueueEntry, QueueError, QueueErrorKind, QueuePolicy,
-    QueueSettings, QueueState,
+    DEFAULT_LEASE, DatabaseQueue, DrainReport, DrainStop, EntryState, MIN_LEASE, Queue,
+    QueueBackendSettings, QueueEntry, QueueError, QueueErrorKind, QueuePolicy, QueueSettings,
+    QueueState, QueueUrl, redact_url,
 };
 pub use stream::write_pickup_stream;
 

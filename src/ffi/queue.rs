@@ -8,7 +8,7 @@ use super::boundary::{ffi_boundary, try_arg, try_ref, try_str, write_out};
 use super::client::{ClientHandle, deliver_code, missive_client};
 use super::message::{code_of, missive_message};
 use super::result::{HasError, missive_result};
-use crate::deliver::{EntryState, QueueError, QueueErrorKind};
+use crate::deliver::{EntryState, MIN_LEASE, QueueError, QueueErrorKind, QueueUrl};
 
 /// What `missive_client_drain_queue` did.
 #[repr(C)]
@@ -56,6 +56,9 @@ fn queue_code(kind: QueueErrorKind) -> missive_result {
             missive_result::PermissionDenied
         }
         QueueErrorKind::Io(_) => missive_result::Io,
+        QueueErrorKind::UrlInvalid => missive_result::QueueUrlInvalid,
+        QueueErrorKind::DatabaseUnavailable => missive_result::QueueDatabaseUnavailable,
+        QueueErrorKind::Database => missive_result::QueueDatabaseError,
     }
 }
 
@@ -89,7 +92,128 @@ pub unsafe extern "C" fn missive_client_set_queue_directory(
         if path.is_empty() {
             return h.fail(missive_result::InvalidArgument, "the queue directory path is empty");
         }
-        h.client.configure(|c| c.queue.directory = Some(PathBuf::from(path)));
+        h.client.configure(|c| {
+            c.queue.directory = Some(PathBuf::from(path));
+            c.queue_backend.database = None;
+        });
+        h.ok()
+    }
+}
+
+/// Names the queue by URL (UTF-8), instead of `missive_client_set_queue_directory`:
+///
+/// - `file:///absolute/path` — the filesystem queue in that directory (exactly as
+///   `missive_client_set_queue_directory` with the path): one machine, one drain at a time
+///   (a second one gets QUEUE_BUSY).
+/// - `postgres://user:password@host:port/database?schema=NAME` (also `postgresql://`) — the
+///   queue in a PostgreSQL database, shared by any number of senders and drainers in any
+///   number of processes and hosts. `schema` (default `missive`; lower-case letters, digits,
+///   `_`) holds the queue's tables, created on first use. Other parameters go to the
+///   database client: `sslmode=require` (or `verify-ca`, `verify-full`) connects by TLS
+///   (rustls; the server's certificate is verified against the system and Mozilla roots and
+///   `sslrootcert=/path/ca.pem` when given); `connect_timeout=SECONDS` (default 10);
+///   `host=/socket/directory` for a Unix socket. The password is never put into messages.
+///
+/// The URL is checked now (QUEUE_URL_INVALID names the problem); the database is first
+/// reached by the next queue call, which returns QUEUE_DATABASE_UNAVAILABLE when it cannot be
+/// and QUEUE_DATABASE_ERROR when it refuses (credentials, permissions, a newer schema).
+///
+/// Semantics shared by both backends: `missive_client_send_to_queue` is durable when it
+/// returns OK (a file fsynced and renamed; one committed transaction); retries with
+/// exponential backoff, temporary and permanent failures, dead letters with their reason,
+/// `missive_client_queue_state` and `missive_client_queue_list` behave alike. A database
+/// queue's drains each claim one message at a time under a lease
+/// (`missive_client_set_queue_lease`), so no message is handed to two drainers at once.
+///
+/// Ownership: borrows the arguments; the URL is copied.
+/// NULL: a NULL `client` gives NULL_ARGUMENT; `url` follows the (NULL, 0) rule.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live; `url` points to `url_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_queue_url(
+    client: *mut missive_client,
+    url: *const c_char,
+    url_len: usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let url = try_str!(h, url, url_len, "url");
+        if url.is_empty() {
+            return h.fail(missive_result::QueueUrlInvalid, "the queue URL is empty");
+        }
+        match QueueUrl::parse(url) {
+            Ok(QueueUrl::Directory(dir)) => h.client.configure(|c| {
+                c.queue.directory = Some(dir);
+                c.queue_backend.database = None;
+            }),
+            Ok(QueueUrl::Postgres(db)) => {
+                if !cfg!(feature = "postgres") {
+                    return h.fail(missive_result::QueueUrlInvalid,
+                        "this build of missive has no PostgreSQL support");
+                }
+                h.client.configure(|c| c.queue_backend.database = Some(db));
+            }
+            Err(e) => return fail_queue(h, e),
+        }
+        h.ok()
+    }
+}
+
+/// Sets the lease of a database queue's claims, in milliseconds: how long a drainer holds a
+/// message it claimed before another drainer may take it. While the message is being sent
+/// the drainer renews the lease every third of it, so a long send keeps its claim; a drainer
+/// that dies (or loses the database) loses its claim when the lease ends, and the message is
+/// sent by another (possibly a second time, if the first had sent it). Default 30000; at
+/// least 500 (INVALID_ARGUMENT otherwise). Ignored by the filesystem queue (one drain at a
+/// time, a dead drainer's message is taken back by the next drain at once).
+///
+/// Ownership: takes only values.
+/// NULL: a NULL `client` gives NULL_ARGUMENT.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_queue_lease(
+    client: *mut missive_client,
+    lease_ms: u64,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let lease = Duration::from_millis(lease_ms);
+        if lease < MIN_LEASE {
+            return h.fail(missive_result::InvalidArgument,
+                format!("the lease ({lease_ms} ms) is shorter than {} ms", MIN_LEASE.as_millis()));
+        }
+        h.client.configure(|c| c.queue_backend.lease = lease);
+        h.ok()
+    }
+}
+
+/// Makes `missive_client_send_to_queue` idempotent per Message-ID (`idempotent` true) or not
+/// (false, the default). When on, a message whose Message-ID is already in the queue —
+/// queued, in flight or dead, or (on a database queue) delivered — is not added again and
+/// the call returns OK: retrying an enqueue whose outcome was unknown (a crash, a lost
+/// connection) adds no second copy. Every message then needs a Message-ID: a composed one is
+/// given one when it has none (`missive_message_message_id` reads it); a loaded message
+/// without one gets INVALID_ARGUMENT.
+///
+/// Ownership: takes only values.
+/// NULL: a NULL `client` gives NULL_ARGUMENT.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_queue_idempotent(
+    client: *mut missive_client,
+    idempotent: bool,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        h.client.configure(|c| c.queue_backend.idempotent = idempotent);
         h.ok()
     }
 }
