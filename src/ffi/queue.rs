@@ -72,7 +72,8 @@ fn fail_queue(h: &ClientHandle, e: QueueError) -> missive_result {
 /// an envelope record, then the message — with an `ID.state` sidecar holding attempts, next
 /// attempt and last error), `inflight/` (the message being delivered), `dead/` (dead letters,
 /// each with an `ID.reason` file). The envelope is only ever read from the record, never from
-/// the message. Returns INVALID_ARGUMENT for an empty path.
+/// the message. Replaces a queue set by `missive_client_set_queue_url`. Returns
+/// INVALID_ARGUMENT for an empty path.
 ///
 /// Ownership: borrows the arguments; the path is copied.
 /// NULL: a NULL `client` gives NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
@@ -254,16 +255,22 @@ pub unsafe extern "C" fn missive_client_set_queue_retry(
     }
 }
 
-/// Writes `message` durably into the queue directory and returns: a new file (temporary name,
-/// fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included; the
-/// one `missive_message_load_pickup_file` gave, if any) in a record of its own, and the
-/// message as it will be sent (no Bcc, X-Sender or X-Receiver field). Nothing is sent: `missive_client_drain_queue`
-/// delivers it. Once this returns OK the message survives a crash or kill of the process.
+/// Writes `message` durably into the queue and returns. On a filesystem queue: a new file
+/// (temporary name, fsync, atomic rename, directory fsync); on a database queue: one row in
+/// one committed transaction. Either holds the envelope (Bcc recipients included; the one
+/// `missive_message_load_pickup_file` gave, if any) in a record of its own, and the message as
+/// it will be sent (no Bcc, X-Sender or X-Receiver field). Nothing is sent:
+/// `missive_client_drain_queue` delivers it. Once this returns OK the message survives a crash
+/// or kill of the process. With `missive_client_set_queue_idempotent`, a message whose
+/// Message-ID is already in the queue is not added again (OK).
 ///
 /// Returns QUEUE_DIRECTORY_NOT_SET, NO_SENDER, NO_RECIPIENTS, FILE_NOT_FOUND,
-/// PERMISSION_DENIED, IO. Detail is stored on `client`.
+/// PERMISSION_DENIED, IO; for a database queue QUEUE_DATABASE_UNAVAILABLE (nothing was
+/// queued, or the commit's answer was lost: try again, idempotently to be sure of one copy),
+/// QUEUE_DATABASE_ERROR, QUEUE_URL_INVALID. Detail is stored on `client`.
 ///
-/// Ownership: borrows `client` and `message` (not changed; its bytes are copied to disk).
+/// Ownership: borrows `client` and `message` (not changed; its bytes are copied into the
+/// queue).
 /// NULL: a NULL `client` gives NULL_ARGUMENT; a NULL `message` gives NULL_ARGUMENT with detail
 /// on `client`.
 /// Thread safety: safe to call from several threads (and processes) at once, also while a
@@ -292,29 +299,45 @@ pub unsafe extern "C" fn missive_client_send_to_queue(
 
 /// Delivers due messages of the queue, oldest first, by the client's delivery method: at most
 /// `max_messages` (0: no limit), starting no new message once `time_budget_ms` has passed (0:
-/// no limit). Messages a killed process left in flight are put back first. A delivered message
-/// leaves the queue; a temporary failure (4xx, lost connection, timeout) reschedules it with
-/// exponential backoff (`missive_client_set_queue_retry`); a permanent failure (5xx) or the
-/// last allowed attempt moves it to `dead/` with the reason. When the server cannot be reached,
-/// or refuses the session (TLS, certificate, credentials), the drain stops early without
+/// no limit). Each message is tried at most once per call. A delivered message leaves the
+/// queue; a temporary failure (4xx, lost connection, timeout) reschedules it with exponential
+/// backoff (`missive_client_set_queue_retry`); a permanent failure (5xx) or the last allowed
+/// attempt makes it a dead letter with the reason. When the server cannot be reached, or
+/// refuses the session (TLS, certificate, credentials), the drain stops early without
 /// counting an attempt and returns QUEUE_SERVER_UNAVAILABLE, with the connection error in the
 /// client's error text and the counts written: the messages stay queued. Recipients refused
 /// while others accepted the message are queued again on their own (temporary) or
 /// dead-lettered.
 ///
+/// Filesystem queue: one drain runs at a time per directory, across processes (another gets
+/// QUEUE_BUSY); messages a killed process left in flight are put back first (`recovered`).
+///
+/// Database queue: any number of drains run at once, in any processes on any hosts. Each
+/// claims one due message at a time (`FOR UPDATE SKIP LOCKED`) under a lease
+/// (`missive_client_set_queue_lease`, renewed while the message is sent), so no message is
+/// handed to two drains at once; a message whose drainer died is taken by a drain once the
+/// lease ends (`recovered`). When the connection to the database is lost while a sent
+/// message's outcome is being recorded, the drain reconnects and tries again for up to the
+/// lease; when the database cannot be reached otherwise, it returns
+/// QUEUE_DATABASE_UNAVAILABLE (the counts are not written; call again later).
+///
 /// Crash safety: a process killed at any point loses no message and re-sends at most the one
-/// message that was in flight (when it died after the server accepted that message and before
-/// the queue recorded it). One drain runs at a time per queue directory, across processes.
+/// message it had in flight (when it died after the server accepted that message and before
+/// the queue recorded it).
 ///
 /// Returns OK (also when some messages were deferred or dead-lettered: see the counts),
 /// QUEUE_SERVER_UNAVAILABLE (the drain stopped: see above), QUEUE_DIRECTORY_NOT_SET,
-/// QUEUE_BUSY (another drain is running), HOST_NOT_SET, PICKUP_DIRECTORY_NOT_SET, IO.
-/// `*out_counts` (when not NULL) is written on OK and on QUEUE_SERVER_UNAVAILABLE only.
+/// QUEUE_BUSY (another drain of the directory is running), HOST_NOT_SET,
+/// PICKUP_DIRECTORY_NOT_SET, IO, QUEUE_DATABASE_UNAVAILABLE, QUEUE_DATABASE_ERROR.
+/// `*out_counts` (when not NULL) is written on OK and on QUEUE_SERVER_UNAVAILABLE only;
+/// `remaining` counts the messages still queued, due or not (on a database queue also those
+/// other drains hold).
 ///
 /// Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in.
 /// NULL: a NULL `client` gives NULL_ARGUMENT; `out_counts` may be NULL.
 /// Thread safety: safe to call from several threads at once on the same client (a second
-/// concurrent drain of the same directory returns QUEUE_BUSY).
+/// concurrent drain of the same directory returns QUEUE_BUSY; of the same database queue it
+/// works beside the first).
 ///
 /// # Safety
 /// `client` is NULL or live; `out_counts` is NULL or writable.
@@ -354,9 +377,11 @@ pub unsafe extern "C" fn missive_client_drain_queue(
 }
 
 /// Counts the queue's messages: queued (and due now), in flight, dead-lettered, and the
-/// earliest next attempt.
+/// earliest next attempt. On a database queue, "in flight" is a message claimed under a lease
+/// that has not ended; one whose lease ended counts as queued (due).
 ///
-/// Returns OK, QUEUE_DIRECTORY_NOT_SET, IO; NULL_ARGUMENT when `out_counts` is NULL.
+/// Returns OK, QUEUE_DIRECTORY_NOT_SET, IO, QUEUE_DATABASE_UNAVAILABLE, QUEUE_DATABASE_ERROR;
+/// NULL_ARGUMENT when `out_counts` is NULL.
 ///
 /// Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in on OK only.
 /// NULL: a NULL `client` or `out_counts` gives NULL_ARGUMENT.
@@ -400,7 +425,8 @@ pub unsafe extern "C" fn missive_client_queue_state(
 /// come first, oldest first. The queue may change between a sizing call and a filling call:
 /// on BUFFER_TOO_SMALL ask again.
 ///
-/// Returns OK, BUFFER_TOO_SMALL, QUEUE_DIRECTORY_NOT_SET, IO.
+/// Returns OK, BUFFER_TOO_SMALL, QUEUE_DIRECTORY_NOT_SET, IO, QUEUE_DATABASE_UNAVAILABLE,
+/// QUEUE_DATABASE_ERROR.
 ///
 /// Ownership: borrows `client`; the text is copied into the caller's `buf`.
 /// NULL: a NULL `client` or `out_len` gives NULL_ARGUMENT; `buf` may be NULL with
