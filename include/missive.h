@@ -3051,7 +3051,9 @@ enum missive_result missive_client_send_to_queue(struct missive_client *client,
  * lease ends (`recovered`). When the connection to the database is lost while a sent
  * message's outcome is being recorded, the drain reconnects and tries again for up to the
  * lease; when the database cannot be reached otherwise, it returns
- * QUEUE_DATABASE_UNAVAILABLE (the counts are not written; call again later).
+ * QUEUE_DATABASE_UNAVAILABLE: with the counts up to then written when it was lost between
+ * two messages (`remaining` 0: not known), without when it could not be reached at all.
+ * Call again later.
  *
  * Crash safety: a process killed at any point loses no message and re-sends at most the one
  * message it had in flight (when it died after the server accepted that message and before
@@ -3061,7 +3063,8 @@ enum missive_result missive_client_send_to_queue(struct missive_client *client,
  * QUEUE_SERVER_UNAVAILABLE (the drain stopped: see above), QUEUE_DIRECTORY_NOT_SET,
  * QUEUE_BUSY (another drain of the directory is running), HOST_NOT_SET,
  * PICKUP_DIRECTORY_NOT_SET, IO, QUEUE_DATABASE_UNAVAILABLE, QUEUE_DATABASE_ERROR.
- * `*out_counts` (when not NULL) is written on OK and on QUEUE_SERVER_UNAVAILABLE only;
+ * `*out_counts` (when not NULL) is written on OK, on QUEUE_SERVER_UNAVAILABLE, and on
+ * QUEUE_DATABASE_UNAVAILABLE when the database was lost mid-drain (else left as it was);
  * `remaining` counts the messages still queued, due or not (on a database queue also those
  * other drains hold).
  *

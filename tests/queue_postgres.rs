@@ -123,6 +123,14 @@ fn drain_child() {
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
         match client.drain_queue(0, Some(Duration::from_secs(5))) {
+            Ok(r) if r.database_unavailable.is_some() => {
+                eprintln!(
+                    "drainer: database unavailable after {} delivered, waiting: {}",
+                    r.delivered,
+                    r.database_unavailable.unwrap_or_default()
+                );
+                std::thread::sleep(Duration::from_millis(300));
+            }
             Ok(r) => {
                 println!("drain: {r:?}");
                 if r.reconnects > 0 {
@@ -714,6 +722,7 @@ fn database_restart_mid_drain_loses_nothing() {
         );
     }
     let report = std::fs::read_to_string(&log).unwrap_or_default();
+    println!("drainers' reports:\n{report}");
     assert!(
         report.contains("database unavailable"),
         "no drainer reported the stopped database: {report}"

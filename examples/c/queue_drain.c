@@ -81,7 +81,9 @@ int main(void) {
             break;
         memset(&c, 0, sizeof c);
         r = missive_client_drain_queue(client, 0, (uint64_t)(left * 1000.0) + 1, &c);
-        if (r == MISSIVE_RESULT_OK || r == MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE) {
+        if (r == MISSIVE_RESULT_OK || r == MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE ||
+            r == MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE) {
+            /* (zero when the database could not be reached at all: c was cleared above) */
             delivered += c.delivered;
             deferred += c.deferred;
             dead += c.dead_lettered;

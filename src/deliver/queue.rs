@@ -384,6 +384,10 @@ pub struct DrainReport {
     /// unreachable, TLS or credentials refused): the message being tried and the rest stay
     /// queued, no attempt counted.
     pub stopped: Option<DrainStop>,
+    /// Set when a database queue's drain lost the database between two messages and could not
+    /// reconnect: why. The counts are those up to then; `remaining` is not known (0). Call
+    /// again later: what was claimed comes back when its lease ends.
+    pub database_unavailable: Option<String>,
 }
 
 /// Where a queued message is.
@@ -1338,8 +1342,16 @@ impl Client {
             {
                 break;
             }
-            let Some(claim) = q.claim_next()? else {
-                break;
+            let claim = match q.claim_next() {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(e) if e.kind == QueueErrorKind::DatabaseUnavailable => {
+                    report.database_unavailable = Some(e.message);
+                    report.recovered = q.started().0;
+                    report.reconnects = q.reconnects();
+                    return Ok(report);
+                }
+                Err(e) => return Err(e),
             };
             done += 1;
             let prepared = match &claim.message {

@@ -319,7 +319,9 @@ pub unsafe extern "C" fn missive_client_send_to_queue(
 /// lease ends (`recovered`). When the connection to the database is lost while a sent
 /// message's outcome is being recorded, the drain reconnects and tries again for up to the
 /// lease; when the database cannot be reached otherwise, it returns
-/// QUEUE_DATABASE_UNAVAILABLE (the counts are not written; call again later).
+/// QUEUE_DATABASE_UNAVAILABLE: with the counts up to then written when it was lost between
+/// two messages (`remaining` 0: not known), without when it could not be reached at all.
+/// Call again later.
 ///
 /// Crash safety: a process killed at any point loses no message and re-sends at most the one
 /// message it had in flight (when it died after the server accepted that message and before
@@ -329,7 +331,8 @@ pub unsafe extern "C" fn missive_client_send_to_queue(
 /// QUEUE_SERVER_UNAVAILABLE (the drain stopped: see above), QUEUE_DIRECTORY_NOT_SET,
 /// QUEUE_BUSY (another drain of the directory is running), HOST_NOT_SET,
 /// PICKUP_DIRECTORY_NOT_SET, IO, QUEUE_DATABASE_UNAVAILABLE, QUEUE_DATABASE_ERROR.
-/// `*out_counts` (when not NULL) is written on OK and on QUEUE_SERVER_UNAVAILABLE only;
+/// `*out_counts` (when not NULL) is written on OK, on QUEUE_SERVER_UNAVAILABLE, and on
+/// QUEUE_DATABASE_UNAVAILABLE when the database was lost mid-drain (else left as it was);
 /// `remaining` counts the messages still queued, due or not (on a database queue also those
 /// other drains hold).
 ///
@@ -354,6 +357,7 @@ pub unsafe extern "C" fn missive_client_drain_queue(
         match h.client.drain_queue(max_messages, budget) {
             Ok(r) => {
                 let stopped = r.stopped.clone();
+                let lost = r.database_unavailable.clone();
                 if !out_counts.is_null() {
                     // SAFETY: checked non-NULL; the caller guarantees it is writable.
                     unsafe {
@@ -366,9 +370,10 @@ pub unsafe extern "C" fn missive_client_drain_queue(
                         }
                     };
                 }
-                match stopped {
-                    Some(s) => h.fail(missive_result::QueueServerUnavailable, s.message),
-                    None => h.ok(),
+                match (stopped, lost) {
+                    (_, Some(why)) => h.fail(missive_result::QueueDatabaseUnavailable, why),
+                    (Some(s), None) => h.fail(missive_result::QueueServerUnavailable, s.message),
+                    (None, None) => h.ok(),
                 }
             }
             Err(e) => fail_queue(h, e),
