@@ -41,7 +41,7 @@ use missive::ffi::queue::{
 use missive::message::MailMessage;
 use missive::smtp::Security;
 use pg::Postgres;
-use support::{AioServer, ScriptServer, SmtpSink, Step, expect, hello, say};
+use support::{AioServer, Certs, ScriptServer, SmtpSink, Step, expect, hello, say};
 
 const CHILD_ENV: &str = "MISSIVE_PG_DRAIN_CHILD";
 
@@ -433,6 +433,49 @@ fn queue_urls_through_the_c_api() {
         );
         missive_client_free(c);
     }
+}
+
+/// With `sslmode=require` the queue's connections are TLS (rustls), verified against
+/// `sslrootcert`: the server itself reports them as TLS connections. Without the CA the
+/// certificate is refused: a database error naming it, not "unavailable".
+#[test]
+fn tls_to_the_database_when_asked_for() {
+    let certs = Certs::generate();
+    let pg = Postgres::start_tls(&certs.path("server.pem"), &certs.path("server.key"));
+    let base = format!("postgres://missive@127.0.0.1:{}/postgres", pg.port);
+    let url = format!(
+        "{base}?schema=tls&sslmode=require&sslrootcert={}",
+        certs.path("ca.pem").display()
+    );
+    let client = client_for(1, &url, Duration::from_secs(30));
+    let id = client.send_to_queue(&message(1)).unwrap();
+    assert_eq!(client.queue_state().unwrap().entries[0].id, id);
+    // Read by the server: the connections of application "missive" and whether they are TLS.
+    let mut c = pg.connect();
+    let rows = c
+        .query(
+            "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+             WHERE a.application_name = 'missive'",
+            &[],
+        )
+        .unwrap();
+    assert!(
+        !rows.is_empty(),
+        "no connection of missive seen by the server"
+    );
+    assert!(
+        rows.iter().all(|r| r.get::<_, bool>(0)),
+        "a connection without TLS"
+    );
+
+    let unverified = client_for(
+        1,
+        &format!("{base}?schema=tls&sslmode=require"),
+        Duration::from_secs(30),
+    );
+    let e = unverified.queue_state().unwrap_err();
+    assert_eq!(e.kind, QueueErrorKind::Database, "{e}");
+    assert!(e.message.contains("certificate"), "{e}");
 }
 
 /// A database that refuses (a role that does not exist) gets QUEUE_DATABASE_ERROR.

@@ -96,16 +96,41 @@ static READY: Mutex<Vec<String>> = Mutex::new(Vec::new());
 const MAX_IDLE: usize = 8;
 
 fn pool_key(db: &DatabaseQueue) -> String {
-    format!("{}#{}", db.connect_url, db.schema)
+    // Everything that decides how the connection was made (the trusted roots too).
+    format!(
+        "{}#{}#{}#{:?}",
+        db.connect_url, db.schema, db.tls, db.root_cert
+    )
 }
 
 fn err(kind: QueueErrorKind, message: String) -> QueueError {
     QueueError { kind, message }
 }
 
+/// The TLS failure (certificate refused, handshake failed) behind a connection error, if that
+/// is what it was: a refusal, not an outage.
+fn tls_failure(e: &postgres::Error) -> Option<String> {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(err) = src {
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
+            return Some(t.to_string());
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && let Some(t) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
+        {
+            return Some(t.to_string());
+        }
+        src = err.source();
+    }
+    None
+}
+
 /// Whether a database error means the connection or the server is gone for now (try again
 /// later), rather than a refusal.
 fn is_unavailable(e: &postgres::Error) -> bool {
+    if tls_failure(e).is_some() {
+        return false;
+    }
     if e.is_closed() {
         return true;
     }

@@ -64,12 +64,34 @@ pub struct Postgres {
     pub port: u16,
     /// Holds the data directory and the socket.
     pub dir: tempfile::TempDir,
+    /// Started with TLS on (`server.crt`, `server.key` in `dir`).
+    tls: bool,
 }
 
 impl Postgres {
     /// Creates a cluster (user `missive`, trust authentication on loopback) and starts it.
     pub fn start() -> Postgres {
+        Self::start_inner(None)
+    }
+
+    /// As [`Postgres::start`], with TLS on (`ssl=on`) with this certificate and key (PEM).
+    pub fn start_tls(cert: &Path, key: &Path) -> Postgres {
+        Self::start_inner(Some((cert, key)))
+    }
+
+    fn start_inner(tls: Option<(&Path, &Path)>) -> Postgres {
         let dir = tempfile::tempdir().unwrap();
+        if let Some((cert, key)) = tls {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::copy(cert, dir.path().join("server.crt")).unwrap();
+            std::fs::copy(key, dir.path().join("server.key")).unwrap();
+            // PostgreSQL refuses a key that others can read.
+            std::fs::set_permissions(
+                dir.path().join("server.key"),
+                std::fs::Permissions::from_mode(0o600),
+            )
+            .unwrap();
+        }
         if is_root() {
             let status = Command::new("chown")
                 .args(["-R", "postgres:postgres"])
@@ -99,6 +121,7 @@ impl Postgres {
             child: None,
             port: 0,
             dir,
+            tls: tls.is_some(),
         };
         pg.launch();
         pg
@@ -129,6 +152,24 @@ impl Postgres {
                     self.dir.path().display()
                 ))
                 .args(["-c", "max_connections=100", "-c", "fsync=on"])
+                .args(if self.tls {
+                    vec![
+                        "-c".to_string(),
+                        "ssl=on".to_string(),
+                        "-c".to_string(),
+                        format!(
+                            "ssl_cert_file={}",
+                            self.dir.path().join("server.crt").display()
+                        ),
+                        "-c".to_string(),
+                        format!(
+                            "ssl_key_file={}",
+                            self.dir.path().join("server.key").display()
+                        ),
+                    ]
+                } else {
+                    Vec::new()
+                })
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(log)
