@@ -478,6 +478,48 @@ fn tls_to_the_database_when_asked_for() {
     assert!(e.message.contains("certificate"), "{e}");
 }
 
+/// The command-line tool works a PostgreSQL queue too: `--queue postgres://...` with
+/// `queue enqueue`, `queue state` and `queue drain` (to aiosmtpd).
+#[test]
+fn the_command_line_tool_uses_a_database_queue() {
+    let pg = Postgres::start();
+    let server = AioServer::start(&[]);
+    let url = pg.queue_url("cli");
+    let dir = tempfile::tempdir().unwrap();
+    let eml = dir.path().join("m.eml");
+    std::fs::write(
+        &eml,
+        "From: sender@example.com\r\nTo: to@example.org\r\nSubject: via the CLI\r\n\
+         X-Seq: <42>\r\n\r\nhello\r\n",
+    )
+    .unwrap();
+    let cli = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_missive"))
+            .arg("--queue")
+            .arg(&url)
+            .arg("--url")
+            .arg(format!("smtp+plain://127.0.0.1:{}", server.port))
+            .args(args)
+            .env_remove("MISSIVE_SMTP_URL")
+            .env_remove("MISSIVE_QUEUE_URL")
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "missive {args:?}: {text}");
+        text
+    };
+    let id = cli(&["queue", "enqueue", eml.to_str().unwrap()]);
+    assert!(!id.trim().is_empty());
+    assert!(cli(&["queue", "state"]).contains("queued: 1"));
+    cli(&["queue", "drain"]);
+    assert!(cli(&["queue", "state"]).contains("queued: 0"));
+    let got = server.messages();
+    assert_eq!(got.len(), 1);
+    assert_eq!(seqs(&String::from_utf8_lossy(&got[0].content)), [42]);
+}
+
 /// A database that refuses (a role that does not exist) gets QUEUE_DATABASE_ERROR.
 #[test]
 fn a_refusing_database_is_an_error_not_unavailable() {

@@ -299,8 +299,10 @@ impl QueueUrl {
                     root_cert,
                 }))
             }
-            other => Err(bad_url(format!(
-                "the queue URL scheme {other:?} is not supported (expected file or postgres)"
+            _ => Err(bad_url(format!(
+                "the queue URL {:?}: the scheme {scheme:?} is not supported (expected \
+                 file:///absolute/path or postgres://user:password@host:port/database)",
+                redact_url(url)
             ))),
         }
     }
