@@ -85,15 +85,15 @@ struct PgQueue {
     lease: Duration,
 }
 
-/// Idle connections kept between calls, per connection URL and schema (a process-wide pool:
-/// a client enqueuing many messages connects once).
+/// Idle connections kept between calls, per queue (connection URL, schema, TLS roots): a
+/// process-wide pool, so that a client enqueuing many messages connects once.
 static IDLE: Mutex<Vec<(String, PgClient)>> = Mutex::new(Vec::new());
 
 /// Schemas this process has already checked or created.
 static READY: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-/// The most idle connections kept.
-const MAX_IDLE: usize = 8;
+/// The most idle connections kept per queue.
+const MAX_IDLE: usize = 4;
 
 fn pool_key(db: &DatabaseQueue) -> String {
     // Everything that decides how the connection was made (the trusted roots too).
@@ -327,9 +327,10 @@ impl PgQueue {
         if conn.is_closed() {
             return;
         }
+        let key = pool_key(&self.db);
         let mut pool = IDLE.lock().unwrap_or_else(|e| e.into_inner());
-        if pool.len() < MAX_IDLE {
-            pool.push((pool_key(&self.db), conn));
+        if pool.iter().filter(|(k, _)| *k == key).count() < MAX_IDLE {
+            pool.push((key, conn));
         }
     }
 

@@ -157,6 +157,8 @@ impl Postgres {
                         "-c".to_string(),
                         "ssl=on".to_string(),
                         "-c".to_string(),
+                        "log_connections=on".to_string(),
+                        "-c".to_string(),
                         format!(
                             "ssl_cert_file={}",
                             self.dir.path().join("server.crt").display()
@@ -210,6 +212,18 @@ impl Postgres {
         postgres::Client::connect(&url, postgres::NoTls)
             .and_then(|mut c| c.simple_query("SELECT 1"))
             .is_ok()
+    }
+
+    /// What the server logged (all its runs).
+    pub fn log(&self) -> String {
+        let mut out = String::new();
+        for e in std::fs::read_dir(self.dir.path()).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with("server-") && name.ends_with(".log") {
+                out.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
+            }
+        }
+        out
     }
 
     /// The server's PID.
