@@ -1017,8 +1017,10 @@ pub(crate) struct Claim {
     /// untried.
     pub next_attempt_ms: u64,
     /// A backend's own handle on the claim: the database's row ...
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub row: i64,
     /// ... and claim token.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub token: i64,
 }
 

@@ -39,6 +39,7 @@ pub use envelope::{DsnNotify, DsnRet, Envelope, Recipient, SendResult};
 pub use error::{SmtpError, SmtpErrorKind, Stage};
 pub use reply::{MAX_REPLY_LINE, MAX_REPLY_LINES, ParseError, Reply, parse_reply};
 /// The rustls client configuration for TLS options (also used for the queue database).
+#[cfg(feature = "postgres")]
 pub(crate) use tls::client_config as tls_client_config;
 
 /// How the connection to the SMTP server is secured.
