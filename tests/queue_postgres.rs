@@ -514,6 +514,42 @@ fn the_command_line_tool_uses_a_database_queue() {
     assert_eq!(seqs(&String::from_utf8_lossy(&got[0].content)), [42]);
 }
 
+/// A row whose envelope record cannot be read (written by hand here) is never sent: the drain
+/// dead-letters it with the reason, and delivers the others.
+#[test]
+fn a_damaged_row_is_dead_lettered_with_the_reason() {
+    let pg = Postgres::start();
+    let server = AioServer::start(&[]);
+    let client = client_for(
+        server.port,
+        &pg.queue_url("damaged"),
+        Duration::from_secs(30),
+    );
+    client.send_to_queue(&message(1)).unwrap();
+    let mut c = pg.connect();
+    c.execute(
+        "INSERT INTO damaged.messages (id, envelope, data, enqueued_ms) \
+         VALUES ('by-hand', 'rcpt x@example.org\n', 'X-Seq: <2>\r\n\r\nhi\r\n'::bytea, 0)",
+        &[],
+    )
+    .unwrap();
+    let r = client.drain_queue(0, None).unwrap();
+    assert_eq!((r.delivered, r.dead_lettered, r.remaining), (1, 1, 0));
+    let st = client.queue_state().unwrap();
+    let dead = &st.entries[0];
+    assert_eq!(
+        (dead.id.as_str(), dead.state),
+        ("by-hand", EntryState::Dead)
+    );
+    assert!(
+        dead.last_error.contains("queued row is damaged")
+            && dead.last_error.contains("no mail-from line"),
+        "{}",
+        dead.last_error
+    );
+    assert_eq!(server.messages().len(), 1);
+}
+
 /// A database that refuses (a role that does not exist) gets QUEUE_DATABASE_ERROR.
 #[test]
 fn a_refusing_database_is_an_error_not_unavailable() {

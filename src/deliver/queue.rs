@@ -1062,6 +1062,10 @@ pub(crate) trait DrainSession {
     fn reconnects(&self) -> usize {
         0
     }
+    /// What a queued message is stored as, for messages: "file", "row".
+    fn stored_as(&self) -> &'static str {
+        "file"
+    }
 }
 
 /// A queue backend: where `send_to_queue` writes and what a drain works on.
@@ -1363,7 +1367,7 @@ impl Client {
                 Err(why) => {
                     q.dead_letter(
                         &claim,
-                        &format!("not sent: the queued file is damaged: {why}"),
+                        &format!("not sent: the queued {} is damaged: {why}", q.stored_as()),
                     )?;
                     report.dead_lettered += 1;
                     continue;

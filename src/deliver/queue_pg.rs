@@ -809,6 +809,10 @@ impl DrainSession for PgDrain<'_> {
         self.reconnects
     }
 
+    fn stored_as(&self) -> &'static str {
+        "row"
+    }
+
     fn remaining(&mut self) -> Result<usize, QueueError> {
         let sql = format!(
             "SELECT count(*) FROM {} WHERE NOT dead",
