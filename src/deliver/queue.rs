@@ -1471,6 +1471,71 @@ mod tests {
     use super::*;
 
     #[test]
+    fn queue_urls_parse_or_name_the_problem() {
+        assert_eq!(
+            QueueUrl::parse("file:///var/spool/app").unwrap(),
+            QueueUrl::Directory(PathBuf::from("/var/spool/app"))
+        );
+        assert_eq!(
+            QueueUrl::parse("file://localhost/a%20b").unwrap(),
+            QueueUrl::Directory(PathBuf::from("/a b"))
+        );
+        let QueueUrl::Postgres(db) = QueueUrl::parse(
+            "postgres://u:p%40ss@db:5432/mail?schema=q_1&sslmode=verify-full&sslrootcert=/ca.pem&connect_timeout=3",
+        )
+        .unwrap() else {
+            panic!("not postgres")
+        };
+        assert_eq!(db.schema, "q_1");
+        assert!(db.tls);
+        assert_eq!(db.root_cert, Some(PathBuf::from("/ca.pem")));
+        assert_eq!(
+            db.connect_url,
+            "postgres://u:p%40ss@db:5432/mail?sslmode=require&connect_timeout=3"
+        );
+        assert!(!format!("{db:?}").contains("p%40ss"), "{db:?}");
+        let QueueUrl::Postgres(db) = QueueUrl::parse("postgresql://h/db").unwrap() else {
+            panic!("not postgres")
+        };
+        assert_eq!((db.schema.as_str(), db.tls), ("missive", false));
+        for (url, why) in [
+            ("mysql://h/db", "not supported"),
+            ("no-scheme", "no scheme"),
+            ("file://host/q", "absolute"),
+            ("postgres://h/db?schema=", "plain identifier"),
+            ("postgres://h/db?schema=1abc", "plain identifier"),
+            ("postgres://h/db?schema=a%2", "%-escape"),
+            ("postgres://h/db?sslmode=yes", "sslmode"),
+        ] {
+            let e = QueueUrl::parse(url).unwrap_err();
+            assert_eq!(e.kind, QueueErrorKind::UrlInvalid);
+            assert!(e.message.contains(why), "{url}: {}", e.message);
+        }
+        assert_eq!(
+            redact_url("postgres://me:secret@h:5432/db?x=1"),
+            "postgres://me:***@h:5432/db?x=1"
+        );
+        assert_eq!(redact_url("postgres://me@h/db"), "postgres://me@h/db");
+    }
+
+    #[test]
+    fn message_id_is_read_from_the_header_only() {
+        assert_eq!(
+            message_id_of(b"Subject: x\r\nMessage-ID:\r\n <a@b>\r\n\r\nMessage-ID: <c@d>\r\n")
+                .as_deref(),
+            Some("a@b")
+        );
+        assert_eq!(
+            message_id_of(b"Subject: x\r\n\r\nMessage-ID: <c@d>\r\n"),
+            None
+        );
+        assert_eq!(
+            message_id_of(b"message-id: <E@F>\n\nbody").as_deref(),
+            Some("E@F")
+        );
+    }
+
+    #[test]
     fn backoff_doubles_up_to_the_cap() {
         let p = QueuePolicy {
             initial_delay: Duration::from_secs(10),
