@@ -58,14 +58,14 @@ class Postgres:
         data = os.path.join(self.dir, "data")
         subprocess.run(self.prefix + [os.path.join(self.bin, "initdb"), "-D", data, "-U",
                                       "missive", "--auth=trust", "--no-sync"],
-                       check=True, stdout=subprocess.DEVNULL)
+                       check=True, stdout=subprocess.DEVNULL, cwd=self.dir)
         self.port = free_port()
         self.log = open(os.path.join(top, "postgres.log"), "wb")
         self.proc = subprocess.Popen(
             self.prefix + [os.path.join(self.bin, "postgres"), "-D", data, "-p", str(self.port),
                            "-c", "listen_addresses=127.0.0.1",
                            "-c", "unix_socket_directories=" + self.dir],
-            stdout=subprocess.DEVNULL, stderr=self.log)
+            stdout=subprocess.DEVNULL, stderr=self.log, cwd=self.dir)
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -105,6 +105,8 @@ impl Postgres {
         }
         let data = dir.path().join("data");
         let out = as_server_user(&pg_bin().join("initdb"))
+            // A directory the server's user may enter (the test's may be root's own).
+            .current_dir(dir.path())
             .arg("-D")
             .arg(&data)
             .args(["-U", "missive", "--auth=trust", "-E", "UTF8", "--no-sync"])
@@ -142,6 +144,7 @@ impl Postgres {
             let log =
                 std::fs::File::create(self.dir.path().join(format!("server-{port}.log"))).unwrap();
             let mut child = as_server_user(&pg_bin().join("postgres"))
+                .current_dir(self.dir.path())
                 .arg("-D")
                 .arg(self.data())
                 .args(["-p", &port.to_string()])
