@@ -1,5 +1,11 @@
-//! The durable on-disk queue: `send_to_queue` writes a message and returns; `drain` delivers
-//! queued messages with retries and exponential backoff.
+//! The durable queue: `send_to_queue` writes a message and returns; `drain` delivers queued
+//! messages with retries and exponential backoff.
+//!
+//! Two backends sit behind one interface ([`QueueStore`] for enqueue and state, [`DrainSession`]
+//! for a drain's claims and outcomes): the filesystem queue in this file (the default) and the
+//! PostgreSQL queue in `queue_pg.rs`, chosen by [`QueueUrl`] (`file:///path`,
+//! `postgres://...`). The drain loop of [`Client::drain_queue`] makes every decision (retry,
+//! backoff, dead letter, partial refusals) for both, so they behave alike.
 //!
 //! Layout of the queue directory:
 //!
