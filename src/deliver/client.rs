@@ -49,7 +49,7 @@ pub struct ClientConfig {
     pub queue: super::queue::QueueSettings,
     /// A database queue (instead of the directory), the lease of its claims, and idempotent
     /// enqueue (see `queue.rs`, `queue_pg.rs`).
-    pub queue_backend: super::queue::QueueBackendSettings,
+    pub queue_backend: super::queue_url::QueueBackendSettings,
 }
 
 impl Default for ClientConfig {
@@ -65,7 +65,7 @@ impl Default for ClientConfig {
             use_tnef: false,
             forward_sender: None,
             queue: super::queue::QueueSettings::default(),
-            queue_backend: super::queue::QueueBackendSettings::default(),
+            queue_backend: super::queue_url::QueueBackendSettings::default(),
         }
     }
 }

@@ -10,10 +10,12 @@ mod pickup;
 mod queue;
 #[cfg(feature = "postgres")]
 mod queue_pg;
+mod queue_url;
 #[cfg(not(feature = "postgres"))]
 mod queue_pg {
     //! Built without the `postgres` feature: a `postgres://` queue cannot be opened.
-    use super::queue::{DatabaseQueue, QueueError, QueueErrorKind, QueueStore};
+    use super::queue::{QueueError, QueueErrorKind, QueueStore};
+    use super::queue_url::DatabaseQueue;
 
     pub(crate) fn open(
         _db: &DatabaseQueue,
@@ -50,9 +52,11 @@ pub use pickup::{
     pickup_envelope, split_pickup,
 };
 pub use queue::{
-    DEFAULT_LEASE, DatabaseQueue, DrainReport, DrainStop, EntryState, MIN_LEASE, Queue,
-    QueueBackendSettings, QueueEntry, QueueError, QueueErrorKind, QueuePolicy, QueueSettings,
-    QueueState, QueueUrl, redact_url,
+    DrainReport, DrainStop, EntryState, Queue, QueueEntry, QueueError, QueueErrorKind, QueuePolicy,
+    QueueSettings, QueueState,
+};
+pub use queue_url::{
+    DEFAULT_LEASE, DatabaseQueue, MIN_LEASE, QueueBackendSettings, QueueUrl, redact_url,
 };
 pub use stream::write_pickup_stream;
 

@@ -39,9 +39,10 @@ use postgres::{Client as PgClient, Config, NoTls};
 
 use super::pickup::Prepared;
 use super::queue::{
-    Claim, DatabaseQueue, DrainSession, EntryState, QueueEntry, QueueError, QueueErrorKind,
-    QueueState, QueueStore, envelope_record, parse_record, redact_url,
+    Claim, DrainSession, EntryState, QueueEntry, QueueError, QueueErrorKind, QueueState,
+    QueueStore, envelope_record, parse_record,
 };
+use super::queue_url::{DatabaseQueue, redact_url};
 
 /// The schema version this build writes and reads.
 const SCHEMA_VERSION: i32 = 1;
