@@ -14,6 +14,10 @@ have nm       || need_apt+=(binutils)
 have openssl  || need_apt+=(openssl)
 # Postfix provides smtp-sink and smtpd, the real SMTP servers the tests talk to.
 [ -x /usr/sbin/smtp-sink ] || [ -x /usr/lib/postfix/sbin/smtp-sink ] || need_apt+=(postfix)
+# PostgreSQL for the database queue's tests (tests/queue_postgres.rs, the examples and the
+# queue benchmark start private servers of their own with initdb; no cluster of the package
+# is wanted, see below). setpriv (util-linux) runs them as the postgres user when root.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 # The wrappers' suites (bindings/): C++ with GoogleTest, .NET with Mono and NUnit, Go; the
 # install check uses pkg-config.
 have c++         || need_apt+=(g++)
@@ -50,6 +54,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   # Postfix asks debconf questions; answer them so the install is unattended.
   echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections || true
+  # Debian's postgresql would create and start a "main" cluster on port 5432: not wanted.
+  $SUDO mkdir -p /etc/postgresql-common
+  [ -f /etc/postgresql-common/createcluster.conf ] \
+    || echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
   $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 

@@ -482,7 +482,7 @@ fn queue_enqueue_list_state_drain() {
         None,
     ));
     assert!(String::from_utf8_lossy(&o.stdout).contains("queued: 0"));
-    // Only directory queues exist.
+    // Schemes other than file and postgres are refused.
     let o = run(
         missive(home.path()).args(["--queue", "redis://localhost/0", "queue", "state"]),
         None,

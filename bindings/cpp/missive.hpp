@@ -25,6 +25,7 @@
 #define MISSIVE_HPP
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -1122,6 +1123,20 @@ public:
     // ---- durable queue ----
     void set_queue_directory(std::string_view path) {
         check(::missive_client_set_queue_directory(p_.get(), detail::ptr(path), path.size()));
+    }
+    // Names the queue by URL: file:///absolute/path (the filesystem queue) or
+    // postgres://user:pass@host:5432/db?schema=missive (a PostgreSQL queue shared by drainers
+    // on many hosts). Throws with MISSIVE_RESULT_QUEUE_URL_INVALID for a URL that cannot work.
+    void set_queue_url(std::string_view url) {
+        check(::missive_client_set_queue_url(p_.get(), detail::ptr(url), url.size()));
+    }
+    // How long a database queue's drainer holds a claimed message (renewed while sending).
+    void set_queue_lease(std::chrono::milliseconds lease) {
+        check(::missive_client_set_queue_lease(p_.get(), static_cast<uint64_t>(lease.count())));
+    }
+    // Enqueue at most once per Message-ID.
+    void set_queue_idempotent(bool idempotent) {
+        check(::missive_client_set_queue_idempotent(p_.get(), idempotent));
     }
     void set_queue_retry(uint64_t initial_delay_ms, uint64_t max_delay_ms, uint32_t max_attempts) {
         check(::missive_client_set_queue_retry(p_.get(), initial_delay_ms, max_delay_ms,

@@ -315,6 +315,12 @@ func (r Result) String() string {
 		return "ResultUnknownTimeZone"
 	case ResultIncompleteAppointment:
 		return "ResultIncompleteAppointment"
+	case ResultQueueURLInvalid:
+		return "ResultQueueURLInvalid"
+	case ResultQueueDatabaseUnavailable:
+		return "ResultQueueDatabaseUnavailable"
+	case ResultQueueDatabaseError:
+		return "ResultQueueDatabaseError"
 	case ResultDkimKeyInvalid:
 		return "ResultDkimKeyInvalid"
 	case ResultDkimSignerInvalid:

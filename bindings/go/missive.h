@@ -217,6 +217,24 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE = 552,
   /**
+   * The queue URL cannot be used (`missive_client_set_queue_url`): an unknown scheme, a
+   * `file://` URL without an absolute path, a schema name that is not a plain identifier,
+   * a PostgreSQL URL the database client cannot read, or a build without PostgreSQL
+   * support. The client's error text names the problem.
+   */
+  MISSIVE_RESULT_QUEUE_URL_INVALID = 553,
+  /**
+   * The queue's database cannot be reached, or the connection to it was lost: nothing was
+   * lost, try again later (a drain's counts so far are not written).
+   */
+  MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE = 554,
+  /**
+   * The queue's database refused: credentials, permissions, a queue schema of a newer
+   * version than this library knows, or an SQL error. The client's error text has the
+   * database's code and message.
+   */
+  MISSIVE_RESULT_QUEUE_DATABASE_ERROR = 555,
+  /**
    * An IANA time zone name is not in the time zone database (or has no usable rule).
    */
   MISSIVE_RESULT_UNKNOWN_TIME_ZONE = 600,
@@ -3064,7 +3082,8 @@ enum missive_result missive_message_clear_envelope(struct missive_message *messa
  * an envelope record, then the message — with an `ID.state` sidecar holding attempts, next
  * attempt and last error), `inflight/` (the message being delivered), `dead/` (dead letters,
  * each with an `ID.reason` file). The envelope is only ever read from the record, never from
- * the message. Returns MISSIVE_RESULT_INVALID_ARGUMENT for an empty path.
+ * the message. Replaces a queue set by `missive_client_set_queue_url`. Returns
+ * MISSIVE_RESULT_INVALID_ARGUMENT for an empty path.
  *
  * Ownership: borrows the arguments; the path is copied.
  * NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; `path` follows the (NULL, 0) rule.
@@ -3076,6 +3095,81 @@ enum missive_result missive_message_clear_envelope(struct missive_message *messa
 enum missive_result missive_client_set_queue_directory(struct missive_client *client,
                                                        const char *path,
                                                        size_t path_len);
+
+/**
+ * Names the queue by URL (UTF-8), instead of `missive_client_set_queue_directory`:
+ *
+ * - `file:///absolute/path` — the filesystem queue in that directory (exactly as
+ *   `missive_client_set_queue_directory` with the path): one machine, one drain at a time
+ *   (a second one gets MISSIVE_RESULT_QUEUE_BUSY).
+ * - `postgres://user:password@host:port/database?schema=NAME` (also `postgresql://`) — the
+ *   queue in a PostgreSQL database, shared by any number of senders and drainers in any
+ *   number of processes and hosts. `schema` (default `missive`; lower-case letters, digits,
+ *   `_`) holds the queue's tables, created on first use. Other parameters go to the
+ *   database client: `sslmode=require` (or `verify-ca`, `verify-full`) connects by TLS
+ *   (rustls; the server's certificate is verified against the system and Mozilla roots and
+ *   `sslrootcert=/path/ca.pem` when given); `connect_timeout=SECONDS` (default 10);
+ *   `host=/socket/directory` for a Unix socket. The password is never put into messages.
+ *
+ * The URL is checked now (MISSIVE_RESULT_QUEUE_URL_INVALID names the problem); the database is first
+ * reached by the next queue call, which returns MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE when it cannot be
+ * and MISSIVE_RESULT_QUEUE_DATABASE_ERROR when it refuses (credentials, permissions, a newer schema).
+ *
+ * Semantics shared by both backends: `missive_client_send_to_queue` is durable when it
+ * returns MISSIVE_RESULT_OK (a file fsynced and renamed; one committed transaction); retries with
+ * exponential backoff, temporary and permanent failures, dead letters with their reason,
+ * `missive_client_queue_state` and `missive_client_queue_list` behave alike. A database
+ * queue's drains each claim one message at a time under a lease
+ * (`missive_client_set_queue_lease`), so no message is handed to two drainers at once.
+ *
+ * Ownership: borrows the arguments; the URL is copied.
+ * NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; `url` follows the (NULL, 0) rule.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; `url` points to `url_len` bytes.
+ */
+enum missive_result missive_client_set_queue_url(struct missive_client *client,
+                                                 const char *url,
+                                                 size_t url_len);
+
+/**
+ * Sets the lease of a database queue's claims, in milliseconds: how long a drainer holds a
+ * message it claimed before another drainer may take it. While the message is being sent
+ * the drainer renews the lease every third of it, so a long send keeps its claim; a drainer
+ * that dies (or loses the database) loses its claim when the lease ends, and the message is
+ * sent by another (possibly a second time, if the first had sent it). Default 30000; at
+ * least 500 (MISSIVE_RESULT_INVALID_ARGUMENT otherwise). Ignored by the filesystem queue (one drain at a
+ * time, a dead drainer's message is taken back by the next drain at once).
+ *
+ * Ownership: takes only values.
+ * NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_queue_lease(struct missive_client *client,
+                                                   uint64_t lease_ms);
+
+/**
+ * Makes `missive_client_send_to_queue` idempotent per Message-ID (`idempotent` true) or not
+ * (false, the default). When on, a message whose Message-ID is already in the queue —
+ * queued, in flight or dead, or (on a database queue) delivered — is not added again and
+ * the call returns MISSIVE_RESULT_OK: retrying an enqueue whose outcome was unknown (a crash, a lost
+ * connection) adds no second copy. Every message then needs a Message-ID: a composed one is
+ * given one when it has none (`missive_message_message_id` reads it); a loaded message
+ * without one gets MISSIVE_RESULT_INVALID_ARGUMENT.
+ *
+ * Ownership: takes only values.
+ * NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_queue_idempotent(struct missive_client *client,
+                                                        bool idempotent);
 
 /**
  * Sets the queue's retry policy: after the n-th failed attempt the next one is due
@@ -3096,22 +3190,26 @@ enum missive_result missive_client_set_queue_retry(struct missive_client *client
                                                    uint32_t max_attempts);
 
 /**
- * Writes `message` durably into the queue directory and returns: a new file (temporary name,
- * fsync, atomic rename, directory fsync) holding the envelope (Bcc recipients included; the one
- * `missive_message_load_pickup_file` gave, if any) in a record of its own, and the message as it
- * will be sent (no Bcc, X-Sender or X-Receiver field). Nothing is sent:
- * `missive_client_drain_queue` delivers it. Once this returns MISSIVE_RESULT_OK the message
- * survives a crash or kill of the process.
+ * Writes `message` durably into the queue and returns. On a filesystem queue: a new file
+ * (temporary name, fsync, atomic rename, directory fsync); on a database queue: one row in
+ * one committed transaction. Either holds the envelope (Bcc recipients included; the one
+ * `missive_message_load_pickup_file` gave, if any) in a record of its own, and the message as
+ * it will be sent (no Bcc, X-Sender or X-Receiver field). Nothing is sent:
+ * `missive_client_drain_queue` delivers it. Once this returns MISSIVE_RESULT_OK the message survives a crash
+ * or kill of the process. With `missive_client_set_queue_idempotent`, a message whose
+ * Message-ID is already in the queue is not added again (MISSIVE_RESULT_OK).
  *
- * Returns MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_NO_SENDER,
- * MISSIVE_RESULT_NO_RECIPIENTS, MISSIVE_RESULT_FILE_NOT_FOUND, MISSIVE_RESULT_PERMISSION_DENIED,
- * MISSIVE_RESULT_IO. Detail is stored on `client`.
+ * Returns MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_NO_SENDER, MISSIVE_RESULT_NO_RECIPIENTS, MISSIVE_RESULT_FILE_NOT_FOUND,
+ * MISSIVE_RESULT_PERMISSION_DENIED, MISSIVE_RESULT_IO; for a database queue MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE (nothing was
+ * queued, or the commit's answer was lost: try again, idempotently to be sure of one copy),
+ * MISSIVE_RESULT_QUEUE_DATABASE_ERROR, MISSIVE_RESULT_QUEUE_URL_INVALID. Detail is stored on `client`.
  *
- * Ownership: borrows `client` and `message` (not changed; its bytes are copied to disk). NULL: a
- * NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; a NULL `message` gives
- * MISSIVE_RESULT_NULL_ARGUMENT with detail on `client`. Thread safety: safe to call from several
- * threads (and processes) at once, also while a drain runs; `message` must not be changed during
- * the call.
+ * Ownership: borrows `client` and `message` (not changed; its bytes are copied into the
+ * queue).
+ * NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; a NULL `message` gives MISSIVE_RESULT_NULL_ARGUMENT with detail
+ * on `client`.
+ * Thread safety: safe to call from several threads (and processes) at once, also while a
+ * drain runs; `message` must not be changed during the call.
  *
  * # Safety
  * `client` is NULL or live; `message` is NULL or live.
@@ -3121,31 +3219,49 @@ enum missive_result missive_client_send_to_queue(struct missive_client *client,
 
 /**
  * Delivers due messages of the queue, oldest first, by the client's delivery method: at most
- * `max_messages` (0: no limit), starting no new message once `time_budget_ms` has passed (0: no
- * limit). Messages a killed process left in flight are put back first. A delivered message leaves
- * the queue; a temporary failure (4xx, lost connection, timeout) reschedules it with exponential
+ * `max_messages` (0: no limit), starting no new message once `time_budget_ms` has passed (0:
+ * no limit). Each message is tried at most once per call. A delivered message leaves the
+ * queue; a temporary failure (4xx, lost connection, timeout) reschedules it with exponential
  * backoff (`missive_client_set_queue_retry`); a permanent failure (5xx) or the last allowed
- * attempt moves it to `dead/` with the reason. When the server cannot be reached, or refuses the
- * session (TLS, certificate, credentials), the drain stops early without counting an attempt and
- * returns MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE, with the connection error in the client's error
- * text and the counts written: the messages stay queued. Recipients refused while others accepted
- * the message are queued again on their own (temporary) or dead-lettered.
+ * attempt makes it a dead letter with the reason. When the server cannot be reached, or
+ * refuses the session (TLS, certificate, credentials), the drain stops early without
+ * counting an attempt and returns MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE, with the connection error in the
+ * client's error text and the counts written: the messages stay queued. Recipients refused
+ * while others accepted the message are queued again on their own (temporary) or
+ * dead-lettered.
+ *
+ * Filesystem queue: one drain runs at a time per directory, across processes (another gets
+ * MISSIVE_RESULT_QUEUE_BUSY); messages a killed process left in flight are put back first (`recovered`).
+ *
+ * Database queue: any number of drains run at once, in any processes on any hosts. Each
+ * claims one due message at a time (`FOR UPDATE SKIP LOCKED`) under a lease
+ * (`missive_client_set_queue_lease`, renewed while the message is sent), so no message is
+ * handed to two drains at once; a message whose drainer died is taken by a drain once the
+ * lease ends (`recovered`). When the connection to the database is lost while a sent
+ * message's outcome is being recorded, the drain reconnects and tries again for up to the
+ * lease; when the database cannot be reached otherwise, it returns
+ * MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE: with the counts up to then written when it was lost between
+ * two messages (`remaining` 0: not known), without when it could not be reached at all.
+ * Call again later.
  *
  * Crash safety: a process killed at any point loses no message and re-sends at most the one
- * message that was in flight (when it died after the server accepted that message and before
- * the queue recorded it). One drain runs at a time per queue directory, across processes.
+ * message it had in flight (when it died after the server accepted that message and before
+ * the queue recorded it).
  *
- * Returns MISSIVE_RESULT_OK (also when some messages were deferred or dead-lettered: see the
- * counts), MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE (the drain stopped: see above),
- * MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_QUEUE_BUSY (another drain is running),
- * MISSIVE_RESULT_HOST_NOT_SET, MISSIVE_RESULT_PICKUP_DIRECTORY_NOT_SET, MISSIVE_RESULT_IO.
- * `*out_counts` (when not NULL) is written on MISSIVE_RESULT_OK and on
- * MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE only.
+ * Returns MISSIVE_RESULT_OK (also when some messages were deferred or dead-lettered: see the counts),
+ * MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE (the drain stopped: see above), MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET,
+ * MISSIVE_RESULT_QUEUE_BUSY (another drain of the directory is running), MISSIVE_RESULT_HOST_NOT_SET,
+ * MISSIVE_RESULT_PICKUP_DIRECTORY_NOT_SET, MISSIVE_RESULT_IO, MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE, MISSIVE_RESULT_QUEUE_DATABASE_ERROR.
+ * `*out_counts` (when not NULL) is written on MISSIVE_RESULT_OK, on MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE, and on
+ * MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE when the database was lost mid-drain (else left as it was);
+ * `remaining` counts the messages still queued, due or not (on a database queue also those
+ * other drains hold).
  *
  * Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in.
  * NULL: a NULL `client` gives MISSIVE_RESULT_NULL_ARGUMENT; `out_counts` may be NULL.
  * Thread safety: safe to call from several threads at once on the same client (a second
- * concurrent drain of the same directory returns MISSIVE_RESULT_QUEUE_BUSY).
+ * concurrent drain of the same directory returns MISSIVE_RESULT_QUEUE_BUSY; of the same database queue it
+ * works beside the first).
  *
  * # Safety
  * `client` is NULL or live; `out_counts` is NULL or writable.
@@ -3157,9 +3273,10 @@ enum missive_result missive_client_drain_queue(struct missive_client *client,
 
 /**
  * Counts the queue's messages: queued (and due now), in flight, dead-lettered, and the
- * earliest next attempt.
+ * earliest next attempt. On a database queue, "in flight" is a message claimed under a lease
+ * that has not ended; one whose lease ended counts as queued (due).
  *
- * Returns MISSIVE_RESULT_OK, MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_IO;
+ * Returns MISSIVE_RESULT_OK, MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_IO, MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE, MISSIVE_RESULT_QUEUE_DATABASE_ERROR;
  * MISSIVE_RESULT_NULL_ARGUMENT when `out_counts` is NULL.
  *
  * Ownership: borrows `client`; `*out_counts` is the caller's struct, filled in on
@@ -3180,8 +3297,8 @@ enum missive_result missive_client_queue_state(struct missive_client *client,
  * come first, oldest first. The queue may change between a sizing call and a filling call:
  * on MISSIVE_RESULT_BUFFER_TOO_SMALL ask again.
  *
- * Returns MISSIVE_RESULT_OK, MISSIVE_RESULT_BUFFER_TOO_SMALL,
- * MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_IO.
+ * Returns MISSIVE_RESULT_OK, MISSIVE_RESULT_BUFFER_TOO_SMALL, MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET, MISSIVE_RESULT_IO, MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE,
+ * MISSIVE_RESULT_QUEUE_DATABASE_ERROR.
  *
  * Ownership: borrows `client`; the text is copied into the caller's `buf`.
  * NULL: a NULL `client` or `out_len` gives MISSIVE_RESULT_NULL_ARGUMENT; `buf` may be NULL with

@@ -782,6 +782,29 @@ func TestQueue(t *testing.T) {
 	}
 }
 
+func TestQueueURLLeaseIdempotent(t *testing.T) {
+	c := client(t, missive.WithQueueURL("file://"+t.TempDir()), missive.WithQueueLease(5*time.Second), missive.WithQueueIdempotent(true))
+	m := simple(t, "Go queued once", "queued-once@example.com")
+	must(t, c.Enqueue(m))
+	must(t, c.Enqueue(m)) // the same Message-ID: not queued again
+	st, err := c.QueueState()
+	must(t, err)
+	if st.Queued != 1 {
+		t.Fatalf("queued %d, want 1", st.Queued)
+	}
+	counts, err := c.DrainQueue(context.Background(), 0, 0)
+	must(t, err)
+	if counts.Delivered != 1 {
+		t.Fatalf("drain %+v", counts)
+	}
+	if err := c.Set(missive.WithQueueURL("ftp://example.com/queue")); !errors.Is(err, missive.ResultQueueURLInvalid) {
+		t.Fatalf("bad queue URL: %v", err)
+	}
+	if err := c.Set(missive.WithQueueLease(100 * time.Millisecond)); !errors.Is(err, missive.ResultInvalidArgument) {
+		t.Fatalf("short lease: %v", err)
+	}
+}
+
 func TestAppointmentAndTNEF(t *testing.T) {
 	a := missive.NewAppointment()
 	defer a.Close()

@@ -39,6 +39,34 @@ func WithQueueDirectory(dir string) Option {
 	}, dir)
 }
 
+// WithQueueURL names the queue by URL: file:///absolute/path (the filesystem queue) or
+// postgres://user:pass@host:5432/db?schema=missive (a PostgreSQL queue that drainers on many
+// hosts share). A URL that cannot work gives ResultQueueURLInvalid.
+func WithQueueURL(url string) Option {
+	return strOption(func(p *C.missive_client, s *C.char, n C.size_t) C.enum_missive_result {
+		return C.missive_client_set_queue_url(p, s, n)
+	}, url)
+}
+
+// WithQueueLease sets how long a database queue's drainer holds a claimed message before
+// another may take it (renewed while the message is sent; default 30 s, at least 500 ms).
+func WithQueueLease(lease time.Duration) Option {
+	return func(c *Client) error {
+		return c.do(func(p *C.missive_client) C.enum_missive_result {
+			return C.missive_client_set_queue_lease(p, C.uint64_t(lease.Milliseconds()))
+		})
+	}
+}
+
+// WithQueueIdempotent makes Enqueue add a message at most once per Message-ID.
+func WithQueueIdempotent(on bool) Option {
+	return func(c *Client) error {
+		return c.do(func(p *C.missive_client) C.enum_missive_result {
+			return C.missive_client_set_queue_idempotent(p, C.bool(on))
+		})
+	}
+}
+
 // WithQueueRetry sets the queue's backoff (initial, doubling, at most max) and how many
 // failed attempts dead-letter a message.
 func WithQueueRetry(initial, max time.Duration, maxAttempts int) Option {

@@ -26,6 +26,15 @@ static class ExampleSettings
         };
     }
 
+    /// <summary>The durable queue from MISSIVE_QUEUE_URL (default ./queue): a URL
+    /// (file:///absolute/path, postgres://user:pass@host:5432/db?schema=missive) or a directory.</summary>
+    public static void SetQueue(SmtpClient client)
+    {
+        var q = Env("MISSIVE_QUEUE_URL", "./queue");
+        if (q.Contains("://")) client.QueueUrl = q;
+        else client.QueueDirectory = q;
+    }
+
     public static void Report(SendResult r)
     {
         if (r.PickupPath != null) Console.WriteLine("delivered into the pickup directory: " + r.PickupPath);

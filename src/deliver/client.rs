@@ -48,6 +48,9 @@ pub struct ClientConfig {
     pub queue: super::queue::QueueSettings,
     /// DKIM signers: every message delivered is signed by each, in order (see `dkim.rs`).
     pub dkim: Vec<std::sync::Arc<super::dkim::DkimSigner>>,
+    /// A database queue (instead of the directory), the lease of its claims, and idempotent
+    /// enqueue (see `queue.rs`, `queue_pg.rs`).
+    pub queue_backend: super::queue_url::QueueBackendSettings,
 }
 
 impl Default for ClientConfig {
@@ -64,6 +67,7 @@ impl Default for ClientConfig {
             forward_sender: None,
             queue: super::queue::QueueSettings::default(),
             dkim: Vec::new(),
+            queue_backend: super::queue_url::QueueBackendSettings::default(),
         }
     }
 }
@@ -86,6 +90,7 @@ impl fmt::Debug for ClientConfig {
             .field("forward_sender", &self.forward_sender)
             .field("queue", &self.queue)
             .field("dkim", &self.dkim)
+            .field("queue_backend", &self.queue_backend)
             .finish_non_exhaustive()
     }
 }

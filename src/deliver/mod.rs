@@ -9,6 +9,26 @@ mod envelope_fields;
 mod forward;
 mod pickup;
 mod queue;
+#[cfg(feature = "postgres")]
+mod queue_pg;
+mod queue_url;
+#[cfg(not(feature = "postgres"))]
+mod queue_pg {
+    //! Built without the `postgres` feature: a `postgres://` queue cannot be opened.
+    use super::queue::{QueueError, QueueErrorKind, QueueStore};
+    use super::queue_url::DatabaseQueue;
+
+    pub(crate) fn open(
+        _db: &DatabaseQueue,
+        _lease: std::time::Duration,
+    ) -> Result<Box<dyn QueueStore>, QueueError> {
+        Err(QueueError {
+            kind: QueueErrorKind::UrlInvalid,
+            message: "this build of missive has no PostgreSQL support (feature `postgres`)"
+                .to_string(),
+        })
+    }
+}
 mod stream;
 
 use std::fs::{self, File, OpenOptions};
@@ -39,6 +59,9 @@ pub use pickup::{
 pub use queue::{
     DrainReport, DrainStop, EntryState, Queue, QueueEntry, QueueError, QueueErrorKind, QueuePolicy,
     QueueSettings, QueueState,
+};
+pub use queue_url::{
+    DEFAULT_LEASE, DatabaseQueue, MIN_LEASE, QueueBackendSettings, QueueUrl, redact_url,
 };
 pub use stream::write_pickup_stream;
 

@@ -1,5 +1,11 @@
-//! The durable on-disk queue: `send_to_queue` writes a message and returns; `drain` delivers
-//! queued messages with retries and exponential backoff.
+//! The durable queue: `send_to_queue` writes a message and returns; `drain` delivers queued
+//! messages with retries and exponential backoff.
+//!
+//! Two backends sit behind one interface ([`QueueStore`] for enqueue and state, [`DrainSession`]
+//! for a drain's claims and outcomes): the filesystem queue in this file (the default) and the
+//! PostgreSQL queue in `queue_pg.rs`, chosen by [`QueueUrl`](super::QueueUrl) (`file:///path`,
+//! `postgres://...`). The drain loop of [`Client::drain_queue`] makes every decision (retry,
+//! backoff, dead letter, partial refusals) for both, so they behave alike.
 //!
 //! Layout of the queue directory:
 //!
@@ -10,6 +16,7 @@
 //! dead/ID.queued     a message that failed permanently (or ran out of attempts) ...
 //! dead/ID.reason     ... and why
 //! .lock              held (flock) by the one drain running at a time
+//! keys/MD5           with idempotent enqueue: the id enqueued under a Message-ID (MD5 of it)
 //! ```
 //!
 //! A `.queued` file keeps the envelope apart from the message: a first line
@@ -106,6 +113,14 @@ pub enum QueueErrorKind {
     Config(DeliverErrorKind),
     /// A file of the queue could not be read or written.
     Io(io::ErrorKind),
+    /// The queue URL cannot be used (unknown scheme, relative path, bad schema name, a
+    /// PostgreSQL URL the client cannot read, or a build without PostgreSQL support).
+    UrlInvalid,
+    /// The queue's database cannot be reached, or the connection to it was lost (try again).
+    DatabaseUnavailable,
+    /// The queue's database refused (credentials, permissions, a schema of a newer version,
+    /// an SQL error).
+    Database,
 }
 
 /// A queue failure with a message naming the problem.
@@ -151,14 +166,22 @@ pub struct DrainReport {
     pub deferred: usize,
     /// Messages moved to the dead-letter folder.
     pub dead_lettered: usize,
-    /// Messages found in `inflight/` (left by a process that died) and put back.
+    /// Messages found in `inflight/` (left by a process that died) and put back; on a
+    /// database queue, messages taken over from a drainer whose lease had ended.
     pub recovered: usize,
+    /// Times a database queue's drain lost the connection to the database and went on after
+    /// reconnecting (always 0 for the filesystem queue).
+    pub reconnects: usize,
     /// Messages still queued afterwards (due or not).
     pub remaining: usize,
     /// Set when the drain stopped early because no session could be opened (server
     /// unreachable, TLS or credentials refused): the message being tried and the rest stay
     /// queued, no attempt counted.
     pub stopped: Option<DrainStop>,
+    /// Set when a database queue's drain lost the database between two messages and could not
+    /// reconnect: why. The counts are those up to then; `remaining` is not known (0). Call
+    /// again later: what was claimed comes back when its lease ends.
+    pub database_unavailable: Option<String>,
 }
 
 /// Where a queued message is.
@@ -298,6 +321,49 @@ impl Queue {
         atomic_write(&path, &[&head, &p.data])
             .map_err(|e| io_err(&e, format!("cannot write {}", path.display())))?;
         Ok(id)
+    }
+
+    /// Enqueues `p` unless a message was already enqueued under the key `key` (its
+    /// Message-ID): then returns that message's id. The key is recorded in `keys/` (a file
+    /// named by the MD5 of the key, holding the id) after the message is written, so a crash
+    /// in between can leave a second copy but never a key without its message.
+    fn enqueue_once(&self, p: &Prepared, key: &str) -> Result<String, QueueError> {
+        use md5::{Digest, Md5};
+        let keys = self.dir("keys");
+        fs::create_dir_all(&keys)
+            .map_err(|e| io_err(&e, format!("cannot create {}", keys.display())))?;
+        let name: String = Md5::digest(key.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let key_path = keys.join(name);
+        if let Ok(id) = fs::read_to_string(&key_path) {
+            return Ok(id.trim().to_string());
+        }
+        let id = self.enqueue(p)?;
+        let written = (|| {
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&key_path)?;
+            io::Write::write_all(&mut f, id.as_bytes())?;
+            f.sync_all()
+        })();
+        match written {
+            Ok(()) => {
+                sync_dir(&keys);
+                Ok(id)
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                // Another process enqueued the same Message-ID at the same moment: keep its.
+                let _ = fs::remove_file(self.file("queue", &id));
+                sync_dir(&self.dir("queue"));
+                Ok(fs::read_to_string(&key_path)
+                    .map(|t| t.trim().to_string())
+                    .unwrap_or_default())
+            }
+            Err(e) => Err(io_err(&e, format!("cannot write {}", key_path.display()))),
+        }
     }
 
     /// The ids of the queued message files in a folder, sorted (oldest first).
@@ -528,6 +594,13 @@ impl Queue {
 /// an envelope with no recipient, or with a control character in an address (it could not be
 /// read back as written).
 fn queued_head(p: &Prepared) -> Result<Vec<u8>, QueueError> {
+    let record = envelope_record(p)?;
+    Ok(format!("{MAGIC}{}\n{record}", record.len()).into_bytes())
+}
+
+/// The envelope record of a prepared message (see [`queued_head`]): what a database queue
+/// keeps in its `envelope` column.
+pub(crate) fn envelope_record(p: &Prepared) -> Result<String, QueueError> {
     let refuse = |kind, message: String| QueueError {
         kind: QueueErrorKind::Message(kind),
         message,
@@ -580,7 +653,7 @@ fn queued_head(p: &Prepared) -> Result<Vec<u8>, QueueError> {
             flags.join(",")
         ));
     }
-    Ok(format!("{MAGIC}{}\n{record}", record.len()).into_bytes())
+    Ok(record)
 }
 
 fn parse_dsn(v: &str) -> DeliveryNotification {
@@ -631,8 +704,15 @@ fn parse_queued(mut raw: Vec<u8>) -> Result<Prepared, String> {
         .checked_add(len)
         .filter(|&e| e <= raw.len())
         .ok_or("the envelope record is cut short")?;
-    let record =
-        std::str::from_utf8(&raw[start..end]).map_err(|_| "the envelope record is not UTF-8")?;
+    let record = std::str::from_utf8(&raw[start..end])
+        .map_err(|_| "the envelope record is not UTF-8")?
+        .to_string();
+    raw.drain(..end);
+    parse_record(&record, raw)
+}
+
+/// Reads an envelope record (see [`queued_head`]) and joins it with the message bytes.
+pub(crate) fn parse_record(record: &str, data: Vec<u8>) -> Result<Prepared, String> {
     if !record.ends_with('\n') {
         return Err("the envelope record does not end with a line end".into());
     }
@@ -652,11 +732,10 @@ fn parse_queued(mut raw: Vec<u8>) -> Result<Prepared, String> {
         return Err("the envelope has no rcpt line".into());
     }
     let smtputf8 = !mail_from.is_ascii() || recipients.iter().any(|r| !r.is_ascii());
-    raw.drain(..end);
     Ok(Prepared {
         mail_from,
         recipients,
-        data: Arc::new(raw),
+        data: Arc::new(data),
         smtputf8,
         dsn,
     })
@@ -717,18 +796,267 @@ fn verdict(e: &DeliverError) -> Verdict {
     }
 }
 
+/// A message a drain has claimed: its id, its retry state, and the message (or why its stored
+/// form cannot be read).
+pub(crate) struct Claim {
+    /// The message's id.
+    pub id: String,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// The message, or why its stored form is damaged.
+    pub message: Result<Prepared, String>,
+    /// When it was due (ms since the epoch; 0: never tried): kept when it is put back
+    /// untried.
+    pub next_attempt_ms: u64,
+    /// A backend's own handle on the claim: the database's row ...
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub row: i64,
+    /// ... and claim token.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub token: i64,
+}
+
+/// One drain's hold on a queue: what [`Client::drain_queue`] needs of a backend. The
+/// filesystem queue and the PostgreSQL queue both implement it, so that retries, backoff,
+/// dead letters and partial refusals are decided in one place for both.
+pub(crate) trait DrainSession {
+    /// Messages taken back from dead workers and earlier-version files dead-lettered when the
+    /// drain began: (recovered, dead-lettered).
+    fn started(&self) -> (usize, usize);
+    /// The next due message, claimed for this drain; `None` when no due message is left.
+    fn claim_next(&mut self) -> Result<Option<Claim>, QueueError>;
+    /// The claimed message was delivered: it leaves the queue.
+    fn delivered(&mut self, c: &Claim) -> Result<(), QueueError>;
+    /// The claimed message goes back into the queue with this many attempts and this error,
+    /// due again after `delay`.
+    fn defer(
+        &mut self,
+        c: &Claim,
+        attempts: u32,
+        last_error: &str,
+        delay: Duration,
+    ) -> Result<(), QueueError>;
+    /// The claimed message goes into the dead letters with the reason.
+    fn dead_letter(&mut self, c: &Claim, reason: &str) -> Result<(), QueueError>;
+    /// A new queued message (recipients refused for now), due after `delay`.
+    fn requeue(
+        &mut self,
+        p: &Prepared,
+        attempts: u32,
+        last_error: &str,
+        delay: Duration,
+    ) -> Result<(), QueueError>;
+    /// A new dead letter (recipients refused for good).
+    fn add_dead(&mut self, p: &Prepared, reason: &str) -> Result<(), QueueError>;
+    /// Messages still queued (due or not, in flight in other drains included).
+    fn remaining(&mut self) -> Result<usize, QueueError>;
+    /// Times the drain lost its database connection and went on after reconnecting.
+    fn reconnects(&self) -> usize {
+        0
+    }
+    /// What a queued message is stored as, for messages: "file", "row".
+    fn stored_as(&self) -> &'static str {
+        "file"
+    }
+}
+
+/// A queue backend: where `send_to_queue` writes and what a drain works on.
+pub(crate) trait QueueStore {
+    /// Writes a prepared message into the queue, durably; returns its id. With `key` (a
+    /// Message-ID), a message already enqueued under that key is not added again: its id is
+    /// returned.
+    fn enqueue(&self, p: &Prepared, key: Option<&str>) -> Result<String, QueueError>;
+    /// What is in the queue.
+    fn state(&self) -> Result<QueueState, QueueError>;
+    /// Starts a drain.
+    fn drain(&self) -> Result<Box<dyn DrainSession + '_>, QueueError>;
+}
+
+/// A drain of the filesystem queue: the lock is held for as long as it lives.
+struct FileDrain<'q> {
+    q: &'q Queue,
+    _lock: File,
+    started: (usize, usize),
+    ids: std::vec::IntoIter<String>,
+}
+
+impl DrainSession for FileDrain<'_> {
+    fn started(&self) -> (usize, usize) {
+        self.started
+    }
+
+    fn claim_next(&mut self) -> Result<Option<Claim>, QueueError> {
+        let q = self.q;
+        for id in self.ids.by_ref() {
+            let state = q.read_state(&id);
+            if state.next_attempt_ms > now_ms() {
+                continue;
+            }
+            let claimed = q.file("inflight", &id);
+            if fs::rename(q.file("queue", &id), &claimed).is_err() {
+                continue; // removed meanwhile
+            }
+            let raw = match fs::read(&claimed) {
+                Ok(r) => r,
+                Err(e) => {
+                    q.unclaim(&id)?;
+                    return Err(io_err(&e, format!("cannot read {}", claimed.display())));
+                }
+            };
+            return Ok(Some(Claim {
+                id,
+                attempts: state.attempts,
+                message: parse_queued(raw),
+                next_attempt_ms: state.next_attempt_ms,
+                row: 0,
+                token: 0,
+            }));
+        }
+        Ok(None)
+    }
+
+    fn delivered(&mut self, c: &Claim) -> Result<(), QueueError> {
+        self.q.delivered(&c.id)
+    }
+
+    fn defer(
+        &mut self,
+        c: &Claim,
+        attempts: u32,
+        last_error: &str,
+        delay: Duration,
+    ) -> Result<(), QueueError> {
+        let state = State {
+            attempts,
+            // Put back untried (the drain stopped): due as it was.
+            next_attempt_ms: if delay.is_zero() && attempts == c.attempts {
+                c.next_attempt_ms
+            } else {
+                now_ms() + delay.as_millis() as u64
+            },
+            last_error: last_error.to_string(),
+        };
+        self.q.defer(&c.id, &state)
+    }
+
+    fn dead_letter(&mut self, c: &Claim, reason: &str) -> Result<(), QueueError> {
+        self.q.dead_letter(&c.id, reason)
+    }
+
+    fn requeue(
+        &mut self,
+        p: &Prepared,
+        attempts: u32,
+        last_error: &str,
+        delay: Duration,
+    ) -> Result<(), QueueError> {
+        let q = self.q;
+        let id = q.enqueue(p)?;
+        let st = State {
+            attempts,
+            next_attempt_ms: now_ms() + delay.as_millis() as u64,
+            last_error: last_error.to_string(),
+        };
+        let sp = q.state_path(&id);
+        atomic_write(&sp, &[st.render().as_bytes()])
+            .map_err(|e| io_err(&e, format!("cannot write {}", sp.display())))
+    }
+
+    fn add_dead(&mut self, p: &Prepared, reason: &str) -> Result<(), QueueError> {
+        let q = self.q;
+        let id = unique_id();
+        let reason_path = q.dir("dead").join(format!("{id}.reason"));
+        atomic_write(&reason_path, &[format!("{reason}\n").as_bytes()])
+            .map_err(|e| io_err(&e, format!("cannot write {}", reason_path.display())))?;
+        let path = q.file("dead", &id);
+        let head = queued_head(p)?;
+        atomic_write(&path, &[&head, &p.data])
+            .map_err(|e| io_err(&e, format!("cannot write {}", path.display())))
+    }
+
+    fn remaining(&mut self) -> Result<usize, QueueError> {
+        Ok(self.q.ids("queue").len())
+    }
+}
+
+impl QueueStore for Queue {
+    fn enqueue(&self, p: &Prepared, key: Option<&str>) -> Result<String, QueueError> {
+        match key {
+            None => Queue::enqueue(self, p),
+            Some(k) => self.enqueue_once(p, k),
+        }
+    }
+
+    fn state(&self) -> Result<QueueState, QueueError> {
+        Ok(Queue::state(self))
+    }
+
+    fn drain(&self) -> Result<Box<dyn DrainSession + '_>, QueueError> {
+        let lock = self.lock()?;
+        let started = self.recover()?;
+        Ok(Box::new(FileDrain {
+            q: self,
+            _lock: lock,
+            started,
+            ids: self.ids("queue").into_iter(),
+        }))
+    }
+}
+
+/// The Message-ID of a prepared message (without angle brackets), read from its header.
+pub(crate) fn message_id_of(data: &[u8]) -> Option<String> {
+    let mut lines = data.split(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            return None; // end of the header
+        }
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        if !line[..colon].eq_ignore_ascii_case(b"message-id") {
+            continue;
+        }
+        let mut value = String::from_utf8_lossy(&line[colon + 1..]).into_owned();
+        while let Some(next) = lines.peek() {
+            if next.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+                let next = next.strip_suffix(b"\r").unwrap_or(next);
+                value.push_str(&String::from_utf8_lossy(next));
+                lines.next();
+            } else {
+                break;
+            }
+        }
+        let v = value
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim();
+        return (!v.is_empty()).then(|| v.to_string());
+    }
+    None
+}
+
 impl Client {
-    fn queue(&self) -> Result<(Queue, QueueSettings), QueueError> {
-        let settings = self.config().queue.clone();
+    /// The configured queue backend with its settings.
+    pub(crate) fn queue_store(&self) -> Result<(Box<dyn QueueStore>, QueueSettings), QueueError> {
+        let config = self.config();
+        let settings = config.queue.clone();
+        if let Some(db) = &config.queue_backend.database {
+            return Ok((
+                super::queue_pg::open(db, config.queue_backend.lease)?,
+                settings,
+            ));
+        }
         let dir = settings.directory.clone().ok_or_else(|| QueueError {
             kind: QueueErrorKind::DirectoryNotSet,
             message: "no queue directory is set".to_string(),
         })?;
-        Ok((Queue::open(&dir)?, settings))
+        Ok((Box::new(Queue::open(&dir)?), settings))
     }
 
-    /// Writes `msg` durably into the queue (fsync, atomic rename) and returns its id; a later
-    /// [`Client::drain_queue`] delivers it.
+    /// Writes `msg` durably into the queue (a file: fsync, atomic rename; a database: one
+    /// transaction) and returns its id; a later [`Client::drain_queue`] delivers it.
     pub fn send_to_queue(&self, msg: &MailMessage) -> Result<String, QueueError> {
         let p = self.prepare(msg).map_err(|e| QueueError {
             kind: QueueErrorKind::Message(e.kind()),
@@ -737,21 +1065,37 @@ impl Client {
         self.enqueue_prepared(&p)
     }
 
-    /// Writes a prepared message durably into the queue and returns its id.
+    /// Writes a prepared message durably into the queue and returns its id. When the client
+    /// asks for idempotent enqueues ([`QueueBackendSettings::idempotent`](super::QueueBackendSettings::idempotent)), a message whose
+    /// Message-ID is already in the queue (queued, in flight, dead, or delivered from a
+    /// database queue) is not added again: the id of the first is returned.
     pub fn enqueue_prepared(&self, p: &Prepared) -> Result<String, QueueError> {
-        let (q, _) = self.queue()?;
-        q.enqueue(p)
+        let idempotent = self.config().queue_backend.idempotent;
+        let (q, _) = self.queue_store()?;
+        let key = if idempotent {
+            Some(message_id_of(&p.data).ok_or_else(|| QueueError {
+                kind: QueueErrorKind::Message(MessageErrorKind::InvalidArgument),
+                message:
+                    "idempotent enqueue needs a Message-ID, and the message has none".to_string(),
+            })?)
+        } else {
+            None
+        };
+        q.enqueue(p, key.as_deref())
     }
 
     /// The queue's contents.
     pub fn queue_state(&self) -> Result<QueueState, QueueError> {
-        Ok(self.queue()?.0.state())
+        self.queue_store()?.0.state()
     }
 
     /// Delivers due messages of the queue, oldest first, by the configured delivery method:
     /// at most `max_messages` (0: no limit), and no new message after `budget` has passed.
-    /// Only one drain runs at a time per queue directory (across processes): another one fails
-    /// with `Busy`. Messages left in flight by a process that died are put back first.
+    /// On a filesystem queue only one drain runs at a time per queue directory (across
+    /// processes): another one fails with `Busy`, and messages left in flight by a process
+    /// that died are put back first. On a database queue any number of drains run at once,
+    /// each claiming one message at a time under a lease; a message whose claim's lease ran
+    /// out (its drainer died) is taken by the next drain.
     ///
     /// A delivered message leaves the queue. A temporary failure (4xx, lost connection,
     /// timeout) reschedules it with exponential backoff; a permanent one (5xx, or
@@ -766,7 +1110,7 @@ impl Client {
         budget: Option<Duration>,
     ) -> Result<DrainReport, QueueError> {
         let started = Instant::now();
-        let (q, settings) = self.queue()?;
+        let (store, settings) = self.queue_store()?;
         let config = self.config();
         let unusable = match config.delivery_method {
             DeliveryMethod::Network if config.smtp.host.is_empty() => {
@@ -784,64 +1128,61 @@ impl Client {
                 message: format!("cannot drain the queue: {text}"),
             });
         }
-        let _lock = q.lock()?;
-        let (recovered, legacy) = q.recover()?;
+        let mut q = store.drain()?;
+        let (recovered, legacy) = q.started();
         let mut report = DrainReport {
             recovered,
             dead_lettered: legacy,
             ..DrainReport::default()
         };
         let mut done = 0usize;
-        for id in q.ids("queue") {
+        loop {
             if (max_messages > 0 && done >= max_messages)
                 || budget.is_some_and(|b| started.elapsed() >= b)
             {
                 break;
             }
-            let mut state = q.read_state(&id);
-            if state.next_attempt_ms > now_ms() {
-                continue;
-            }
-            let claimed = q.file("inflight", &id);
-            if fs::rename(q.file("queue", &id), &claimed).is_err() {
-                continue; // removed meanwhile
-            }
-            done += 1;
-            let raw = match fs::read(&claimed) {
-                Ok(r) => r,
-                Err(e) => {
-                    q.unclaim(&id)?;
-                    return Err(io_err(&e, format!("cannot read {}", claimed.display())));
+            let claim = match q.claim_next() {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(e) if e.kind == QueueErrorKind::DatabaseUnavailable => {
+                    report.database_unavailable = Some(e.message);
+                    report.recovered = q.started().0;
+                    report.reconnects = q.reconnects();
+                    return Ok(report);
                 }
+                Err(e) => return Err(e),
             };
-            let prepared = match parse_queued(raw) {
+            done += 1;
+            let prepared = match &claim.message {
                 Ok(p) => p,
                 Err(why) => {
-                    q.dead_letter(&id, &format!("not sent: the queued file is damaged: {why}"))?;
+                    q.dead_letter(
+                        &claim,
+                        &format!("not sent: the queued {} is damaged: {why}", q.stored_as()),
+                    )?;
                     report.dead_lettered += 1;
                     continue;
                 }
             };
-            let outcome = self.send_prepared(&prepared);
+            let outcome = self.send_prepared(prepared);
             match outcome {
                 Ok(d) => {
-                    q.delivered(&id)?;
+                    q.delivered(&claim)?;
                     report.delivered += 1;
                     if let Delivery::Smtp(r) = &d
                         && !r.rejected.is_empty()
                     {
                         // Delivered to the others: the refused recipients go on as their own
                         // entry (temporary refusals) or into dead/ (permanent ones).
-                        self.split_refused(&q, &prepared, &r.rejected, &state, &settings)?;
+                        split_refused(&mut *q, prepared, &r.rejected, claim.attempts, &settings)?;
                     }
                 }
                 Err(e) => {
-                    state.attempts += 1;
-                    state.last_error = e.message.clone();
+                    let attempts = claim.attempts + 1;
                     match verdict(&e) {
                         Verdict::StopDrain => {
-                            state.attempts -= 1;
-                            q.defer(&id, &state)?;
+                            q.defer(&claim, claim.attempts, &e.message, Duration::ZERO)?;
                             report.stopped = Some(DrainStop {
                                 kind: e.kind,
                                 message: format!(
@@ -851,89 +1192,92 @@ impl Client {
                             });
                             break;
                         }
-                        Verdict::Temporary if state.attempts < settings.policy.max_attempts => {
-                            let delay = settings.policy.delay_after(state.attempts);
-                            state.next_attempt_ms = now_ms() + delay.as_millis() as u64;
-                            q.defer(&id, &state)?;
+                        Verdict::Temporary if attempts < settings.policy.max_attempts => {
+                            let delay = settings.policy.delay_after(attempts);
+                            q.defer(&claim, attempts, &e.message, delay)?;
                             report.deferred += 1;
                         }
                         Verdict::Temporary => {
                             q.dead_letter(
-                                &id,
+                                &claim,
                                 &format!(
-                                    "gave up after {} attempts; last error: {}",
-                                    state.attempts, e.message
+                                    "gave up after {attempts} attempts; last error: {}",
+                                    e.message
                                 ),
                             )?;
                             report.dead_lettered += 1;
                         }
                         Verdict::Permanent => {
-                            q.dead_letter(&id, &format!("permanent failure: {}", e.message))?;
+                            q.dead_letter(&claim, &format!("permanent failure: {}", e.message))?;
                             report.dead_lettered += 1;
                         }
                     }
                 }
             }
         }
-        report.remaining = q.ids("queue").len();
+        report.remaining = q.remaining()?;
+        // A database drain finds expired claims as it goes.
+        report.recovered = q.started().0;
+        report.reconnects = q.reconnects();
         Ok(report)
     }
+}
 
-    fn split_refused(
-        &self,
-        q: &Queue,
-        p: &Prepared,
-        rejected: &[(String, crate::smtp::Reply)],
-        state: &State,
-        settings: &QueueSettings,
-    ) -> Result<(), QueueError> {
-        let (temp, perm): (Vec<_>, Vec<_>) = rejected.iter().partition(|(_, r)| r.is_transient());
-        if !temp.is_empty() {
-            let mut again = p.clone();
-            again.recipients = temp.iter().map(|(a, _)| a.clone()).collect();
-            let id = q.enqueue(&again)?;
-            let attempts = state.attempts + 1;
-            let st = State {
-                attempts,
-                next_attempt_ms: now_ms()
-                    + settings.policy.delay_after(attempts).as_millis() as u64,
-                last_error: temp
-                    .iter()
-                    .map(|(a, r)| format!("refused: {}", crate::smtp::refused_text(a, r)))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            };
-            let sp = q.state_path(&id);
-            atomic_write(&sp, &[st.render().as_bytes()])
-                .map_err(|e| io_err(&e, format!("cannot write {}", sp.display())))?;
-        }
-        if !perm.is_empty() {
-            let mut dead = p.clone();
-            dead.recipients = perm.iter().map(|(a, _)| a.clone()).collect();
-            let id = unique_id();
-            let reason = perm
-                .iter()
-                .map(|(a, r)| format!("refused: {}", crate::smtp::refused_text(a, r)))
-                .collect::<Vec<_>>()
-                .join("; ");
-            let reason_path = q.dir("dead").join(format!("{id}.reason"));
-            atomic_write(
-                &reason_path,
-                &[format!("permanent failure: {reason}\n").as_bytes()],
-            )
-            .map_err(|e| io_err(&e, format!("cannot write {}", reason_path.display())))?;
-            let path = q.file("dead", &id);
-            let head = queued_head(&dead)?;
-            atomic_write(&path, &[&head, &dead.data])
-                .map_err(|e| io_err(&e, format!("cannot write {}", path.display())))?;
-        }
-        Ok(())
+/// After a delivery some recipients refused: the temporary refusals go on as a new queued
+/// message of their own, the permanent ones into the dead letters.
+fn split_refused(
+    q: &mut dyn DrainSession,
+    p: &Prepared,
+    rejected: &[(String, crate::smtp::Reply)],
+    attempts_before: u32,
+    settings: &QueueSettings,
+) -> Result<(), QueueError> {
+    let (temp, perm): (Vec<_>, Vec<_>) = rejected.iter().partition(|(_, r)| r.is_transient());
+    let refused = |list: &[&(String, crate::smtp::Reply)]| {
+        list.iter()
+            .map(|(a, r)| format!("refused: {}", crate::smtp::refused_text(a, r)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if !temp.is_empty() {
+        let mut again = p.clone();
+        again.recipients = temp.iter().map(|(a, _)| a.clone()).collect();
+        let attempts = attempts_before + 1;
+        q.requeue(
+            &again,
+            attempts,
+            &refused(&temp),
+            settings.policy.delay_after(attempts),
+        )?;
     }
+    if !perm.is_empty() {
+        let mut dead = p.clone();
+        dead.recipients = perm.iter().map(|(a, _)| a.clone()).collect();
+        q.add_dead(&dead, &format!("permanent failure: {}", refused(&perm)))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_id_is_read_from_the_header_only() {
+        assert_eq!(
+            message_id_of(b"Subject: x\r\nMessage-ID:\r\n <a@b>\r\n\r\nMessage-ID: <c@d>\r\n")
+                .as_deref(),
+            Some("a@b")
+        );
+        assert_eq!(
+            message_id_of(b"Subject: x\r\n\r\nMessage-ID: <c@d>\r\n"),
+            None
+        );
+        assert_eq!(
+            message_id_of(b"message-id: <E@F>\n\nbody").as_deref(),
+            Some("E@F")
+        );
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {

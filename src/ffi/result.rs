@@ -105,6 +105,18 @@ pub enum missive_result {
     /// (TLS, certificate, credentials): the messages stay queued, no attempt counted; the
     /// drain's counts are written and the client's error text says what happened.
     QueueServerUnavailable = 552,
+    /// The queue URL cannot be used (`missive_client_set_queue_url`): an unknown scheme, a
+    /// `file://` URL without an absolute path, a schema name that is not a plain identifier,
+    /// a PostgreSQL URL the database client cannot read, or a build without PostgreSQL
+    /// support. The client's error text names the problem.
+    QueueUrlInvalid = 553,
+    /// The queue's database cannot be reached, or the connection to it was lost: nothing was
+    /// lost, try again later (a drain's counts so far are not written).
+    QueueDatabaseUnavailable = 554,
+    /// The queue's database refused: credentials, permissions, a queue schema of a newer
+    /// version than this library knows, or an SQL error. The client's error text has the
+    /// database's code and message.
+    QueueDatabaseError = 555,
     /// An IANA time zone name is not in the time zone database (or has no usable rule).
     UnknownTimeZone = 600,
     /// An appointment lacks what a calendar message needs (start, end, summary, organizer).
@@ -174,6 +186,9 @@ impl missive_result {
                 "the queue drain stopped: the server could not be reached or refused the session; \
                  the messages stay queued\0"
             }
+            QueueUrlInvalid => "the queue URL cannot be used\0",
+            QueueDatabaseUnavailable => "the queue database is unavailable; try again later\0",
+            QueueDatabaseError => "the queue database refused the operation\0",
             UnknownTimeZone => "unknown time zone\0",
             IncompleteAppointment => "the appointment is incomplete\0",
             DkimKeyInvalid => "the DKIM key is not a usable PEM private key\0",
@@ -228,6 +243,9 @@ impl missive_result {
         missive_result::QueueDirectoryNotSet,
         missive_result::QueueBusy,
         missive_result::QueueServerUnavailable,
+        missive_result::QueueUrlInvalid,
+        missive_result::QueueDatabaseUnavailable,
+        missive_result::QueueDatabaseError,
         missive_result::UnknownTimeZone,
         missive_result::IncompleteAppointment,
         missive_result::DkimKeyInvalid,

@@ -38,6 +38,9 @@ pub use connection::{SmtpConnection, TlsInfo};
 pub use envelope::{DsnNotify, DsnRet, Envelope, Recipient, SendResult};
 pub use error::{SmtpError, SmtpErrorKind, Stage, refused_text};
 pub use reply::{MAX_REPLY_LINE, MAX_REPLY_LINES, ParseError, Reply, parse_reply};
+/// The rustls client configuration for TLS options (also used for the queue database).
+#[cfg(feature = "postgres")]
+pub(crate) use tls::client_config as tls_client_config;
 
 /// How the connection to the SMTP server is secured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -733,6 +733,11 @@ static void test_null_forward_and_queue(void) {
     CHECK_RESULT(missive_client_set_queue_directory(NULL, S("q")), NA);
     CHECK_RESULT(missive_client_set_queue_directory(client, NULL, 3), NA);
     CHECK_RESULT(missive_client_set_queue_retry(NULL, 1000, 2000, 3), NA);
+    CHECK_RESULT(missive_client_set_queue_url(NULL, S("file:///q")), NA);
+    CHECK_RESULT(missive_client_set_queue_url(client, NULL, 3), NA);
+    CHECK_RESULT(missive_client_set_queue_url(client, NULL, 0), MISSIVE_RESULT_QUEUE_URL_INVALID);
+    CHECK_RESULT(missive_client_set_queue_lease(NULL, 30000), NA);
+    CHECK_RESULT(missive_client_set_queue_idempotent(NULL, true), NA);
     CHECK_RESULT(missive_client_send_to_queue(NULL, m), NA);
     CHECK_RESULT(missive_client_send_to_queue(client, NULL), NA);
     CHECK_RESULT(missive_client_drain_queue(NULL, 0, 0, &drain), NA);

@@ -155,6 +155,54 @@ cleanup:
         harness_rmtree(dir);
 }
 
+/* Queue URLs: each bad one gets QUEUE_URL_INVALID with a text naming the problem (and the
+ * queue set before stays); file:// is the directory queue; a short lease is refused; with
+ * idempotent enqueue, the same message queued twice is one message, delivered once. */
+static void test_queue_url_lease_idempotent(void) {
+    missive_client *c = missive_client_new();
+    missive_message *m = make_message("url-once@example.org");
+    missive_queue_counts st;
+    missive_queue_drain_counts d;
+    char dir[256] = "", url[512], smtp[64];
+    static const char *bad[][2] = {
+        {"ftp://example.com/q", "scheme"},
+        {"queue", "no scheme"},
+        {"file://relative/q", "absolute"},
+        {"postgres://u@h/db?schema=Drop;Table", "plain identifier"},
+        {"postgres://u@h/db?sslmode=sometimes", "sslmode"},
+    };
+    REQUIRE(c != NULL && m != NULL);
+    REQUIRE(harness_mkdtemp(dir, sizeof dir) == 0);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_RESULT(missive_client_set_queue_url(c, bad[i][0], strlen(bad[i][0])),
+                     MISSIVE_RESULT_QUEUE_URL_INVALID);
+        CHECK_CONTAINS(CLIENT_ERROR(c), bad[i][1]);
+    }
+    CHECK_RESULT(missive_client_queue_state(c, &st), MISSIVE_RESULT_QUEUE_DIRECTORY_NOT_SET);
+    CHECK_RESULT(missive_client_set_queue_lease(c, 499), MISSIVE_RESULT_INVALID_ARGUMENT);
+    REQUIRE_OK(missive_client_set_queue_lease(c, 500));
+    snprintf(url, sizeof url, "file://%s", dir);
+    REQUIRE_OK(missive_client_set_queue_url(c, url, strlen(url)));
+    REQUIRE_OK(missive_client_set_queue_idempotent(c, true));
+    REQUIRE_OK(missive_client_send_to_queue(c, m));
+    REQUIRE_OK(missive_client_send_to_queue(c, m));
+    REQUIRE_OK(missive_client_queue_state(c, &st));
+    CHECK_EQ_INT(st.queued, (size_t)1);
+    snprintf(smtp, sizeof smtp, "smtp+plain://127.0.0.1:%d", server_port);
+    REQUIRE_OK(missive_client_set_url(c, smtp, strlen(smtp)));
+    REQUIRE_OK(missive_client_drain_queue(c, 0, 0, &d));
+    CHECK_EQ_INT(d.delivered, (size_t)1);
+    /* Delivered: the same Message-ID is still not queued again. */
+    REQUIRE_OK(missive_client_send_to_queue(c, m));
+    REQUIRE_OK(missive_client_queue_state(c, &st));
+    CHECK_EQ_INT(st.queued, (size_t)0);
+cleanup:
+    missive_message_free(m);
+    missive_client_free(c);
+    if (dir[0] != '\0')
+        harness_rmtree(dir);
+}
+
 /* A port on 127.0.0.1 nobody listens on: bound to port 0, then closed. -1 on failure. */
 static int closed_port(void) {
     struct sockaddr_in a;
@@ -236,5 +284,6 @@ int main(int argc, char **argv) {
     RUN(test_queue_drain_defer_dead);
     RUN(test_drain_needs_a_host);
     RUN(test_drain_server_unreachable);
+    RUN(test_queue_url_lease_idempotent);
     return harness_finish();
 }

@@ -729,6 +729,34 @@ TEST(Smtp, Queue) {
     EXPECT_EQ(std::system(cmd.c_str()), 0);
 }
 
+TEST(Smtp, QueueUrlLeaseIdempotent) {
+    missive::Client c = fixture_client();
+    char dir[] = "/tmp/missive-cpp-queue-url-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    c.set_queue_url(std::string("file://") + dir);
+    c.set_queue_lease(std::chrono::seconds(5));
+    c.set_queue_idempotent(true);
+    missive::Message m = simple("C++ queued once", "queued-once@example.com");
+    c.send_to_queue(m);
+    c.send_to_queue(m); // the same Message-ID: not queued again
+    EXPECT_EQ(c.queue_state().queued, 1u);
+    EXPECT_EQ(c.drain_queue().delivered, 1u);
+    try {
+        c.set_queue_url("ftp://example.com/queue");
+        ADD_FAILURE() << "a bad queue URL was accepted";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_QUEUE_URL_INVALID);
+    }
+    try {
+        c.set_queue_lease(std::chrono::milliseconds(100));
+        ADD_FAILURE() << "a 100 ms lease was accepted";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_INVALID_ARGUMENT);
+    }
+    std::string cmd = std::string("rm -rf ") + dir;
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
+}
+
 TEST(Smtp, AppointmentAndTnef) {
     missive::Appointment a;
     a.set_summary("Planning");

@@ -316,6 +316,12 @@ namespace Missive
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_queue_directory(ClientHandle client, byte[] path, UIntPtr len);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_client_set_queue_url(ClientHandle client, byte[] url, UIntPtr len);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_client_set_queue_lease(ClientHandle client, ulong leaseMs);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_client_set_queue_idempotent(ClientHandle client, [MarshalAs(UnmanagedType.I1)] bool idempotent);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_queue_retry(ClientHandle client, ulong initialDelayMs, ulong maxDelayMs, uint maxAttempts);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_send_to_queue(ClientHandle client, MessageHandle message);

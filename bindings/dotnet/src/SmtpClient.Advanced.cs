@@ -307,6 +307,37 @@ namespace Missive
             set { var b = Native.Utf8(value); Check(Native.missive_client_set_queue_directory(H, b, Native.Len(b))); queueDirectory = value; }
         }
 
+        string queueUrl;
+
+        /// <summary>The queue named by URL: <c>file:///absolute/path</c> (the filesystem queue) or
+        /// <c>postgres://user:pass@host:5432/db?schema=missive</c> (a PostgreSQL queue that drainers on
+        /// many hosts share). A URL that cannot work throws with Result QueueUrlInvalid.</summary>
+        public string QueueUrl
+        {
+            get => queueUrl;
+            set { var b = Native.Utf8(value); Check(Native.missive_client_set_queue_url(H, b, Native.Len(b))); queueUrl = value; }
+        }
+
+        TimeSpan queueLease = TimeSpan.FromSeconds(30);
+
+        /// <summary>How long a database queue's drainer holds a claimed message before another may
+        /// take it (renewed while the message is sent). Default 30 s, at least 0.5 s.</summary>
+        public TimeSpan QueueLease
+        {
+            get => queueLease;
+            set { Check(Native.missive_client_set_queue_lease(H, (ulong)value.TotalMilliseconds)); queueLease = value; }
+        }
+
+        bool queueIdempotent;
+
+        /// <summary>Enqueue at most once per Message-ID: a message whose Message-ID is already in the
+        /// queue is not added again.</summary>
+        public bool QueueIdempotent
+        {
+            get => queueIdempotent;
+            set { Check(Native.missive_client_set_queue_idempotent(H, value)); queueIdempotent = value; }
+        }
+
         /// <summary>Backoff after failed attempts (initial, doubling, at most max) and the number of
         /// failed attempts after which a message is dead-lettered.</summary>
         public void SetQueueRetry(TimeSpan initialDelay, TimeSpan maxDelay, int maxAttempts)

@@ -21,6 +21,7 @@ namespace Missive
         InvalidAddress = 400, InvalidHeader = 401, NoSender = 402, NoRecipients = 403,
         PickupDirectoryNotSet = 500, HostNotSet = 501, NetworkUnavailable = 502, PartialFailure = 503,
         Pending = 20, Cancelled = 21, QueueDirectoryNotSet = 550, QueueBusy = 551, QueueServerUnavailable = 552,
+        QueueUrlInvalid = 553, QueueDatabaseUnavailable = 554, QueueDatabaseError = 555,
         UnknownTimeZone = 600, IncompleteAppointment = 601,
         DkimKeyInvalid = 700, DkimSignerInvalid = 701, DkimSigningFailed = 702,
         ListUnsubscribeInvalid = 703,

@@ -782,6 +782,31 @@ namespace Missive.Tests
         }
 
         [Test]
+        public void QueueUrlLeaseIdempotent()
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "missive-dotnet-queue-url-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                using (var c = Fixture.Client())
+                using (var m = Fixture.Simple(".NET queued once", "queued-once@example.com"))
+                {
+                    c.QueueUrl = "file://" + dir;
+                    c.QueueLease = TimeSpan.FromSeconds(5);
+                    c.QueueIdempotent = true;
+                    c.Enqueue(m);
+                    c.Enqueue(m); // the same Message-ID: not queued again
+                    Assert.AreEqual(1, c.GetQueueState().Queued);
+                    Assert.AreEqual(1, c.DrainQueue().Delivered);
+                    var e = Assert.Throws<MissiveException>(() => c.QueueUrl = "ftp://example.com/queue");
+                    Assert.AreEqual(MissiveResult.QueueUrlInvalid, e.Result);
+                    e = Assert.Throws<MissiveException>(() => c.QueueLease = TimeSpan.FromMilliseconds(100));
+                    Assert.AreEqual(MissiveResult.InvalidArgument, e.Result);
+                }
+            }
+            finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+        }
+
+        [Test]
         public void AppointmentAndTnef()
         {
             using (var a = new Appointment())

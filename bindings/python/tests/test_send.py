@@ -286,3 +286,19 @@ def test_settings_on_the_class_itself_are_refused():
     c = SmtpClient()
     c.host = "127.0.0.1"
     assert c.host == "127.0.0.1" and isinstance(SmtpClient.__dict__["host"], property)
+
+
+def test_queue_url_file_and_invalid(tmp_path, smtpd):
+    with SmtpClient("127.0.0.1", smtpd.port, security_options=SecurityOptions.NONE) as client:
+        client.queue_url = "file://" + str(tmp_path / "q")
+        client.set_queue_idempotent(True)
+        m = MailMessage("a@example.com", "url@example.com", "by url", "b")
+        client.send_to_queue(m)
+        client.send_to_queue(m)  # the same Message-ID: not queued twice
+        assert client.queue_state().queued == 1
+        counts = client.drain_queue()
+        assert counts.delivered == 1
+        assert [x.rcpts for x in smtpd.messages()].count(["url@example.com"]) == 1
+        with pytest.raises(ValueError) as e:
+            client.queue_url = "ftp://example.com/q"
+        assert e.value.code == ae.Result.QUEUE_URL_INVALID

@@ -143,6 +143,9 @@ impl From<QueueError> for Failure {
             QueueErrorKind::Message(k) => message_code(k),
             QueueErrorKind::Config(_) => CONFIG,
             QueueErrorKind::Io(_) => CANTCREAT,
+            QueueErrorKind::UrlInvalid => CONFIG,
+            QueueErrorKind::DatabaseUnavailable => TEMPFAIL,
+            QueueErrorKind::Database => UNAVAILABLE,
         };
         Failure::new(code, e.message)
     }

@@ -70,7 +70,7 @@ struct GlobalOpts {
     /// Run this shell command and use the first line it prints as the password
     #[arg(long, global = true, value_name = "COMMAND")]
     password_command: Option<String>,
-    /// The queue: a directory or a file:///path URL
+    /// The queue: a directory, a file:///path URL, or postgres://user:pass@host/db?schema=NAME
     #[arg(long, global = true, env = "MISSIVE_QUEUE_URL", value_name = "DIR|URL")]
     queue: Option<String>,
     /// Extra trusted CA certificates (PEM) for the server's TLS certificate

@@ -281,7 +281,7 @@ fn deliver(
         }
         Err(e) => {
             let f = Failure::from(e);
-            if f.queueable && settings.queue_dir()?.is_some() {
+            if f.queueable && settings.queue()?.is_some() {
                 let id = client.enqueue_prepared(p)?;
                 eprintln!("missive: {name}: {}; queued as {id}", f.message);
                 return Ok(());

@@ -381,7 +381,7 @@ pub fn run(args: &[String]) -> Result<u8, Failure> {
         smtputf8,
         dsn: Default::default(),
     };
-    let queue = settings.queue_dir()?;
+    let queue = settings.queue()?;
     if o.queue_only || (!settings.has_server() && queue.is_some()) {
         let client = settings.queue_client()?;
         let id = client.enqueue_prepared(&prepared)?;

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use missive::deliver::Client;
+use missive::deliver::{Client, QueueUrl};
 use missive::smtp::{LogDirection, ProtocolLog, Secret, SmtpConfig, parse_url};
 
 use crate::exit::Failure;
@@ -174,18 +174,18 @@ impl Settings {
         })
     }
 
-    /// The queue directory, when a queue is set: a path or a `file:///path` URL. Other
-    /// schemes are refused: the only queue today is a directory.
-    pub fn queue_dir(&self) -> Result<Option<PathBuf>, Failure> {
+    /// The queue, when one is set: a directory path, a `file:///path` URL or a
+    /// `postgres://` URL.
+    pub fn queue(&self) -> Result<Option<QueueUrl>, Failure> {
         let Some(q) = &self.queue else {
             return Ok(None);
         };
         queue_path(q).map(Some)
     }
 
-    /// The queue directory, or the error that says none is set.
-    pub fn require_queue(&self) -> Result<PathBuf, Failure> {
-        self.queue_dir()?.ok_or_else(|| {
+    /// The queue, or the error that says none is set.
+    pub fn require_queue(&self) -> Result<QueueUrl, Failure> {
+        self.queue()?.ok_or_else(|| {
             Failure::config(
                 "no queue is set: use --queue DIR, MISSIVE_QUEUE_URL, or queue in the config file",
             )
@@ -294,7 +294,7 @@ impl Settings {
 
     /// A client with the given SMTP settings (and the queue, when one is set).
     pub fn client_with(&self, mut smtp: SmtpConfig) -> Result<Client, Failure> {
-        let queue = self.queue_dir()?;
+        let queue = self.queue()?;
         let client = Client::new();
         let creds = smtp.credentials.take();
         client.configure(|c| {
@@ -305,38 +305,42 @@ impl Settings {
                     Secret::Password(p) | Secret::OAuth2Token(p) => p.clone(),
                 };
             }
-            c.queue.directory = queue;
+            apply_queue(c, queue);
         });
         Ok(client)
     }
 
     /// A client for queue operations that need no server (enqueue, list, state).
     pub fn queue_client(&self) -> Result<Client, Failure> {
-        let dir = self.require_queue()?;
+        let queue = self.require_queue()?;
         let client = Client::new();
-        client.configure(|c| c.queue.directory = Some(dir));
+        client.configure(|c| apply_queue(c, Some(queue)));
         Ok(client)
     }
 }
 
-/// A queue given as a path or a `file://` URL.
-pub fn queue_path(q: &str) -> Result<PathBuf, Failure> {
-    match q.split_once("://") {
-        None => Ok(PathBuf::from(q)),
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("file") => {
-            let path = rest.strip_prefix("localhost").unwrap_or(rest);
-            if !path.starts_with('/') {
-                return Err(Failure::config(format!(
-                    "queue URL {q:?}: a file URL needs an absolute path (file:///path/to/queue)"
-                )));
-            }
-            Ok(PathBuf::from(path))
+/// Sets the client's queue (none, a directory, or a database).
+fn apply_queue(c: &mut missive::deliver::ClientConfig, queue: Option<QueueUrl>) {
+    match queue {
+        None => {
+            c.queue.directory = None;
+            c.queue_backend.database = None;
         }
-        Some((scheme, _)) => Err(Failure::config(format!(
-            "queue URL {q:?}: the scheme {scheme:?} is not supported; the only queue is a \
-             directory: give a path or a file:///path URL"
-        ))),
+        Some(QueueUrl::Directory(dir)) => {
+            c.queue.directory = Some(dir);
+            c.queue_backend.database = None;
+        }
+        Some(QueueUrl::Postgres(db)) => c.queue_backend.database = Some(db),
     }
+}
+
+/// A queue given as a path, a `file://` URL or a `postgres://` URL (see
+/// [`QueueUrl::parse`]).
+pub fn queue_path(q: &str) -> Result<QueueUrl, Failure> {
+    if !q.contains("://") {
+        return Ok(QueueUrl::Directory(PathBuf::from(q)));
+    }
+    QueueUrl::parse(q).map_err(|e| Failure::config(format!("queue URL: {}", e.message)))
 }
 
 #[cfg(test)]
@@ -352,9 +356,14 @@ mod tests {
 
     #[test]
     fn queue_urls() {
-        assert_eq!(queue_path("/q").unwrap(), PathBuf::from("/q"));
-        assert_eq!(queue_path("file:///q/x").unwrap(), PathBuf::from("/q/x"));
-        assert_eq!(queue_path("rel/q").unwrap(), PathBuf::from("rel/q"));
+        let dir = |p: &str| QueueUrl::Directory(PathBuf::from(p));
+        assert_eq!(queue_path("/q").unwrap(), dir("/q"));
+        assert_eq!(queue_path("file:///q/x").unwrap(), dir("/q/x"));
+        assert_eq!(queue_path("rel/q").unwrap(), dir("rel/q"));
+        match queue_path("postgres://u:pw@db.example:5432/mail?schema=q1").unwrap() {
+            QueueUrl::Postgres(db) => assert_eq!(db.schema, "q1"),
+            other => panic!("{other:?}"),
+        }
         assert!(
             queue_path("redis://h/0")
                 .unwrap_err()

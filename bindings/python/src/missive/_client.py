@@ -261,6 +261,7 @@ class SmtpClient(metaclass=_InstanceSettings):
         self._delivery = SmtpDeliveryMethod.NETWORK
         self._pickup: Optional[str] = None
         self._queue: Optional[str] = None
+        self._queue_url: Optional[str] = None
         self._max_async = 64
         self._async_gates: "weakref.WeakKeyDictionary[Any, asyncio.Semaphore]" = \
             weakref.WeakKeyDictionary()
@@ -619,6 +620,28 @@ class SmtpClient(metaclass=_InstanceSettings):
         path = os.fspath(path)
         self._set_str(lib.missive_client_set_queue_directory, path)
         self._queue = path
+
+    @property
+    def queue_url(self) -> Optional[str]:
+        """The queue as a URL: ``file:///var/spool/app`` (a directory, as ``queue_directory``)
+        or ``postgres://user:pass@host:5432/db?schema=missive`` (a PostgreSQL queue that
+        drainers in many processes and hosts share; claims are leased, see ``queue_lease``).
+        Raises ValueError (QUEUE_URL_INVALID) for a URL that cannot be used."""
+        return self._queue_url
+
+    @queue_url.setter
+    def queue_url(self, url: str) -> None:
+        self._set_str(lib.missive_client_set_queue_url, url)
+        self._queue_url = url
+
+    def set_queue_lease(self, lease_ms: int) -> None:
+        """How long a drainer of a database queue holds a claimed message (default 30000 ms,
+        renewed while it is sent; at least 500)."""
+        self._check(self._call(lib.missive_client_set_queue_lease, int(lease_ms)))
+
+    def set_queue_idempotent(self, idempotent: bool = True) -> None:
+        """Enqueue at most once per Message-ID."""
+        self._check(self._call(lib.missive_client_set_queue_idempotent, bool(idempotent)))
 
     def set_queue_retry(self, initial_delay_ms: int, max_delay_ms: int, max_attempts: int) -> None:
         self._check(self._call(lib.missive_client_set_queue_retry, initial_delay_ms,

@@ -127,7 +127,7 @@ _VALUE_CODES = {Result.NULL_ARGUMENT, Result.INVALID_ARGUMENT, Result.INVALID_UT
                 Result.MESSAGE_TOO_COMPLEX, Result.UNKNOWN_TIME_ZONE,
                 Result.INCOMPLETE_APPOINTMENT, Result.INDEX_OUT_OF_RANGE,
                 Result.DKIM_KEY_INVALID, Result.DKIM_SIGNER_INVALID,
-                Result.LIST_UNSUBSCRIBE_INVALID}
+                Result.LIST_UNSUBSCRIBE_INVALID, Result.QUEUE_URL_INVALID}
 
 
 def error_for(code: int, detail: str, path: Optional[str] = None, smtp: bool = False,

@@ -198,6 +198,9 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "missive_client_add_dkim_signer_file": (c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t, c_int32, c_uint32]),
     "missive_client_clear_dkim_signers": (c_int32, [c_void_p]),
     "missive_client_dkim_signer_count": (c_size_t, [c_void_p]),
+    "missive_client_set_queue_url": (c_int32, [c_void_p, c_char_p, c_size_t]),
+    "missive_client_set_queue_lease": (c_int32, [c_void_p, c_uint64]),
+    "missive_client_set_queue_idempotent": (c_int32, [c_void_p, c_bool]),
     "missive_message_set_list_unsubscribe": (c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_bool]),
 }
 
@@ -247,6 +250,9 @@ class Result(enum.IntEnum):
     QUEUE_DIRECTORY_NOT_SET = 550
     QUEUE_BUSY = 551
     QUEUE_SERVER_UNAVAILABLE = 552
+    QUEUE_URL_INVALID = 553
+    QUEUE_DATABASE_UNAVAILABLE = 554
+    QUEUE_DATABASE_ERROR = 555
     UNKNOWN_TIME_ZONE = 600
     INCOMPLETE_APPOINTMENT = 601
     DKIM_KEY_INVALID = 700
