@@ -14,8 +14,8 @@ import (
 	"strconv"
 	"time"
 
-	"missive.dev/examples/internal/settings"
-	"missive.dev/missive"
+	missive "example.invalid/missive/bindings/go"
+	"example.invalid/missive/examples/go/internal/settings"
 )
 
 func run() error {

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"os"
 
-	"missive.dev/examples/internal/settings"
-	"missive.dev/missive"
+	missive "example.invalid/missive/bindings/go"
+	"example.invalid/missive/examples/go/internal/settings"
 )
 
 func run() error {

@@ -3,7 +3,7 @@ package settings
 import (
 	"strings"
 
-	"missive.dev/missive"
+	missive "example.invalid/missive/bindings/go"
 )
 
 // Queue names the durable queue from MISSIVE_QUEUE_URL (default ./queue): a URL
