@@ -151,6 +151,35 @@ class Handler:
         await server.challenge_auth(err, encode_to_b64=False)
         return AuthResult(success=False, handled=False, message="535 5.7.8 Bad token")
 
+    async def auth_OAUTHBEARER(self, server, args):
+        """RFC 7628: a GS2 header with the user, then host, port and the bearer token; a bad
+        token gets a 334 JSON error challenge, the client's ^A, and 535."""
+        from aiosmtpd.smtp import AuthResult
+        if len(args) == 2:
+            raw = base64.b64decode(args[1])
+        else:
+            raw = await server.challenge_auth("")
+            if not isinstance(raw, bytes):
+                return AuthResult(success=False, handled=True)
+        gs2, _, rest = raw.partition(b"\x01")
+        user = None
+        for field in gs2.decode("utf-8", "replace").split(","):
+            if field.startswith("a="):
+                user = field[2:].replace("=2C", ",").replace("=3D", "=")
+        parts = dict(p.split("=", 1) for p in rest.decode().split("\x01") if "=" in p)
+        with open(os.path.join(self.out, "oauthbearer"), "a") as f:
+            f.write("user=%s host=%s port=%s\n" % (user, parts.get("host"), parts.get("port")))
+        if user in self.tokens and parts.get("auth") == "Bearer " + self.tokens[user]:
+            return AuthResult(success=True, auth_data=user)
+        err = base64.b64encode(
+            b'{"status":"invalid_token","scope":"mail","openid-configuration":'
+            b'"https://example.test/.well-known/openid-configuration"}').decode()
+        ack = await server.challenge_auth(err, encode_to_b64=False)
+        if ack != b"\x01":
+            return AuthResult(success=False, handled=False,
+                              message="501 5.5.2 expected ^A after the error challenge")
+        return AuthResult(success=False, handled=False, message="535 5.7.8 Bad token")
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -199,7 +228,8 @@ def main():
     starttls = ctx_for(a.starttls)
     handler = Handler(a.dir, implicit is not None, users, tokens)
     wanted = set(m for m in a.mechs.split(",") if m)
-    exclude = [m for m in ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2") if m not in wanted]
+    exclude = [m for m in ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER")
+               if m not in wanted]
 
     def factory():
         with open(os.path.join(a.dir, "connections"), "a") as f:
