@@ -242,6 +242,8 @@ impl Settings {
             Some(c) => {
                 let pass = match c.secret {
                     Secret::Password(p) | Secret::OAuth2Token(p) => p,
+                    // A URL never holds a token provider.
+                    Secret::OAuth2Provider(_) => String::new(),
                 };
                 (Some(c.username), (!pass.is_empty()).then_some(pass))
             }
@@ -296,6 +298,7 @@ impl Settings {
                 c.username = cr.username;
                 c.password = match cr.secret {
                     Secret::Password(p) | Secret::OAuth2Token(p) => p,
+                    Secret::OAuth2Provider(_) => String::new(),
                 };
             }
             c.queue.directory = queue;
