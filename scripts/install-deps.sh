@@ -36,6 +36,11 @@ have ytnefprint || need_apt+=(ytnef-tools)
 [ -x "$(git --exec-path 2>/dev/null)/git-send-email" ] || need_apt+=(git-email)
 perl -MMail::Address -e1 2>/dev/null || need_apt+=(libmailtools-perl)
 have bsd-mailx  || need_apt+=(bsd-mailx)
+# Real proxies for tests/smtp_proxy.rs (Dante for SOCKS, tinyproxy for HTTP CONNECT) and
+# Dovecot's SASL server behind Postfix for SCRAM in tests/smtp_auth_modern.rs.
+[ -x /usr/sbin/danted ]   || need_apt+=(dante-server)
+[ -x /usr/bin/tinyproxy ] || need_apt+=(tinyproxy)
+[ -x /usr/sbin/dovecot ]  || need_apt+=(dovecot-core)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing with apt-get: ${need_apt[*]}"
@@ -54,6 +59,8 @@ python3 -c "import cryptography" 2>/dev/null || py_missing+=(cryptography)
 # tnefparse (a TNEF reader) and icalendar check TNEF and meeting-request output.
 python3 -c "import tnefparse" 2>/dev/null || py_missing+=(tnefparse)
 python3 -c "import icalendar" 2>/dev/null || py_missing+=(icalendar)
+# pproxy: a SOCKS5 server that checks a user name and password (tests/smtp_proxy.rs).
+python3 -c "import pproxy" 2>/dev/null || py_missing+=(pproxy)
 if [ ${#py_missing[@]} -gt 0 ]; then
   echo "installing with pip: ${py_missing[*]}"
   python3 -m pip install --quiet --disable-pip-version-check "${py_missing[@]}" \

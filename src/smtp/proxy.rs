@@ -343,7 +343,17 @@ fn socks5(io: &mut Io<'_>, host: &str, port: u16) -> Result<(), SmtpError> {
             req.extend_from_slice(pass);
             io.write(&req)?;
             let mut status = [0u8; 2];
-            io.read_exact(&mut status)?;
+            io.read_exact(&mut status).map_err(|mut e| {
+                // Some proxies hang up instead of answering a wrong password.
+                if e.kind == SmtpErrorKind::Proxy {
+                    e.kind = SmtpErrorKind::ProxyAuthFailed;
+                    e.message = format!(
+                        "proxy {proxy}: the proxy closed the connection instead of accepting \
+                         the user name and password (they were probably refused)"
+                    );
+                }
+                e
+            })?;
             if status[1] != 0 {
                 return Err(io.fail(
                     SmtpErrorKind::ProxyAuthFailed,
@@ -571,7 +581,7 @@ fn http_connect(io: &mut Io<'_>, host: &str, port: u16) -> Result<(), SmtpError>
     let shown: String = status_line.chars().take(200).collect();
     match code {
         200..=299 => Ok(()),
-        407 => Err(io.fail(
+        401 | 407 => Err(io.fail(
             SmtpErrorKind::ProxyAuthFailed,
             &if io.proxy.username.is_some() {
                 format!("the proxy refused the user name and password: {shown}")
