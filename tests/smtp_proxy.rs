@@ -159,6 +159,46 @@ fn socks4a_sends_the_name_to_the_proxy() {
 }
 
 #[test]
+fn socks5_sends_the_name_to_the_proxy_and_its_refusal_is_reported() {
+    // A scripted SOCKS5 peer: checks the CONNECT request carries the host name (address type
+    // 3), then answers "connection not allowed by ruleset" (2).
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let peer = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut hello = [0u8; 3];
+        s.read_exact(&mut hello).unwrap();
+        s.write_all(&[5, 0]).unwrap();
+        let mut req = vec![0u8; 4 + 1 + "mail.example.test".len() + 2];
+        s.read_exact(&mut req).unwrap();
+        s.write_all(&[5, 2, 0, 1, 0, 0, 0, 0, 0, 0]).unwrap();
+        (hello, req)
+    });
+    let certs = Certs::generate();
+    let (mut c, _) = cfg(
+        465,
+        Security::SslImplicit,
+        &certs,
+        &format!("socks5h://127.0.0.1:{port}"),
+    );
+    c.host = "mail.example.test".to_string();
+    let err = SmtpConnection::connect(&c).err().expect("must fail");
+    assert_eq!(err.kind, SmtpErrorKind::ProxyRefused, "{err}");
+    assert!(err.message.contains("not allowed by ruleset"), "{err}");
+    let (hello, req) = peer.join().unwrap();
+    assert_eq!(
+        hello,
+        [5, 1, 0],
+        "only 'no authentication' offered without a user"
+    );
+    let mut want = vec![5, 1, 0, 3, 17];
+    want.extend_from_slice(b"mail.example.test");
+    want.extend_from_slice(&465u16.to_be_bytes());
+    assert_eq!(req, want);
+}
+
+#[test]
 fn socks5_with_user_and_password_through_pproxy() {
     let certs = Certs::generate();
     let srv = smtp_server(&certs, Tls::Implicit, "server");

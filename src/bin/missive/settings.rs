@@ -21,6 +21,7 @@ const KEYS: &[&str] = &[
     "from",
     "queue",
     "ca_file",
+    "proxy",
 ];
 
 /// Options every subcommand takes (see `main.rs` for their help text).
@@ -33,6 +34,7 @@ pub struct GlobalInput {
     pub password_command: Option<String>,
     pub queue: Option<String>,
     pub ca_file: Option<PathBuf>,
+    pub proxy: Option<String>,
     pub timeout: Option<u64>,
     pub verbose: bool,
 }
@@ -48,6 +50,7 @@ pub struct Settings {
     pub from: Option<String>,
     pub queue: Option<String>,
     pub ca_file: Option<PathBuf>,
+    pub proxy: Option<String>,
     pub timeout: Option<u64>,
     pub verbose: bool,
 }
@@ -95,10 +98,12 @@ fn read_config(path: &Path) -> Result<toml::Table, Failure> {
         }
     }
     let holds_secret = table.contains_key("password")
-        || table
-            .get("url")
-            .and_then(|v| v.as_str())
-            .is_some_and(url_has_password);
+        || ["url", "proxy"].iter().any(|k| {
+            table
+                .get(*k)
+                .and_then(|v| v.as_str())
+                .is_some_and(url_has_password)
+        });
     if holds_secret {
         check_private(path)?;
     }
@@ -168,6 +173,11 @@ impl Settings {
                 .ca_file
                 .clone()
                 .or_else(|| key("ca_file").map(PathBuf::from)),
+            proxy: g
+                .proxy
+                .clone()
+                .filter(|p| !p.is_empty())
+                .or_else(|| key("proxy")),
             timeout: g.timeout,
             verbose: g.verbose,
         })
@@ -261,6 +271,10 @@ impl Settings {
         }
         if let Some(ca) = &self.ca_file {
             smtp.tls.ca_file = Some(ca.clone());
+        }
+        if let Some(p) = &self.proxy {
+            smtp.proxy =
+                Some(missive::smtp::parse_proxy_url(p).map_err(|e| Failure::config(e.message))?);
         }
         if let Some(t) = self.timeout {
             let t = Duration::from_secs(t.max(1));
