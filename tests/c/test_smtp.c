@@ -465,7 +465,9 @@ static void set_url(missive_client *c, const char *scheme_plain_userinfo, const 
 
 static void test_credentials(void) {
     static const int32_t mechanisms[] = {MISSIVE_AUTH_MECHANISM_AUTO, MISSIVE_AUTH_MECHANISM_PLAIN,
-                                         MISSIVE_AUTH_MECHANISM_LOGIN, MISSIVE_AUTH_MECHANISM_CRAM_MD5};
+                                         MISSIVE_AUTH_MECHANISM_LOGIN, MISSIVE_AUTH_MECHANISM_CRAM_MD5,
+                                         MISSIVE_AUTH_MECHANISM_SCRAM_SHA256,
+                                         MISSIVE_AUTH_MECHANISM_SCRAM_SHA1};
     missive_client *c = make_client();
     missive_message *m = make_message("C test_smtp authenticated", "to@example.org", NULL, NULL);
     missive_send_result *res = NULL;
@@ -605,6 +607,43 @@ cleanup:
 
 static void test_protocol_log_plain(void) { check_log("auth=PLAIN"); }
 static void test_protocol_log_login(void) { check_log("auth=LOGIN"); }
+static void test_protocol_log_scram(void) { check_log("auth=SCRAM-SHA-256"); }
+
+/* AUTO prefers SCRAM-SHA-256 when the server offers it (the fixture's SCRAM is written in
+ * Python from RFC 5802, apart from the library's). */
+struct scram_ctx {
+    int scram_auth;
+    int other_auth;
+};
+
+static void scram_log_cb(void *userdata, int32_t direction, const char *line, size_t line_len) {
+    struct scram_ctx *ctx = userdata;
+    static const char want[] = "AUTH SCRAM-SHA-256 <redacted>";
+    if (direction != MISSIVE_LOG_DIRECTION_SENT || line_len < 5 || memcmp(line, "AUTH ", 5) != 0)
+        return;
+    if (line_len == sizeof want - 1 && memcmp(line, want, line_len) == 0)
+        ctx->scram_auth++;
+    else
+        ctx->other_auth++;
+}
+
+static void test_auto_prefers_scram(void) {
+    struct scram_ctx ctx = {0};
+    missive_client *c = make_client();
+    REQUIRE(c != NULL);
+    set_url(c, "bob:s3cret-pw", NULL);
+    REQUIRE_OK(missive_client_set_protocol_log(c, scram_log_cb, &ctx, NULL));
+    REQUIRE_OK(missive_client_validate_credentials(c));
+    CHECK_EQ_INT(ctx.scram_auth, 1);
+    CHECK_EQ_INT(ctx.other_auth, 0);
+    /* A wrong password: AUTH_FAILED with the server's reply. */
+    set_url(c, "bob:not-it", NULL);
+    CHECK_RESULT(missive_client_validate_credentials(c), MISSIVE_RESULT_AUTH_FAILED);
+    CHECK_CONTAINS(CLIENT_ERROR(c), "535");
+    CHECK_CONTAINS(CLIENT_ERROR(c), "SCRAM-SHA-256");
+cleanup:
+    missive_client_free(c);
+}
 
 /* With connection numbers on, every line starts "[N] "; two clients count from 1 each. */
 struct numbered_ctx {
@@ -1029,6 +1068,8 @@ int main(int argc, char **argv) {
     RUN(test_credentials);
     RUN(test_protocol_log_plain);
     RUN(test_protocol_log_login);
+    RUN(test_protocol_log_scram);
+    RUN(test_auto_prefers_scram);
     RUN(test_protocol_log_replaced);
     RUN(test_protocol_log_connection_numbers);
     RUN(test_token_provider);
