@@ -383,6 +383,39 @@ fn an_unreachable_proxy_gives_proxy_failed() {
 }
 
 #[test]
+fn a_silent_proxy_times_out_instead_of_hanging() {
+    // Accepts the TCP connection and never answers the SOCKS5 greeting.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let holder = std::thread::spawn(move || {
+        let (s, _) = l.accept().unwrap();
+        std::thread::sleep(Duration::from_secs(4));
+        drop(s);
+    });
+    let certs = Certs::generate();
+    let (mut c, _) = cfg(
+        25,
+        Security::SslExplicit,
+        &certs,
+        &format!("socks5://127.0.0.1:{port}"),
+    );
+    c.command_timeout = Duration::from_millis(800);
+    let started = std::time::Instant::now();
+    let err = SmtpConnection::connect(&c).err().expect("must fail");
+    let took = started.elapsed();
+    assert_eq!(
+        err.kind,
+        SmtpErrorKind::Timeout {
+            stage: Stage::Connect
+        },
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert!(err.message.contains("proxy"), "{err}");
+    holder.join().unwrap();
+}
+
+#[test]
 fn a_proxy_that_drops_mid_data_loses_the_message_visibly() {
     let certs = Certs::generate();
     let srv = smtp_server(&certs, Tls::StartTls, "server");
