@@ -105,8 +105,19 @@ pub fn parse_proxy_url(url: &str) -> Result<ProxyConfig, SmtpError> {
             ));
         }
         other => {
+            // Named only when it looks like a scheme: a malformed URL must not echo a password.
+            let shown = if !other.is_empty()
+                && other.len() <= 16
+                && other
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+            {
+                format!(" {other:?}")
+            } else {
+                String::new()
+            };
             return Err(bad(&format!(
-                "unknown scheme {other:?} (socks5, socks5h, socks4a, socks4 or http)"
+                "unknown scheme{shown} (socks5, socks5h, socks4a, socks4 or http)"
             )));
         }
     };
@@ -144,8 +155,8 @@ pub fn parse_proxy_url(url: &str) -> Result<ProxyConfig, SmtpError> {
         return Err(bad("missing host"));
     }
     if host
-        .bytes()
-        .any(|b| b <= b' ' || matches!(b, b'/' | b'@' | b'%' | b'[' | b']' | 0x7f))
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '/' | '@' | '%' | '[' | ']'))
     {
         return Err(bad("invalid character in host"));
     }
