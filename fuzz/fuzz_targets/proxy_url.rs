@@ -54,7 +54,9 @@ fuzz_target!(|data: &[u8]| {
         Ok(p) => {
             assert!(!p.host.is_empty(), "{url:?}");
             assert!(
-                !p.host.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/' || c == '@'),
+                !p.host
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '/' || c == '@'),
                 "{url:?}: host {:?}",
                 p.host
             );
@@ -66,11 +68,18 @@ fuzz_target!(|data: &[u8]| {
                 // Unless it is there whatever the password is (in the host, user name or port).
                 let mut q = p.clone();
                 q.password = Some("Z".repeat(pass.len()));
-                assert!(format!("{q:?} {q}").contains(pass), "{url:?}: shown {shown}");
+                assert!(
+                    format!("{q:?} {q}").contains(pass),
+                    "{url:?}: shown {shown}"
+                );
             }
             let again = parse_proxy_url(&p.to_string())
                 .unwrap_or_else(|e| panic!("{url:?}: Display {p} does not parse again: {e}"));
-            assert_eq!((again.kind, &again.host, again.port), (p.kind, &p.host, p.port), "{url:?}");
+            assert_eq!(
+                (again.kind, &again.host, again.port),
+                (p.kind, &p.host, p.port),
+                "{url:?}"
+            );
         }
     }
 });
