@@ -456,6 +456,79 @@ fn a_proxy_that_drops_mid_data_loses_the_message_visibly() {
 }
 
 #[test]
+fn bulk_over_four_connections_through_dante_with_a_token_provider() {
+    use missive::deliver::Client;
+    use missive::message::{MailAddress, MailMessage, RecipientKind};
+    use missive::smtp::TokenProvider;
+    use std::sync::{Arc, Mutex};
+    let certs = Certs::generate();
+    let dante = Dante::start();
+    let cert = certs.path("server.pem");
+    let key = certs.path("server.key");
+    // One valid token; the provider's first answer on each connection is stale.
+    let srv = AioServer::start(&[
+        "--starttls",
+        cert.to_str().unwrap(),
+        key.to_str().unwrap(),
+        "--token",
+        "bulk@example.test:fresh",
+        "--mechs",
+        "OAUTHBEARER",
+    ]);
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let seen = asked.clone();
+    let provider = TokenProvider::new(move |refresh| {
+        seen.lock().unwrap().push(refresh);
+        Ok(if refresh { "fresh" } else { "stale" }.to_string())
+    });
+    let client = Client::new();
+    client.configure(|c| {
+        c.smtp.host = "localhost".into();
+        c.smtp.port = srv.port;
+        c.smtp.security = Security::SslExplicit;
+        c.smtp.tls.ca_file = Some(certs.path("ca.pem"));
+        c.smtp.tls.use_system_roots = false;
+        c.smtp.tls.use_webpki_roots = false;
+        c.smtp.proxy =
+            Some(parse_proxy_url(&format!("socks5://127.0.0.1:{}", dante.port)).unwrap());
+        c.username = "bulk@example.test".into();
+        c.token_provider = Some(provider);
+    });
+    client.configure_bulk(|b| {
+        b.multi_connection = true;
+        b.connections = 4;
+        b.batch_size = 10;
+    });
+    let n = 120;
+    let msgs: Vec<MailMessage> = (0..n)
+        .map(|k| {
+            let mut m = MailMessage::new();
+            m.set_from(MailAddress::parse("bulk@example.test").unwrap());
+            m.add_recipients_str(RecipientKind::To, "r@example.test")
+                .unwrap();
+            m.set_subject(&format!("bulk {k}")).unwrap();
+            m.set_body("through SOCKS5, four connections at once\n");
+            m
+        })
+        .collect();
+    let report = client.send_bulk(&msgs);
+    assert_eq!(
+        report.sent(),
+        n,
+        "{:?}",
+        report.outcomes.iter().find(|o| !o.is_sent())
+    );
+    assert_eq!(srv.messages().len(), n);
+    assert!(srv.messages().iter().all(|m| m.tls));
+    // Each connection asked once, was refused, and asked once more with refresh.
+    let asked = asked.lock().unwrap();
+    let connections = srv.connections();
+    assert_eq!(connections, 4, "one connection per worker");
+    assert_eq!(asked.len(), 2 * connections, "{asked:?}");
+    assert_eq!(asked.iter().filter(|r| **r).count(), connections);
+}
+
+#[test]
 fn proxy_urls_parse_and_redact() {
     let p = parse_proxy_url("socks5://u:p%40ss@127.0.0.1:1080").unwrap();
     assert_eq!(p.kind, ProxyKind::Socks5);
