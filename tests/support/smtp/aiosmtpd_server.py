@@ -13,6 +13,12 @@
       names the connection it came over ("PEER host:port").
 
 Recipients starting with "reject" get 550, with "defer" get 450.
+
+AUTH: --user NAME:PASSWORD for PLAIN, LOGIN, CRAM-MD5 and SCRAM-SHA-256/SHA-1 (written here
+from RFC 5802; --scram-fault bad-signature|no-final for a server that cannot prove it knows the
+password), --token NAME:TOKEN for XOAUTH2 and OAUTHBEARER (RFC 7628: a refused token gets the
+JSON error challenge, then 535; each OAUTHBEARER attempt's user, host and port are appended to
+OUT/oauthbearer). --mechs lists the mechanisms offered (default PLAIN,LOGIN,CRAM-MD5,XOAUTH2).
 """
 import argparse
 import asyncio
