@@ -29,7 +29,7 @@ use missive::smtp::{
     SmtpErrorKind, TokenProvider,
 };
 use postfix::Postfix;
-use support::{AioServer, Certs, LogLines, log_collector};
+use support::{AioServer, Certs, LogLines, ScriptServer, expect, hello, log_collector, say};
 
 const USER: &str = "alice@example.test";
 const PASSWORD: &str = "c0rrect-h0rse,=battery";
@@ -456,4 +456,50 @@ fn the_delivery_client_uses_its_token_provider() {
         &format!("{:?}", client.config().token_provider),
         &[STALE, FRESH],
     );
+}
+
+/// A scripted server (no real server closes on demand after refusing a token): the first
+/// connection refuses the token and closes, as some servers do (with a 421, or with nothing
+/// more); the second accepts.
+#[test]
+fn a_server_that_closes_after_refusing_a_token_gets_the_refreshed_one_on_a_new_connection() {
+    use base64::Engine as _;
+    for with_421 in [true, false] {
+        let mut first = hello(&["AUTH XOAUTH2"]);
+        first.extend([expect("AUTH XOAUTH2 "), say("535 5.7.8 token expired")]);
+        if with_421 {
+            first.push(say("421 4.7.0 too many errors, closing"));
+        }
+        let mut second = hello(&["AUTH XOAUTH2"]);
+        second.extend([
+            expect("AUTH XOAUTH2 "),
+            say("235 2.7.0 accepted"),
+            expect("QUIT"),
+            say("221 bye"),
+        ]);
+        let srv = ScriptServer::start_sessions(vec![first, second]);
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let mut c = SmtpConfig::new("127.0.0.1");
+        c.port = srv.port;
+        c.security = Security::None;
+        c.client_name = Some("client.test".to_string());
+        c.command_timeout = Duration::from_secs(5);
+        c.credentials = Some(Credentials::oauth2_provider(USER, provider(calls.clone())));
+        let conn = SmtpConnection::connect(&c).unwrap_or_else(|e| panic!("421 {with_421}: {e}"));
+        conn.quit();
+        let got = srv.finish();
+        // Asked twice in all: the refreshed token went to the second connection as it was.
+        assert_eq!(*calls.lock().unwrap(), vec![false, true], "421 {with_421}");
+        let b64 = |t: &str| {
+            base64::engine::general_purpose::STANDARD
+                .encode(format!("user={USER}\x01auth=Bearer {t}\x01\x01"))
+        };
+        let stale_at = got
+            .find(&b64(STALE))
+            .expect("the stale token on the first connection");
+        let fresh_at = got
+            .find(&b64(FRESH))
+            .expect("the fresh token on the second connection");
+        assert!(stale_at < fresh_at, "{got}");
+    }
 }

@@ -273,6 +273,10 @@ pub struct SmtpConnection {
     /// This connection's number (1, 2, ... per configuration; see
     /// [`SmtpConfig::log_connection_numbers`]).
     number: u64,
+    /// A token from the provider to use as it is: on the way in, the refreshed token for a
+    /// second connection; on the way out, the refreshed token when the connection was lost
+    /// before the server could judge it.
+    refreshed_token: Option<String>,
 }
 
 impl SmtpConnection {
@@ -290,6 +294,17 @@ impl SmtpConnection {
         config: &SmtpConfig,
         deadline: Option<Instant>,
     ) -> Result<SmtpConnection, SmtpError> {
+        Self::connect_with_token(config, deadline, None)
+    }
+
+    /// As [`SmtpConnection::connect_by`]; `refreshed`: a token the provider already gave after
+    /// a refusal on a connection the server then closed, used as it is (no more asking).
+    fn connect_with_token(
+        config: &SmtpConfig,
+        deadline: Option<Instant>,
+        refreshed: Option<String>,
+    ) -> Result<SmtpConnection, SmtpError> {
+        let second_try = refreshed.is_some();
         if let Some(name) = &config.client_name
             && (name.is_empty() || name.bytes().any(|b| b <= b' ' || b == 0x7f))
         {
@@ -325,6 +340,7 @@ impl SmtpConnection {
                 .connections_opened
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
                 + 1,
+            refreshed_token: refreshed,
         };
         if config.implicit_tls() {
             conn.start_tls_on_stream()?;
@@ -369,7 +385,13 @@ impl SmtpConnection {
         if config.credentials.is_some()
             && let Err(e) = conn.authenticate()
         {
+            // A token refused, a fresh one given, and the connection lost meanwhile: once more
+            // on a new connection with that token.
+            let retry = conn.refreshed_token.take().filter(|_| !second_try);
             conn.close();
+            if let Some(token) = retry {
+                return Self::connect_with_token(config, deadline, Some(token));
+            }
             return Err(e);
         }
         conn.last_used = Instant::now();
@@ -906,12 +928,32 @@ impl SmtpConnection {
             Secret::Password(pass) => self.auth_password(mech, user, pass),
             Secret::OAuth2Token(token) => self.auth_token(mech, user, token),
             Secret::OAuth2Provider(provider) => {
+                if let Some(token) = self.refreshed_token.take() {
+                    // The second connection, with the token refreshed on the first.
+                    return self.auth_token(mech, user, &token).map_err(|mut e| {
+                        e.message = format!(
+                            "{} (with a refreshed token, on a new connection: the server \
+                             closed the first after refusing a token)",
+                            e.message
+                        );
+                        e
+                    });
+                }
                 let token = ask_token(provider, false, None)?;
                 match self.auth_token(mech, user, &token) {
                     // The server refused the token: ask for a fresh one and try once more.
-                    Err(e) if e.kind == SmtpErrorKind::AuthFailed && !self.broken => {
+                    Err(e) if e.kind == SmtpErrorKind::AuthFailed => {
                         let token = ask_token(provider, true, Some(&e))?;
+                        if self.broken {
+                            // It closed the connection with its refusal (421 after the 535).
+                            self.refreshed_token = Some(token);
+                            return Err(e);
+                        }
                         self.auth_token(mech, user, &token).map_err(|mut e2| {
+                            if self.broken && e2.reply.as_ref().is_none_or(|r| r.code == 421) {
+                                // Lost before the server judged the new token.
+                                self.refreshed_token = Some(token);
+                            }
                             e2.message = format!(
                                 "{} (after a refreshed token; the first was refused too)",
                                 e2.message
