@@ -1573,7 +1573,8 @@ enum missive_result missive_client_set_oauth2_token(struct missive_client *clien
 /**
  * Sets an OAuth 2 token provider: `cb` is asked for a token before each AUTH (with
  * `refresh` false), and once more with `refresh` true when the server refuses that token,
- * after which AUTH is tried once more; a second refusal fails the send with AUTH_FAILED.
+ * after which AUTH is tried once more (on a new connection when the server closed the first
+ * with its refusal); a second refusal fails the send with AUTH_FAILED.
  * The token is used with OAUTHBEARER (RFC 7628) when the server offers it, else XOAUTH2, for
  * the user name set with `missive_client_set_username`; the provider wins over
  * `missive_client_set_oauth2_token` and the password. Tokens never appear in the protocol log
