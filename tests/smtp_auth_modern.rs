@@ -232,6 +232,36 @@ fn scram_against_an_independent_implementation_both_hashes() {
 }
 
 #[test]
+fn scram_escapes_a_user_name_with_comma_and_equals() {
+    // RFC 5802 5.1: ',' and '=' in the user name travel as =2C and =3D.
+    let certs = Certs::generate();
+    let cert = certs.path("server.pem");
+    let key = certs.path("server.key");
+    let srv = AioServer::start(&[
+        "--starttls",
+        cert.to_str().unwrap(),
+        key.to_str().unwrap(),
+        "--user",
+        "o,dd=user:pw-for-odd-user",
+        "--mechs",
+        "SCRAM-SHA-256",
+    ]);
+    let (c, _) = aio_cfg(
+        &srv,
+        &certs,
+        Credentials::password("o,dd=user", "pw-for-odd-user"),
+    );
+    let mut conn = SmtpConnection::connect(&c).unwrap_or_else(|e| panic!("{e}"));
+    conn.send(
+        &Envelope::new("odd@example.test", ["bob@example.test"]),
+        b"Subject: s\r\n\r\nx\r\n",
+    )
+    .unwrap();
+    conn.quit();
+    assert_eq!(srv.messages()[0].auth.as_deref(), Some("o,dd=user"));
+}
+
+#[test]
 fn scram_is_preferred_over_cram_md5_plain_and_login() {
     let (srv, certs) = aio_scram(&[]);
     let (c, lines) = aio_cfg(&srv, &certs, Credentials::password(USER, PASSWORD));
