@@ -529,6 +529,30 @@ fn bulk_over_four_connections_through_dante_with_a_token_provider() {
 }
 
 #[test]
+fn the_proxy_url_fuzz_findings_stay_fixed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/proxy_url");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let Ok(url) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let result = parse_proxy_url(url);
+        match name.as_str() {
+            // U+008F in the host: refused.
+            "c1-control-in-host" => assert!(result.is_err(), "{name}"),
+            // A long "scheme" (which may hold a password) is not quoted.
+            "long-scheme-holding-the-password" => {
+                let e = result.expect_err(&name);
+                assert!(!e.message.contains("proxy.ex"), "{name}: {}", e.message);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
 fn proxy_urls_parse_and_redact() {
     let p = parse_proxy_url("socks5://u:p%40ss@127.0.0.1:1080").unwrap();
     assert_eq!(p.kind, ProxyKind::Socks5);
