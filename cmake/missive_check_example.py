@@ -15,6 +15,10 @@ test, so tests sharing the server do not see each other's mail), and each must c
 names media types that must be the parts of the message's multipart/alternative, in that order
 (read with Python's `email` from the bytes that arrived).
 
+With --proxy, a private tinyproxy (Debian's `tinyproxy`: HTTP CONNECT, basic authentication)
+is started on a free loopback port for the run, the example gets MISSIVE_PROXY_URL naming it
+with its user name and password, and its log must show the CONNECT to the SMTP server.
+
 With --eml, an .eml file addressed to the --to addresses is written first and passed to the
 command (in place of an argument "{eml}", else appended); the message that arrives must be byte
 for byte that file (a loaded, unchanged message is sent as it was loaded). --eml-input passes
@@ -26,13 +30,73 @@ that arrived must carry DKIM signatures that dkimpy and OpenDKIM both verify
 """
 import json
 import argparse
+import contextlib
 import email
 import email.policy
 import os
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+
+TINYPROXY = "/usr/bin/tinyproxy"
+PROXY_USER, PROXY_PASSWORD = "missive", "pr0xy-pw"
+
+
+@contextlib.contextmanager
+def tinyproxy():
+    """A private tinyproxy on a free port: yields (port, log path); stopped (SIGTERM) after."""
+    if not os.path.exists(TINYPROXY):
+        fail("%s not found: apt-get install tinyproxy, or run scripts/install-deps.sh" % TINYPROXY)
+    d = tempfile.mkdtemp(prefix="missive-example-proxy-")
+    os.chmod(d, 0o755)
+    log = os.path.join(d, "tinyproxy.log")
+    open(log, "w").close()
+    os.chmod(log, 0o666)  # tinyproxy drops to nobody before it opens its log
+    proc = None
+    try:
+        for _ in range(4):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            conf = os.path.join(d, "tinyproxy.conf")
+            with open(conf, "w") as f:
+                f.write("Port %d\nListen 127.0.0.1\nTimeout 30\nLogFile \"%s\"\nLogLevel Connect\n"
+                        "MaxClients 20\nAllow 127.0.0.1\nBasicAuth %s %s\nUser nobody\n"
+                        "Group nogroup\n" % (port, log, PROXY_USER, PROXY_PASSWORD))
+            proc = subprocess.Popen([TINYPROXY, "-d", "-c", conf], stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.time() + 10
+            while time.time() < deadline and proc.poll() is None:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.02)
+            else:
+                proc.kill()
+                proc.wait()
+                proc = None
+                continue
+            if proc.poll() is None:
+                break
+            proc = None
+        if proc is None:
+            fail("tinyproxy did not start")
+        yield port, log
+    finally:
+        if proc is not None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def fail(msg):
@@ -47,6 +111,14 @@ def alternative_parts(data):
             for part in msg.walk() if part.get_content_type() == "multipart/alternative"]
 
 
+def run(command, env):
+    proc = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          timeout=120)
+    sys.stdout.write(proc.stdout.decode("utf-8", "replace"))
+    if proc.returncode != 0:
+        fail("%s exited with %d" % (command[0], proc.returncode))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--to", required=True)
@@ -57,6 +129,7 @@ def main():
     ap.add_argument("--env", action="append", default=[])
     ap.add_argument("--alternative-order", default="")
     ap.add_argument("--dkim-keys", default="")
+    ap.add_argument("--proxy", action="store_true")
     ap.add_argument("command", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     command = [c for c in a.command if c != "--"] if a.command[:1] == ["--"] else a.command
@@ -103,11 +176,19 @@ def main():
     for kv in a.env:
         k, _, v = kv.partition("=")
         env[k] = v
-    proc = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          timeout=120)
-    sys.stdout.write(proc.stdout.decode("utf-8", "replace"))
-    if proc.returncode != 0:
-        fail("%s exited with %d" % (command[0], proc.returncode))
+    if a.proxy:
+        with tinyproxy() as (proxy_port, proxy_log):
+            env["MISSIVE_PROXY_URL"] = "http://%s:%s@127.0.0.1:%d" % (
+                PROXY_USER, PROXY_PASSWORD, proxy_port)
+            run(command, env)
+            with open(proxy_log, encoding="utf-8", errors="replace") as f:
+                logged = f.read()
+        want = "CONNECT 127.0.0.1:%d" % port
+        if want not in logged:
+            fail("the proxy did not carry the session (no %r in its log):\n%s" % (want, logged))
+        print("ok: the session went through the proxy (%s)" % want)
+    else:
+        run(command, env)
 
     # The server writes msg-<n>.env last (atomically), before it replies: all are there now.
     found = {r: [] for r in recipients}

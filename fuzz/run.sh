@@ -7,7 +7,7 @@
 set -euo pipefail
 secs="${1:-60}"
 cd "$(dirname "$0")"
-targets=(reply_parser address eml)
+targets=(reply_parser address eml proxy_url)
 cargo +nightly fuzz build >/tmp/missive-fuzz-build.log 2>&1 || { tail -n 30 /tmp/missive-fuzz-build.log; echo "build failed"; exit 1; }
 status=0
 for t in "${targets[@]}"; do

@@ -107,6 +107,21 @@ typedef enum missive_result {
    */
   MISSIVE_RESULT_OUTCOME_UNKNOWN = 106,
   /**
+   * The proxy (`missive_client_set_proxy`) could not be reached, or broke its protocol
+   * (SOCKS or HTTP CONNECT); nothing reached the SMTP server.
+   */
+  MISSIVE_RESULT_PROXY_FAILED = 110,
+  /**
+   * The proxy refused to open the tunnel to the SMTP server (a SOCKS reply such as
+   * "connection not allowed by ruleset" or "host unreachable", or an HTTP status such as
+   * 403 or 502; the error text has it).
+   */
+  MISSIVE_RESULT_PROXY_REFUSED = 111,
+  /**
+   * The proxy refused its user name and password, or wants some and none are set.
+   */
+  MISSIVE_RESULT_PROXY_AUTH_FAILED = 112,
+  /**
    * The server refused a command (see the reply in the send result or error text);
    * `missive_send_result_is_transient` tells a 4xx from a 5xx.
    */
@@ -145,6 +160,11 @@ typedef enum missive_result {
    * The message is larger than the server's advertised SIZE limit.
    */
   MISSIVE_RESULT_MESSAGE_TOO_LARGE = 208,
+  /**
+   * The OAuth 2 token provider (`missive_client_set_token_provider`) gave no token; the
+   * error text has its message.
+   */
+  MISSIVE_RESULT_TOKEN_PROVIDER_FAILED = 210,
   /**
    * A file or directory does not exist.
    */
@@ -551,7 +571,8 @@ typedef enum missive_send_result_field {
  */
 typedef enum missive_auth_mechanism {
   /**
-   * The strongest both sides support (XOAUTH2 with a token; else CRAM-MD5, PLAIN, LOGIN).
+   * The strongest both sides support (OAUTHBEARER, then XOAUTH2 with a token; else
+   * SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN).
    */
   MISSIVE_AUTH_MECHANISM_AUTO = 0,
   /**
@@ -567,9 +588,22 @@ typedef enum missive_auth_mechanism {
    */
   MISSIVE_AUTH_MECHANISM_CRAM_MD5 = 3,
   /**
-   * XOAUTH2 (needs `missive_client_set_oauth2_token`).
+   * XOAUTH2 (needs `missive_client_set_oauth2_token` or `missive_client_set_token_provider`).
    */
   MISSIVE_AUTH_MECHANISM_XOAUTH2 = 4,
+  /**
+   * SCRAM-SHA-256 (RFC 7677): the password never crosses the wire and the server's
+   * signature is verified.
+   */
+  MISSIVE_AUTH_MECHANISM_SCRAM_SHA256 = 5,
+  /**
+   * SCRAM-SHA-1 (RFC 5802), as SCRAM-SHA-256 with SHA-1.
+   */
+  MISSIVE_AUTH_MECHANISM_SCRAM_SHA1 = 6,
+  /**
+   * OAUTHBEARER (RFC 7628; needs a token as XOAUTH2 does).
+   */
+  MISSIVE_AUTH_MECHANISM_OAUTHBEARER = 7,
 } missive_auth_mechanism;
 
 /**
@@ -789,6 +823,23 @@ typedef int32_t (*missive_progress_cb)(void *userdata, const struct missive_prog
  * Frees a callback's userdata when the callback is replaced or the client freed.
  */
 typedef void (*missive_userdata_free_cb)(void *userdata);
+
+/**
+ * Gives an OAuth 2 access token. `refresh` is false when a token is asked for before AUTH,
+ * and true when the server has just refused the token this callback gave (give a fresh one:
+ * AUTH is tried once more with it). Write the token (UTF-8) into `buf` (`buf_len` bytes,
+ * 16384 at first), set `*out_len` to its length and return `MISSIVE_RESULT_OK` (0).
+ * A token longer than `buf_len`: set `*out_len` to its length and return
+ * `MISSIVE_RESULT_BUFFER_TOO_SMALL`; the callback is called again with a buffer that large
+ * (up to 1 MiB). Any other return value means no token: the send fails with
+ * `MISSIVE_RESULT_TOKEN_PROVIDER_FAILED`, and a message the callback wrote into `buf`
+ * (`*out_len` bytes) becomes part of the client's error text.
+ */
+typedef int32_t (*missive_token_cb)(void *userdata,
+                                    bool refresh,
+                                    char *buf,
+                                    size_t buf_len,
+                                    size_t *out_len);
 
 /**
  * Receives one protocol line (without CRLF; not NUL-terminated; valid only during the call).
@@ -1606,6 +1657,59 @@ enum missive_result missive_client_set_url(struct missive_client *client,
 enum missive_result missive_client_set_oauth2_token(struct missive_client *client,
                                                     const char *token,
                                                     size_t token_len);
+
+/**
+ * Sets an OAuth 2 token provider: `cb` is asked for a token before each AUTH (with
+ * `refresh` false), and once more with `refresh` true when the server refuses that token,
+ * after which AUTH is tried once more (on a new connection when the server closed the first
+ * with its refusal); a second refusal fails the send with MISSIVE_RESULT_AUTH_FAILED.
+ * The token is used with OAUTHBEARER (RFC 7628) when the server offers it, else XOAUTH2, for
+ * the user name set with `missive_client_set_username`; the provider wins over
+ * `missive_client_set_oauth2_token` and the password. Tokens never appear in the protocol log
+ * or in error texts. `cb` NULL removes the provider (and `userdata_free`, if given, is called
+ * with `userdata` at once). `userdata_free` (may be NULL) is called with `userdata` once the
+ * provider is replaced or the client freed, after every send that uses it has finished.
+ *
+ * The callback runs on the thread that opens a connection (the sending thread, or a worker of
+ * a collection or an asynchronous send), possibly on several at once; it must not call
+ * functions on this client.
+ *
+ * Ownership: the client keeps `userdata` until it calls `userdata_free`.
+ * Thread safety: safe to call from several threads at once on the same client; `cb` and
+ * `userdata` must be usable from any thread.
+ *
+ * # Safety
+ * `client` is NULL or live; `cb` is NULL or a valid function; `userdata_free` is NULL or a
+ * valid function.
+ */
+enum missive_result missive_client_set_token_provider(struct missive_client *client,
+                                                      missive_token_cb cb,
+                                                      void *userdata,
+                                                      missive_userdata_free_cb userdata_free);
+
+/**
+ * Sends every connection through a proxy, given as a URL: `socks5://host:port` (also
+ * `socks5h://`) with an optional `user:password@`, `socks4a://[user@]host:port`,
+ * `socks4://...`, or `http://[user:password@]host:port` for HTTP CONNECT (basic
+ * authentication). The user name and password are percent-decoded; default ports are 1080
+ * (SOCKS) and 8080 (HTTP). The SMTP host's name is resolved by the proxy (SOCKS5, SOCKS4a,
+ * HTTP), and TLS (implicit or STARTTLS) runs end to end through the tunnel, the certificate
+ * checked against the SMTP host's name. `(NULL, 0)` or an empty URL removes the proxy.
+ * Returns MISSIVE_RESULT_INVALID_ARGUMENT for a malformed URL (the error text never repeats the password).
+ *
+ * Failures when sending: MISSIVE_RESULT_PROXY_FAILED (the proxy is unreachable or broke its protocol),
+ * MISSIVE_RESULT_PROXY_REFUSED (it refused to reach the SMTP server), MISSIVE_RESULT_PROXY_AUTH_FAILED (it refused its
+ * credentials).
+ *
+ * Ownership: borrows the arguments; the URL's parts are copied.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live; `url` points to `url_len` bytes.
+ */
+enum missive_result missive_client_set_proxy(struct missive_client *client,
+                                             const char *url,
+                                             size_t url_len);
 
 /**
  * Chooses the AUTH mechanism (`mechanism` is a `missive_auth_mechanism`). Returns

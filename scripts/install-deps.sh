@@ -46,6 +46,11 @@ perl -MMail::Address -e1 2>/dev/null || need_apt+=(libmailtools-perl)
 have bsd-mailx  || need_apt+=(bsd-mailx)
 # OpenDKIM's verifier (`opendkim -t` with TestPublicKeys) checks missive's DKIM signatures.
 [ -x /usr/sbin/opendkim ] || need_apt+=(opendkim)
+# Real proxies for tests/smtp_proxy.rs (Dante for SOCKS, tinyproxy for HTTP CONNECT) and
+# Dovecot's SASL server behind Postfix for SCRAM in tests/smtp_auth_modern.rs.
+[ -x /usr/sbin/danted ]   || need_apt+=(dante-server)
+[ -x /usr/bin/tinyproxy ] || need_apt+=(tinyproxy)
+[ -x /usr/sbin/dovecot ]  || need_apt+=(dovecot-core)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing with apt-get: ${need_apt[*]}"
@@ -76,6 +81,8 @@ python3 -c "import wheel" 2>/dev/null || py_missing+=(wheel)
 # dkimpy (with PyNaCl for Ed25519) is the second verifier of missive's DKIM signatures.
 python3 -c "import dkim" 2>/dev/null || py_missing+=(dkimpy)
 python3 -c "import nacl" 2>/dev/null || py_missing+=(pynacl)
+# pproxy: a SOCKS5 server that checks a user name and password (tests/smtp_proxy.rs).
+python3 -c "import pproxy" 2>/dev/null || py_missing+=(pproxy)
 if [ ${#py_missing[@]} -gt 0 ]; then
   echo "installing with pip: ${py_missing[*]}"
   python3 -m pip install --quiet --disable-pip-version-check "${py_missing[@]}" \

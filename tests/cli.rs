@@ -6,6 +6,9 @@
 #[path = "support/smtp/mod.rs"]
 mod support;
 
+#[path = "support/smtp/proxies.rs"]
+mod proxies;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -24,6 +27,7 @@ fn missive(home: &Path) -> Command {
     let mut c = Command::new(BIN);
     c.env_remove("MISSIVE_SMTP_URL")
         .env_remove("MISSIVE_QUEUE_URL")
+        .env_remove("MISSIVE_PROXY_URL")
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .stdin(Stdio::null());
@@ -125,6 +129,48 @@ fn send_from_options_delivers_the_attachment_bytes() {
     assert_eq!(a.attachment_name(), Some("data.bin"));
     assert_eq!(a.contents(), &bytes[..]);
     assert_eq!(msg.body_text(0).unwrap().trim(), "See the file.");
+}
+
+#[test]
+fn send_through_the_proxy_of_missive_proxy_url() {
+    let srv = AioServer::start(&["--no-auth"]);
+    let tp = proxies::Tinyproxy::start(Some(("cliuser", "cli-pr0xy")), &[]);
+    let home = tempfile::tempdir().unwrap();
+    let a = eml("via proxy", "bob@example.org");
+    let pa = write(home.path(), "a.eml", &a);
+    ok(run(
+        missive(home.path())
+            .env(
+                "MISSIVE_PROXY_URL",
+                format!("http://cliuser:cli-pr0xy@127.0.0.1:{}", tp.port),
+            )
+            .args(["--url", &url(&srv), "send"])
+            .arg(&pa),
+        None,
+    ));
+    assert_eq!(srv.messages()[0].content, a);
+    let log = tp.log();
+    assert!(
+        log.contains(&format!("CONNECT 127.0.0.1:{}", srv.port)),
+        "{log}"
+    );
+    // A malformed proxy URL is a configuration error naming the problem, without the password.
+    let o = run(
+        missive(home.path())
+            .args([
+                "--proxy",
+                "gopher://u:hunter2@h:1",
+                "--url",
+                &url(&srv),
+                "send",
+            ])
+            .arg(&pa),
+        None,
+    );
+    assert_ne!(o.status.code(), Some(0));
+    let t = text(&o);
+    assert!(t.contains("invalid proxy URL"), "{t}");
+    assert!(!t.contains("hunter2"), "{t}");
 }
 
 #[test]

@@ -24,6 +24,7 @@
 #ifndef MISSIVE_HPP
 #define MISSIVE_HPP
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -111,6 +112,9 @@ enum class AuthMechanism : int32_t {
     Login = MISSIVE_AUTH_MECHANISM_LOGIN,
     CramMd5 = MISSIVE_AUTH_MECHANISM_CRAM_MD5,
     XOAuth2 = MISSIVE_AUTH_MECHANISM_XOAUTH2,
+    ScramSha256 = MISSIVE_AUTH_MECHANISM_SCRAM_SHA256,
+    ScramSha1 = MISSIVE_AUTH_MECHANISM_SCRAM_SHA1,
+    OAuthBearer = MISSIVE_AUTH_MECHANISM_OAUTHBEARER,
 };
 enum class TlsVersion : int32_t {
     Tls12 = MISSIVE_TLS_VERSION_TLS12,
@@ -892,6 +896,11 @@ private:
 
 /// Receives protocol-log lines; may run on several threads at once; must not call the client.
 using LogCallback = std::function<void(LogDirection, std::string_view)>;
+// Gives an OAuth 2 access token (on the thread that opens a connection); `refresh` is true when
+// the server has just refused the last one. Throw to give none: the send fails with
+// MISSIVE_RESULT_TOKEN_PROVIDER_FAILED and the exception's text. A token longer than 16 KiB
+// makes the library ask again (same `refresh`) with a buffer that fits it.
+using TokenProvider = std::function<std::string(bool refresh)>;
 /// Receives the progress of a collection send (on the sending or a library thread); returns
 /// true to go on, false to cancel.
 using ProgressCallback = std::function<bool(const Progress &)>;
@@ -1017,6 +1026,28 @@ public:
                 delete boxed;
             throw Error(r, error());
         }
+    }
+
+    // Asked for an OAuth 2 token before each AUTH, and once more with refresh = true after the
+    // server refused it (AUTH is then retried once). An empty function removes it.
+    void set_token_provider(TokenProvider cb) {
+        if (!cb) {
+            check(::missive_client_set_token_provider(p_.get(), nullptr, nullptr, nullptr));
+            return;
+        }
+        auto *boxed = new TokenProvider(std::move(cb));
+        missive_result r = ::missive_client_set_token_provider(p_.get(), &token_trampoline, boxed,
+                                                               &delete_boxed<TokenProvider>);
+        if (r != MISSIVE_RESULT_OK) {
+            if (r == MISSIVE_RESULT_NULL_ARGUMENT || r == MISSIVE_RESULT_INVALID_ARGUMENT)
+                delete boxed;
+            throw Error(r, error());
+        }
+    }
+    // "socks5://user:pass@host:port", "socks4a://host:port", "http://user:pass@host:port";
+    // empty removes the proxy.
+    void set_proxy(std::string_view url) {
+        check(::missive_client_set_proxy(p_.get(), detail::ptr(url), url.size()));
     }
 
     /// Sends one message; throws SendError (with the result) unless every recipient accepted it.
@@ -1208,6 +1239,30 @@ private:
         }
     }
     static void log_free(void *userdata) { delete static_cast<LogCallback *>(userdata); }
+    static int32_t token_trampoline(void *userdata, bool refresh, char *buf, size_t buf_len,
+                                    size_t *out_len) {
+        std::string text;
+        int32_t code = MISSIVE_RESULT_OK;
+        try {
+            text = (*static_cast<TokenProvider *>(userdata))(refresh);
+        } catch (const std::exception &e) {
+            text = e.what();
+            code = MISSIVE_RESULT_TOKEN_PROVIDER_FAILED;
+        } catch (...) {
+            text = "the token provider threw";
+            code = MISSIVE_RESULT_TOKEN_PROVIDER_FAILED;
+        }
+        if (text.size() > buf_len) {
+            if (code == MISSIVE_RESULT_OK) {
+                *out_len = text.size();
+                return MISSIVE_RESULT_BUFFER_TOO_SMALL;
+            }
+            text.resize(buf_len); // an error message is cut to fit
+        }
+        std::copy(text.begin(), text.end(), buf);
+        *out_len = text.size();
+        return code;
+    }
     template <typename T>
     static void delete_boxed(void *userdata) {
         delete static_cast<T *>(userdata);

@@ -30,6 +30,44 @@ func missiveGoFree(userdata unsafe.Pointer) {
 	cgo.Handle(uintptr(userdata)).Delete()
 }
 
+// TokenFunc gives an OAuth 2 access token; refresh is true when the server has just refused
+// the last one.
+type TokenFunc func(refresh bool) (string, error)
+
+//export missiveGoToken
+func missiveGoToken(userdata unsafe.Pointer, refresh C._Bool, buf *C.char, bufLen C.size_t, outLen *C.size_t) (ret C.int32_t) {
+	var text string
+	code := C.int32_t(C.MISSIVE_RESULT_OK)
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				text = fmt.Sprintf("the token provider panicked: %v", p)
+				code = C.int32_t(C.MISSIVE_RESULT_TOKEN_PROVIDER_FAILED)
+			}
+		}()
+		f := cgo.Handle(uintptr(userdata)).Value().(TokenFunc)
+		token, err := f(bool(refresh))
+		if err != nil {
+			text = err.Error()
+			code = C.int32_t(C.MISSIVE_RESULT_TOKEN_PROVIDER_FAILED)
+		} else {
+			text = token
+		}
+	}()
+	if C.size_t(len(text)) > bufLen {
+		if code == C.int32_t(C.MISSIVE_RESULT_OK) {
+			*outLen = C.size_t(len(text))
+			return C.int32_t(C.MISSIVE_RESULT_BUFFER_TOO_SMALL)
+		}
+		text = text[:bufLen] // an error message is cut to fit
+	}
+	if len(text) > 0 {
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(buf)), len(text)), text)
+	}
+	*outLen = C.size_t(len(text))
+	return code
+}
+
 // Progress of a collection send.
 type Progress struct {
 	Done, Sent, Failed, Total int

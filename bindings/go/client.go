@@ -7,6 +7,7 @@ package missive
 extern void missiveGoLog(void *userdata, int32_t direction, char *line, size_t line_len);
 extern void missiveGoFree(void *userdata);
 extern int32_t missiveGoProgress(void *userdata, missive_progress *progress);
+extern int32_t missiveGoToken(void *userdata, _Bool refresh, char *buf, size_t buf_len, size_t *out_len);
 
 // The userdata is a runtime/cgo.Handle (an integer), turned into a pointer on the C side so
 // that Go never makes an unsafe.Pointer out of an integer.
@@ -14,6 +15,12 @@ static enum missive_result missive_go_set_protocol_log(missive_client *client, u
 	if (handle == 0) return missive_client_set_protocol_log(client, NULL, NULL, NULL);
 	return missive_client_set_protocol_log(client, (missive_log_cb)missiveGoLog,
 	                                       (void *)handle, missiveGoFree);
+}
+
+static enum missive_result missive_go_set_token_provider(missive_client *client, uintptr_t handle) {
+	if (handle == 0) return missive_client_set_token_provider(client, NULL, NULL, NULL);
+	return missive_client_set_token_provider(client, (missive_token_cb)missiveGoToken,
+	                                         (void *)handle, missiveGoFree);
 }
 
 static enum missive_result missive_go_set_progress(missive_client *client, uintptr_t handle) {
@@ -162,6 +169,45 @@ func WithOAuth2(username, token string) Option {
 			}
 			t, tn := str(token)
 			return C.missive_client_set_oauth2_token(p, t, tn)
+		})
+	}
+}
+
+// WithTokenProvider authenticates with OAuth 2 tokens from f (OAUTHBEARER when the server
+// offers it, else XOAUTH2) for the user name: f(false) is asked before each AUTH, and
+// f(true) once more after the server refused that token, then AUTH is retried once. An error
+// from f fails the send with ResultTokenProviderFailed and its text. f runs on the thread that
+// opens a connection and must not call the client. A nil f removes the provider.
+func WithTokenProvider(username string, f TokenFunc) Option {
+	return func(c *Client) error {
+		var h cgo.Handle
+		if f != nil {
+			h = cgo.NewHandle(f)
+		}
+		err := c.do(func(p *C.missive_client) C.enum_missive_result {
+			if f != nil {
+				u, un := str(username)
+				if r := C.missive_client_set_username(p, u, un); r != C.MISSIVE_RESULT_OK {
+					return r
+				}
+			}
+			return C.missive_go_set_token_provider(p, C.uintptr_t(h))
+		})
+		if err != nil && h != 0 {
+			h.Delete()
+		}
+		return err
+	}
+}
+
+// WithProxy sends every connection through a proxy: "socks5://user:pass@host:port" (or
+// socks5h), "socks4a://host:port", or "http://user:pass@host:port" (HTTP CONNECT). The SMTP
+// host's name is resolved by the proxy and TLS runs end to end. "" removes it.
+func WithProxy(url string) Option {
+	return func(c *Client) error {
+		return c.do(func(p *C.missive_client) C.enum_missive_result {
+			u, un := str(url)
+			return C.missive_client_set_proxy(p, u, un)
 		})
 	}
 }

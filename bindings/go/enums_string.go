@@ -198,6 +198,12 @@ func (a AuthMechanism) String() string {
 		return "AuthCramMD5"
 	case AuthXOAuth2:
 		return "AuthXOAuth2"
+	case AuthScramSHA256:
+		return "AuthScramSHA256"
+	case AuthScramSHA1:
+		return "AuthScramSHA1"
+	case AuthOAuthBearer:
+		return "AuthOAuthBearer"
 	}
 	return "AuthMechanism(" + strconv.Itoa(int(a)) + ")"
 }
@@ -321,6 +327,14 @@ func (r Result) String() string {
 		return "ResultQueueDatabaseUnavailable"
 	case ResultQueueDatabaseError:
 		return "ResultQueueDatabaseError"
+	case ResultProxyFailed:
+		return "ResultProxyFailed"
+	case ResultProxyRefused:
+		return "ResultProxyRefused"
+	case ResultProxyAuthFailed:
+		return "ResultProxyAuthFailed"
+	case ResultTokenProviderFailed:
+		return "ResultTokenProviderFailed"
 	case ResultDkimKeyInvalid:
 		return "ResultDkimKeyInvalid"
 	case ResultDkimSignerInvalid:

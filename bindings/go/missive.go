@@ -159,6 +159,12 @@ const (
 	AuthLogin   AuthMechanism = C.MISSIVE_AUTH_MECHANISM_LOGIN
 	AuthCramMD5 AuthMechanism = C.MISSIVE_AUTH_MECHANISM_CRAM_MD5
 	AuthXOAuth2 AuthMechanism = C.MISSIVE_AUTH_MECHANISM_XOAUTH2
+	// AuthScramSHA256 is SCRAM-SHA-256 (RFC 7677); the server's signature is verified.
+	AuthScramSHA256 AuthMechanism = C.MISSIVE_AUTH_MECHANISM_SCRAM_SHA256
+	// AuthScramSHA1 is SCRAM-SHA-1 (RFC 5802).
+	AuthScramSHA1 AuthMechanism = C.MISSIVE_AUTH_MECHANISM_SCRAM_SHA1
+	// AuthOAuthBearer is OAUTHBEARER (RFC 7628), with a token like XOAUTH2.
+	AuthOAuthBearer AuthMechanism = C.MISSIVE_AUTH_MECHANISM_OAUTHBEARER
 )
 
 // TLSVersion is a minimum TLS version.
@@ -197,6 +203,9 @@ const (
 	ResultStartTLSNotOffered       Result = C.MISSIVE_RESULT_START_TLS_NOT_OFFERED
 	ResultConnectionLost           Result = C.MISSIVE_RESULT_CONNECTION_LOST
 	ResultOutcomeUnknown           Result = C.MISSIVE_RESULT_OUTCOME_UNKNOWN
+	ResultProxyFailed              Result = C.MISSIVE_RESULT_PROXY_FAILED
+	ResultProxyRefused             Result = C.MISSIVE_RESULT_PROXY_REFUSED
+	ResultProxyAuthFailed          Result = C.MISSIVE_RESULT_PROXY_AUTH_FAILED
 	ResultServerRejected           Result = C.MISSIVE_RESULT_SERVER_REJECTED
 	ResultAuthFailed               Result = C.MISSIVE_RESULT_AUTH_FAILED
 	ResultAuthUnsupported          Result = C.MISSIVE_RESULT_AUTH_UNSUPPORTED
@@ -206,6 +215,7 @@ const (
 	ResultProtocolError            Result = C.MISSIVE_RESULT_PROTOCOL_ERROR
 	ResultSMTPUTF8NotSupported     Result = C.MISSIVE_RESULT_SMTP_UTF8_NOT_SUPPORTED
 	ResultMessageTooLarge          Result = C.MISSIVE_RESULT_MESSAGE_TOO_LARGE
+	ResultTokenProviderFailed      Result = C.MISSIVE_RESULT_TOKEN_PROVIDER_FAILED
 	ResultFileNotFound             Result = C.MISSIVE_RESULT_FILE_NOT_FOUND
 	ResultPermissionDenied         Result = C.MISSIVE_RESULT_PERMISSION_DENIED
 	ResultIO                       Result = C.MISSIVE_RESULT_IO

@@ -379,6 +379,11 @@ func TestOptionsAccepted(t *testing.T) {
 		missive.WithAuth("me", "pw"),
 		missive.WithOAuth2("me", "token"),
 		missive.WithAuthMechanism(missive.AuthPlain),
+		missive.WithAuthMechanism(missive.AuthScramSHA256),
+		missive.WithAuthMechanism(missive.AuthOAuthBearer),
+		missive.WithProxy("socks5://user:pass@127.0.0.1:1080"),
+		missive.WithProxy(""),
+		missive.WithTokenProvider("me", nil),
 		missive.WithClientName("client.example.com"),
 		missive.WithCAFile("/etc/ssl/certs/ca-certificates.crt"),
 		missive.WithClientCertificate("", ""),
@@ -395,6 +400,54 @@ func TestOptionsAccepted(t *testing.T) {
 		t.Fatalf("half a client certificate: %v", err)
 	}
 	must(t, c.Close())
+}
+
+func TestTokenProviderRefreshesOnce(t *testing.T) {
+	var mu sync.Mutex
+	var asked []bool
+	// The fixture knows only carol's "fresh-token-42": the first token is refused.
+	c := client(t, missive.WithTokenProvider("carol", func(refresh bool) (string, error) {
+		mu.Lock()
+		asked = append(asked, refresh)
+		mu.Unlock()
+		if refresh {
+			return "fresh-token-42", nil
+		}
+		return "stale-token-1", nil
+	}))
+	defer c.Close()
+	m := simple(t, "Go OAuth", "to@example.com")
+	r, err := c.Send(context.Background(), m)
+	must(t, err)
+	if len(asked) != 2 || asked[0] || !asked[1] {
+		t.Fatalf("asked %v, want [false true]", asked)
+	}
+	if env := arrived(t, r, ".env"); !strings.Contains(env, "AUTH carol") {
+		t.Fatalf("envelope %q", env)
+	}
+	must(t, c.Set(missive.WithTokenProvider("carol", func(bool) (string, error) {
+		return "", errors.New("offline")
+	})))
+	_, err = c.Send(context.Background(), m)
+	if !errors.Is(err, missive.ResultTokenProviderFailed) || !strings.Contains(err.Error(), "offline") {
+		t.Fatalf("failing provider: %v", err)
+	}
+	must(t, c.Set(missive.WithTokenProvider("", nil)))
+}
+
+func TestProxy(t *testing.T) {
+	c := client(t)
+	defer c.Close()
+	err := c.Set(missive.WithProxy("gopher://u:hunter2@127.0.0.1:1"))
+	if !errors.Is(err, missive.ResultInvalidArgument) || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("bad proxy URL: %v", err)
+	}
+	must(t, c.Set(missive.WithProxy("socks5://127.0.0.1:1")))
+	if err := c.Noop(context.Background()); !errors.Is(err, missive.ResultProxyFailed) {
+		t.Fatalf("proxy nobody listens on: %v", err)
+	}
+	must(t, c.Set(missive.WithProxy("")))
+	must(t, c.Noop(context.Background()))
 }
 
 func TestCloseTwiceAndUseAfterClose(t *testing.T) {

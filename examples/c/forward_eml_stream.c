@@ -11,6 +11,8 @@
  *
  * With MISSIVE_SMTP_URL set it goes over SMTP; otherwise into a pickup directory (./outbox, or
  * MISSIVE_PICKUP_DIR). MISSIVE_FROM is the envelope sender, MISSIVE_TO the recipients.
+ * MISSIVE_PROXY_URL (socks5://user:pass@host:1080, socks4a://host:1080 or
+ * http://user:pass@host:3128) reaches the SMTP server through that proxy.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -54,6 +56,12 @@ int main(int argc, char **argv) {
     if (url != NULL && url[0] != '\0') {
         if ((r = missive_client_set_url(client, url, strlen(url))) != MISSIVE_RESULT_OK) {
             status = report("set_url", r, client);
+            goto cleanup;
+        }
+        const char *proxy = getenv("MISSIVE_PROXY_URL");
+        if (proxy != NULL && proxy[0] != '\0' &&
+            (r = missive_client_set_proxy(client, proxy, strlen(proxy))) != MISSIVE_RESULT_OK) {
+            status = report("set_proxy", r, client);
             goto cleanup;
         }
     } else {

@@ -12,6 +12,8 @@
  * over SMTP; otherwise into a pickup directory (./outbox, or MISSIVE_PICKUP_DIR).
  * MISSIVE_FROM is the forwarding address (needed by RESEND and ATTACH), MISSIVE_TO the new
  * recipients (comma-separated).
+ * MISSIVE_PROXY_URL (socks5://user:pass@host:1080, socks4a://host:1080 or
+ * http://user:pass@host:3128) reaches the SMTP server through that proxy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +65,12 @@ int main(int argc, char **argv) {
     if (url != NULL && url[0] != '\0') {
         if ((r = missive_client_set_url(client, url, strlen(url))) != MISSIVE_RESULT_OK) {
             status = report("set_url", r, client, NULL);
+            goto cleanup;
+        }
+        const char *proxy = getenv("MISSIVE_PROXY_URL");
+        if (proxy != NULL && proxy[0] != '\0' &&
+            (r = missive_client_set_proxy(client, proxy, strlen(proxy))) != MISSIVE_RESULT_OK) {
+            status = report("set_proxy", r, client, NULL);
             goto cleanup;
         }
     } else {

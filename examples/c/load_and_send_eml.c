@@ -8,6 +8,8 @@
  * With MISSIVE_SMTP_URL set (e.g. smtp+starttls://user:password@smtp.example.com:587) it is
  * sent over SMTP; otherwise it is written into the pickup directory ./outbox (or
  * $MISSIVE_PICKUP_DIR).
+ * MISSIVE_PROXY_URL (socks5://user:pass@host:1080, socks4a://host:1080 or
+ * http://user:pass@host:3128) reaches the SMTP server through that proxy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +36,13 @@ static missive_result configure(missive_client *client) {
     const char *url = getenv("MISSIVE_SMTP_URL");
     const char *dir = getenv("MISSIVE_PICKUP_DIR");
     missive_result r;
-    if (url != NULL && url[0] != '\0')
-        return missive_client_set_url(client, url, strlen(url));
+    if (url != NULL && url[0] != '\0') {
+        const char *proxy = getenv("MISSIVE_PROXY_URL");
+        if ((r = missive_client_set_url(client, url, strlen(url))) != MISSIVE_RESULT_OK ||
+            proxy == NULL || proxy[0] == '\0')
+            return r;
+        return missive_client_set_proxy(client, proxy, strlen(proxy));
+    }
     if (dir == NULL || dir[0] == '\0') dir = "outbox";
     if ((r = missive_client_set_delivery_method(client, MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY)) !=
         MISSIVE_RESULT_OK)

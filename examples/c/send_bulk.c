@@ -8,6 +8,8 @@
  *
  * Build: cc -std=c11 -Iinclude examples/c/send_bulk.c target/release/libmissive.a \
  *          -lpthread -ldl -lm -o send_bulk
+ * MISSIVE_PROXY_URL (socks5://user:pass@host:1080, socks4a://host:1080 or
+ * http://user:pass@host:3128) reaches the SMTP server through that proxy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +49,9 @@ int main(void) {
         goto done;
     if (url != NULL && url[0] != '\0') {
         r = missive_client_set_url(client, url, strlen(url));
+        const char *proxy = getenv("MISSIVE_PROXY_URL");
+        if (r == MISSIVE_RESULT_OK && proxy != NULL && proxy[0] != '\0')
+            r = missive_client_set_proxy(client, proxy, strlen(proxy));
     } else {
         r = missive_client_set_delivery_method(client, MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY);
         if (r == MISSIVE_RESULT_OK)

@@ -4,7 +4,9 @@
  * With MISSIVE_SMTP_URL set (e.g. smtp+starttls://user:password@smtp.example.com:587), the
  * message is sent over SMTP. With no server configured, it is written into a pickup directory
  * (./outbox, or the directory named by MISSIVE_PICKUP_DIR) as an .eml file, ready for an MTA.
- * MISSIVE_FROM and MISSIVE_TO override the sender and recipient.
+ * MISSIVE_FROM and MISSIVE_TO override the sender and recipient. MISSIVE_PROXY_URL
+ * (socks5://user:pass@host:1080, socks4a://host:1080 or http://user:pass@host:3128) reaches
+ * the SMTP server through that proxy.
  *
  * Build and run: ./scripts/run-example.sh
  */
@@ -64,6 +66,10 @@ int main(void) {
     if (url != NULL && url[0] != '\0') {
         if ((r = missive_client_set_url(client, url, strlen(url))) != MISSIVE_RESULT_OK)
             { status = report("set_url", r, client, NULL); goto cleanup; }
+        const char *proxy = getenv("MISSIVE_PROXY_URL");
+        if (proxy != NULL && proxy[0] != '\0' &&
+            (r = missive_client_set_proxy(client, proxy, strlen(proxy))) != MISSIVE_RESULT_OK)
+            { status = report("set_proxy", r, client, NULL); goto cleanup; }
     } else if ((r = missive_client_set_delivery_method(client, MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY)) != MISSIVE_RESULT_OK ||
                (r = missive_client_set_pickup_directory(client, dir, strlen(dir))) != MISSIVE_RESULT_OK) {
         status = report("configure client", r, client, NULL);

@@ -7,6 +7,8 @@
  * MISSIVE_PICKUP_DIR). MISSIVE_FROM and MISSIVE_TO override the sender and recipient.
  *
  * Build: cc -Iinclude examples/c/send_tnef.c -Ltarget/debug -lmissive -o send_tnef
+ * MISSIVE_PROXY_URL (socks5://user:pass@host:1080, socks4a://host:1080 or
+ * http://user:pass@host:3128) reaches the SMTP server through that proxy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,10 @@ int main(void) {
     if (url != NULL && url[0] != '\0') {
         if ((r = missive_client_set_url(client, S(url))) != MISSIVE_RESULT_OK)
             { status = report("set_url", r, client, NULL); goto cleanup; }
+        const char *proxy = getenv("MISSIVE_PROXY_URL");
+        if (proxy != NULL && proxy[0] != '\0' &&
+            (r = missive_client_set_proxy(client, proxy, strlen(proxy))) != MISSIVE_RESULT_OK)
+            { status = report("set_proxy", r, client, NULL); goto cleanup; }
     } else if ((r = missive_client_set_delivery_method(client, MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY)) != MISSIVE_RESULT_OK ||
                (r = missive_client_set_pickup_directory(client, S(dir))) != MISSIVE_RESULT_OK) {
         status = report("configure client", r, client, NULL);

@@ -2,6 +2,8 @@
 //   MISSIVE_SMTP_URL  e.g. smtp+starttls://me%40example.com:app-password@smtp.example.com:587
 //                     (without it, messages go into the pickup directory ./outbox, or
 //                     $MISSIVE_PICKUP_DIR, as .eml files)
+//   MISSIVE_PROXY_URL  e.g. socks5://user:pass@proxy.example.com:1080, socks4a://host:1080 or
+//                      http://user:pass@proxy.example.com:3128: reach the server through it
 //   MISSIVE_FROM, MISSIVE_TO  the sender and the recipient(s)
 using System;
 using Missive;
@@ -16,7 +18,13 @@ static class ExampleSettings
     public static SmtpClient CreateClient()
     {
         var url = Environment.GetEnvironmentVariable("MISSIVE_SMTP_URL");
-        if (!string.IsNullOrEmpty(url)) return SmtpClient.FromUrl(url);
+        if (!string.IsNullOrEmpty(url))
+        {
+            var client = SmtpClient.FromUrl(url);
+            var proxy = Environment.GetEnvironmentVariable("MISSIVE_PROXY_URL");
+            if (!string.IsNullOrEmpty(proxy)) client.Proxy = proxy;
+            return client;
+        }
         // The seed's style: new SmtpClient(host, port, username, password, SecurityOptions)
         // for a real server; here, a pickup directory.
         return new SmtpClient

@@ -31,8 +31,12 @@ pub struct ClientConfig {
     pub username: String,
     /// Password for AUTH.
     pub password: String,
-    /// An OAuth 2 access token: when set, AUTH uses XOAUTH2 with it instead of the password.
+    /// An OAuth 2 access token: when set, AUTH uses OAUTHBEARER or XOAUTH2 with it instead of
+    /// the password.
     pub oauth2_token: Option<String>,
+    /// A source of OAuth 2 tokens, asked before each AUTH (and once more after a refused
+    /// token); when set it wins over `oauth2_token` and the password.
+    pub token_provider: Option<crate::smtp::TokenProvider>,
     /// Where messages go.
     pub delivery_method: DeliveryMethod,
     /// The pickup directory, for `DeliveryMethod::PickupDirectory`.
@@ -60,6 +64,7 @@ impl Default for ClientConfig {
             username: String::new(),
             password: String::new(),
             oauth2_token: None,
+            token_provider: None,
             delivery_method: DeliveryMethod::Network,
             pickup_directory: None,
             mime: MimeOptions::default(),
@@ -111,6 +116,11 @@ impl ClientConfig {
         let mut c = self.smtp.clone();
         c.credentials = if self.username.is_empty() {
             None
+        } else if let Some(provider) = &self.token_provider {
+            Some(Credentials::oauth2_provider(
+                self.username.clone(),
+                provider.clone(),
+            ))
         } else if let Some(token) = &self.oauth2_token {
             Some(Credentials::oauth2(self.username.clone(), token.clone()))
         } else {

@@ -765,6 +765,10 @@ fn session_failure(kind: SmtpErrorKind) -> bool {
     };
     match kind {
         SmtpErrorKind::Connect
+        | SmtpErrorKind::Proxy
+        | SmtpErrorKind::ProxyRefused
+        | SmtpErrorKind::ProxyAuthFailed
+        | SmtpErrorKind::TokenProvider
         | SmtpErrorKind::Tls
         | SmtpErrorKind::TlsRequiredNotOffered
         | SmtpErrorKind::CertificateInvalid

@@ -116,6 +116,10 @@ pub(crate) fn smtp_code(kind: SmtpErrorKind) -> missive_result {
         SmtpErrorKind::MessageTooLarge => missive_result::MessageTooLarge,
         SmtpErrorKind::InvalidInput => missive_result::InvalidArgument,
         SmtpErrorKind::Io => missive_result::Io,
+        SmtpErrorKind::Proxy => missive_result::ProxyFailed,
+        SmtpErrorKind::ProxyRefused => missive_result::ProxyRefused,
+        SmtpErrorKind::ProxyAuthFailed => missive_result::ProxyAuthFailed,
+        SmtpErrorKind::TokenProvider => missive_result::TokenProviderFailed,
     }
 }
 
@@ -503,6 +507,7 @@ pub unsafe extern "C" fn missive_client_set_url(
                     match &cred.secret {
                         crate::smtp::Secret::Password(p) => { c.password.zeroize(); c.password = p.clone(); c.oauth2_token.zeroize(); c.oauth2_token = None; }
                         crate::smtp::Secret::OAuth2Token(t) => { c.oauth2_token.zeroize(); c.oauth2_token = Some(t.clone()); }
+                        crate::smtp::Secret::OAuth2Provider(_) => {}
                     }
                 }
                 None => { c.username.clear(); c.password.zeroize(); c.oauth2_token.zeroize(); c.oauth2_token = None; }
@@ -537,12 +542,169 @@ pub unsafe extern "C" fn missive_client_set_oauth2_token(
     }
 }
 
+/// Largest token accepted from a `missive_token_cb` (1 MiB).
+const MAX_TOKEN: usize = 1 << 20;
+/// The buffer a `missive_token_cb` is first given.
+const TOKEN_BUFFER: usize = 16 * 1024;
+
+/// Gives an OAuth 2 access token. `refresh` is false when a token is asked for before AUTH,
+/// and true when the server has just refused the token this callback gave (give a fresh one:
+/// AUTH is tried once more with it). Write the token (UTF-8) into `buf` (`buf_len` bytes,
+/// 16384 at first), set `*out_len` to its length and return `MISSIVE_RESULT_OK` (0).
+/// A token longer than `buf_len`: set `*out_len` to its length and return
+/// `MISSIVE_RESULT_BUFFER_TOO_SMALL`; the callback is called again with a buffer that large
+/// (up to 1 MiB). Any other return value means no token: the send fails with
+/// `MISSIVE_RESULT_TOKEN_PROVIDER_FAILED`, and a message the callback wrote into `buf`
+/// (`*out_len` bytes) becomes part of the client's error text.
+pub type missive_token_cb = Option<
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        refresh: bool,
+        buf: *mut c_char,
+        buf_len: usize,
+        out_len: *mut usize,
+    ) -> i32,
+>;
+
+/// The C token callback and its userdata.
+struct TokenCallback {
+    cb: unsafe extern "C" fn(*mut c_void, bool, *mut c_char, usize, *mut usize) -> i32,
+    data: Userdata,
+}
+
+impl TokenCallback {
+    /// Calls the callback (again with a larger buffer when it asks for one).
+    fn token(&self, refresh: bool) -> Result<String, String> {
+        let mut cap = TOKEN_BUFFER;
+        loop {
+            let mut buf = vec![0u8; cap];
+            let mut len = 0usize;
+            // SAFETY: the caller promised `cb` is valid and may run on any thread; `buf` has
+            // `cap` writable bytes and `len` is a valid place for the length.
+            let code = unsafe {
+                (self.cb)(
+                    self.data.ptr(),
+                    refresh,
+                    buf.as_mut_ptr().cast(),
+                    cap,
+                    &mut len,
+                )
+            };
+            if code == missive_result::BufferTooSmall as i32 && len > cap {
+                if len > MAX_TOKEN {
+                    return Err(format!(
+                        "the token callback asked for {len} bytes (at most {MAX_TOKEN})"
+                    ));
+                }
+                cap = len;
+                continue;
+            }
+            let text = (len <= cap).then(|| String::from_utf8_lossy(&buf[..len]).into_owned());
+            if code != 0 {
+                return Err(match text {
+                    Some(t) if !t.is_empty() => format!("the token callback returned {code}: {t}"),
+                    _ => format!("the token callback returned {code}"),
+                });
+            }
+            return match text {
+                None => Err(format!(
+                    "the token callback set a length of {len} for a {cap}-byte buffer"
+                )),
+                Some(_) => String::from_utf8(buf[..len].to_vec())
+                    .map_err(|_| "the token callback gave a token that is not UTF-8".to_string()),
+            };
+        }
+    }
+}
+
+/// Sets an OAuth 2 token provider: `cb` is asked for a token before each AUTH (with
+/// `refresh` false), and once more with `refresh` true when the server refuses that token,
+/// after which AUTH is tried once more (on a new connection when the server closed the first
+/// with its refusal); a second refusal fails the send with MISSIVE_RESULT_AUTH_FAILED.
+/// The token is used with OAUTHBEARER (RFC 7628) when the server offers it, else XOAUTH2, for
+/// the user name set with `missive_client_set_username`; the provider wins over
+/// `missive_client_set_oauth2_token` and the password. Tokens never appear in the protocol log
+/// or in error texts. `cb` NULL removes the provider (and `userdata_free`, if given, is called
+/// with `userdata` at once). `userdata_free` (may be NULL) is called with `userdata` once the
+/// provider is replaced or the client freed, after every send that uses it has finished.
+///
+/// The callback runs on the thread that opens a connection (the sending thread, or a worker of
+/// a collection or an asynchronous send), possibly on several at once; it must not call
+/// functions on this client.
+///
+/// Ownership: the client keeps `userdata` until it calls `userdata_free`.
+/// Thread safety: safe to call from several threads at once on the same client; `cb` and
+/// `userdata` must be usable from any thread.
+///
+/// # Safety
+/// `client` is NULL or live; `cb` is NULL or a valid function; `userdata_free` is NULL or a
+/// valid function.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_token_provider(
+    client: *mut missive_client,
+    cb: missive_token_cb,
+    userdata: *mut c_void,
+    userdata_free: missive_userdata_free_cb,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let data = Userdata::new(userdata, userdata_free);
+        let provider = cb.map(|cb| {
+            let holder = Arc::new(TokenCallback { cb, data });
+            crate::smtp::TokenProvider::new(move |refresh| holder.token(refresh))
+        });
+        h.client.configure(|c| c.token_provider = provider);
+        h.ok()
+    }
+}
+
+/// Sends every connection through a proxy, given as a URL: `socks5://host:port` (also
+/// `socks5h://`) with an optional `user:password@`, `socks4a://[user@]host:port`,
+/// `socks4://...`, or `http://[user:password@]host:port` for HTTP CONNECT (basic
+/// authentication). The user name and password are percent-decoded; default ports are 1080
+/// (SOCKS) and 8080 (HTTP). The SMTP host's name is resolved by the proxy (SOCKS5, SOCKS4a,
+/// HTTP), and TLS (implicit or STARTTLS) runs end to end through the tunnel, the certificate
+/// checked against the SMTP host's name. `(NULL, 0)` or an empty URL removes the proxy.
+/// Returns MISSIVE_RESULT_INVALID_ARGUMENT for a malformed URL (the error text never repeats the password).
+///
+/// Failures when sending: MISSIVE_RESULT_PROXY_FAILED (the proxy is unreachable or broke its protocol),
+/// MISSIVE_RESULT_PROXY_REFUSED (it refused to reach the SMTP server), MISSIVE_RESULT_PROXY_AUTH_FAILED (it refused its
+/// credentials).
+///
+/// Ownership: borrows the arguments; the URL's parts are copied.
+/// Thread safety: safe to call from several threads at once on the same client.
+///
+/// # Safety
+/// `client` is NULL or live; `url` points to `url_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_client_set_proxy(
+    client: *mut missive_client,
+    url: *const c_char,
+    url_len: usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(client.cast_const());
+        let url = try_str!(h, url, url_len, "url");
+        let proxy = if url.is_empty() {
+            None
+        } else {
+            match crate::smtp::parse_proxy_url(url) {
+                Ok(p) => Some(p),
+                Err(e) => return h.fail(missive_result::InvalidArgument, e.message),
+            }
+        };
+        h.client.configure(|c| c.smtp.proxy = proxy);
+        h.ok()
+    }
+}
+
 /// SMTP authentication mechanisms (`mechanism` arguments are `int32_t`).
 #[repr(C)]
 #[allow(non_camel_case_types)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum missive_auth_mechanism {
-    /// The strongest both sides support (XOAUTH2 with a token; else CRAM-MD5, PLAIN, LOGIN).
+    /// The strongest both sides support (OAUTHBEARER, then XOAUTH2 with a token; else
+    /// SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN).
     Auto = 0,
     /// PLAIN (RFC 4616).
     Plain = 1,
@@ -550,8 +712,15 @@ pub enum missive_auth_mechanism {
     Login = 2,
     /// CRAM-MD5 (RFC 2195).
     CramMd5 = 3,
-    /// XOAUTH2 (needs `missive_client_set_oauth2_token`).
+    /// XOAUTH2 (needs `missive_client_set_oauth2_token` or `missive_client_set_token_provider`).
     Xoauth2 = 4,
+    /// SCRAM-SHA-256 (RFC 7677): the password never crosses the wire and the server's
+    /// signature is verified.
+    ScramSha256 = 5,
+    /// SCRAM-SHA-1 (RFC 5802), as SCRAM-SHA-256 with SHA-1.
+    ScramSha1 = 6,
+    /// OAUTHBEARER (RFC 7628; needs a token as XOAUTH2 does).
+    Oauthbearer = 7,
 }
 
 /// Chooses the AUTH mechanism (`mechanism` is a `missive_auth_mechanism`). Returns
@@ -575,8 +744,11 @@ pub unsafe extern "C" fn missive_client_set_auth_mechanism(
             2 => Some(AuthMechanism::Login),
             3 => Some(AuthMechanism::CramMd5),
             4 => Some(AuthMechanism::XOAuth2),
+            5 => Some(AuthMechanism::ScramSha256),
+            6 => Some(AuthMechanism::ScramSha1),
+            7 => Some(AuthMechanism::OAuthBearer),
             other => return h.fail(missive_result::InvalidArgument,
-                format!("{other} is not a missive_auth_mechanism (0-4)")),
+                format!("{other} is not a missive_auth_mechanism (0-7)")),
         };
         h.client.configure(|c| c.smtp.auth_mechanism = m);
         h.ok()

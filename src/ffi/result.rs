@@ -47,6 +47,15 @@ pub enum missive_result {
     /// The connection was lost (or timed out) after the whole message was sent and before the
     /// server's verdict: it may or may not have been delivered.
     OutcomeUnknown = 106,
+    /// The proxy (`missive_client_set_proxy`) could not be reached, or broke its protocol
+    /// (SOCKS or HTTP CONNECT); nothing reached the SMTP server.
+    ProxyFailed = 110,
+    /// The proxy refused to open the tunnel to the SMTP server (a SOCKS reply such as
+    /// "connection not allowed by ruleset" or "host unreachable", or an HTTP status such as
+    /// 403 or 502; the error text has it).
+    ProxyRefused = 111,
+    /// The proxy refused its user name and password, or wants some and none are set.
+    ProxyAuthFailed = 112,
     /// The server refused a command (see the reply in the send result or error text);
     /// `missive_send_result_is_transient` tells a 4xx from a 5xx.
     ServerRejected = 200,
@@ -68,6 +77,9 @@ pub enum missive_result {
     SmtpUtf8NotSupported = 207,
     /// The message is larger than the server's advertised SIZE limit.
     MessageTooLarge = 208,
+    /// The OAuth 2 token provider (`missive_client_set_token_provider`) gave no token; the
+    /// error text has its message.
+    TokenProviderFailed = 210,
     /// A file or directory does not exist.
     FileNotFound = 300,
     /// The operating system refused access to a file or directory.
@@ -157,6 +169,9 @@ impl missive_result {
             OutcomeUnknown => {
                 "the connection was lost after the message was sent; it may have been delivered\0"
             }
+            ProxyFailed => "the proxy could not be reached or broke its protocol\0",
+            ProxyRefused => "the proxy refused to connect to the SMTP server\0",
+            ProxyAuthFailed => "the proxy refused its credentials\0",
             ServerRejected => "the server refused the request\0",
             AuthFailed => "authentication failed\0",
             AuthUnsupported => "no usable authentication mechanism\0",
@@ -166,6 +181,7 @@ impl missive_result {
             ProtocolError => "the server broke the SMTP protocol\0",
             SmtpUtf8NotSupported => "the server does not support SMTPUTF8\0",
             MessageTooLarge => "the message exceeds the server's size limit\0",
+            TokenProviderFailed => "the OAuth 2 token provider gave no token\0",
             FileNotFound => "the file or directory does not exist\0",
             PermissionDenied => "permission denied\0",
             Io => "an I/O error occurred\0",
@@ -217,6 +233,9 @@ impl missive_result {
         missive_result::StartTlsNotOffered,
         missive_result::ConnectionLost,
         missive_result::OutcomeUnknown,
+        missive_result::ProxyFailed,
+        missive_result::ProxyRefused,
+        missive_result::ProxyAuthFailed,
         missive_result::ServerRejected,
         missive_result::AuthFailed,
         missive_result::AuthUnsupported,
@@ -226,6 +245,7 @@ impl missive_result {
         missive_result::ProtocolError,
         missive_result::SmtpUtf8NotSupported,
         missive_result::MessageTooLarge,
+        missive_result::TokenProviderFailed,
         missive_result::FileNotFound,
         missive_result::PermissionDenied,
         missive_result::Io,

@@ -4,7 +4,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use md5::{Digest, Md5};
 
-use super::config::{AuthMechanism, Credentials, Secret};
+use super::config::{AuthMechanism, Credentials};
 use super::{Capabilities, SmtpError, SmtpErrorKind};
 
 pub(crate) fn b64(data: &[u8]) -> String {
@@ -16,7 +16,8 @@ pub(crate) fn unb64(data: &str) -> Option<Vec<u8>> {
 }
 
 /// Chooses the mechanism: the configured one, or the strongest both sides support
-/// (XOAUTH2 for a token; CRAM-MD5 > PLAIN > LOGIN for a password).
+/// (OAUTHBEARER > XOAUTH2 for a token; SCRAM-SHA-256 > SCRAM-SHA-1 > CRAM-MD5 > PLAIN > LOGIN
+/// for a password).
 pub(crate) fn choose(
     caps: &Capabilities,
     creds: &Credentials,
@@ -28,9 +29,9 @@ pub(crate) fn choose(
             "credentials are configured but the server does not offer AUTH".to_string(),
         ));
     }
-    let is_token = matches!(creds.secret, Secret::OAuth2Token(_));
+    let is_token = creds.secret.is_token();
     if let Some(m) = wanted {
-        if (m == AuthMechanism::XOAuth2) != is_token {
+        if m.uses_token() != is_token {
             return Err(unsupported(format!(
                 "AUTH {} cannot be used with {}",
                 m.name(),
@@ -51,9 +52,11 @@ pub(crate) fn choose(
         return Ok(m);
     }
     let order: &[AuthMechanism] = if is_token {
-        &[AuthMechanism::XOAuth2]
+        &[AuthMechanism::OAuthBearer, AuthMechanism::XOAuth2]
     } else {
         &[
+            AuthMechanism::ScramSha256,
+            AuthMechanism::ScramSha1,
             AuthMechanism::CramMd5,
             AuthMechanism::Plain,
             AuthMechanism::Login,
@@ -112,6 +115,13 @@ pub(crate) fn xoauth2(user: &str, token: &str) -> Vec<u8> {
     format!("user={user}\x01auth=Bearer {token}\x01\x01").into_bytes()
 }
 
+/// The OAUTHBEARER initial response (RFC 7628, before base64): the GS2 header with the user
+/// name as authorization identity, then `host`, `port` and the bearer token.
+pub(crate) fn oauthbearer(user: &str, host: &str, port: u16, token: &str) -> Vec<u8> {
+    let name = user.replace('=', "=3D").replace(',', "=2C");
+    format!("n,a={name},\x01host={host}\x01port={port}\x01auth=Bearer {token}\x01\x01").into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +136,16 @@ mod tests {
             ),
             "tim b913a602c7eda7a495b4e6e7334d3890"
         );
+    }
+
+    #[test]
+    fn oauthbearer_rfc7628_example() {
+        // RFC 7628 section 4.1 (with the user name of its example).
+        assert_eq!(
+            oauthbearer("user@example.com", "server.example.com", 143, "vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg=="),
+            b"n,a=user@example.com,\x01host=server.example.com\x01port=143\x01auth=Bearer vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==\x01\x01"
+        );
+        assert!(oauthbearer("a,b=c", "h", 1, "t").starts_with(b"n,a=a=2Cb=3Dc,"));
     }
 
     #[test]

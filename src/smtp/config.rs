@@ -28,10 +28,56 @@ pub type ProtocolLog = Arc<dyn Fn(LogDirection, &str) + Send + Sync>;
 /// The secret part of [`Credentials`].
 #[derive(Clone, PartialEq, Eq)]
 pub enum Secret {
-    /// A password (used with CRAM-MD5, PLAIN or LOGIN).
+    /// A password (used with SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN or LOGIN).
     Password(String),
-    /// An OAuth 2 access token (used with XOAUTH2 only).
+    /// An OAuth 2 access token (used with OAUTHBEARER or XOAUTH2).
     OAuth2Token(String),
+    /// A source of OAuth 2 access tokens, asked before each AUTH and once more, with
+    /// `refresh`, after the server refused a token (used with OAUTHBEARER or XOAUTH2).
+    OAuth2Provider(TokenProvider),
+}
+
+impl Secret {
+    /// Whether this is an OAuth 2 token (or a source of them) rather than a password.
+    pub fn is_token(&self) -> bool {
+        matches!(self, Secret::OAuth2Token(_) | Secret::OAuth2Provider(_))
+    }
+}
+
+/// A source of OAuth 2 access tokens: called with `refresh` = false before AUTH, and with
+/// `refresh` = true when the server refused the token it gave (AUTH is then tried once more
+/// with the new token). Returns the token, or a message that says why there is none (the send
+/// then fails with [`SmtpErrorKind::TokenProvider`](super::SmtpErrorKind::TokenProvider)).
+///
+/// It runs on the thread that opens the connection. Two providers are equal when they are
+/// clones of one another. `Debug` shows no token.
+#[derive(Clone)]
+pub struct TokenProvider(Arc<dyn Fn(bool) -> Result<String, String> + Send + Sync>);
+
+impl TokenProvider {
+    /// Wraps `f` (`f(refresh)` returns the token or an error message).
+    pub fn new(f: impl Fn(bool) -> Result<String, String> + Send + Sync + 'static) -> Self {
+        TokenProvider(Arc::new(f))
+    }
+
+    /// Asks for a token (`refresh`: the last one was refused).
+    pub fn token(&self, refresh: bool) -> Result<String, String> {
+        (self.0)(refresh)
+    }
+}
+
+impl PartialEq for TokenProvider {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for TokenProvider {}
+
+impl fmt::Debug for TokenProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenProvider(<callback>)")
+    }
 }
 
 /// A user name and a password or OAuth 2 access token. `Debug` does not show the secret.
@@ -49,6 +95,8 @@ impl Drop for Secret {
         use zeroize::Zeroize;
         match self {
             Secret::Password(s) | Secret::OAuth2Token(s) => s.zeroize(),
+            // The provider holds no token of its own.
+            Secret::OAuth2Provider(_) => {}
         }
     }
 }
@@ -58,6 +106,7 @@ impl fmt::Debug for Secret {
         match self {
             Secret::Password(_) => f.write_str("Password(<redacted>)"),
             Secret::OAuth2Token(_) => f.write_str("OAuth2Token(<redacted>)"),
+            Secret::OAuth2Provider(_) => f.write_str("OAuth2Provider(<callback>)"),
         }
     }
 }
@@ -71,11 +120,19 @@ impl Credentials {
         }
     }
 
-    /// User name and OAuth 2 access token (for XOAUTH2).
+    /// User name and OAuth 2 access token (for OAUTHBEARER or XOAUTH2).
     pub fn oauth2(username: impl Into<String>, token: impl Into<String>) -> Credentials {
         Credentials {
             username: username.into(),
             secret: Secret::OAuth2Token(token.into()),
+        }
+    }
+
+    /// User name and a source of OAuth 2 access tokens (see [`TokenProvider`]).
+    pub fn oauth2_provider(username: impl Into<String>, provider: TokenProvider) -> Credentials {
+        Credentials {
+            username: username.into(),
+            secret: Secret::OAuth2Provider(provider),
         }
     }
 }
@@ -85,6 +142,7 @@ impl fmt::Debug for Credentials {
         let kind = match self.secret {
             Secret::Password(_) => "Password(<redacted>)",
             Secret::OAuth2Token(_) => "OAuth2Token(<redacted>)",
+            Secret::OAuth2Provider(_) => "OAuth2Provider(<callback>)",
         };
         f.debug_struct("Credentials")
             .field("username", &self.username)
@@ -104,6 +162,12 @@ pub enum AuthMechanism {
     CramMd5,
     /// Google/Microsoft XOAUTH2 (needs an OAuth 2 token).
     XOAuth2,
+    /// RFC 7677 SCRAM-SHA-256 (password; the server proves it knows the password too).
+    ScramSha256,
+    /// RFC 5802 SCRAM-SHA-1 (password; the server proves it knows the password too).
+    ScramSha1,
+    /// RFC 7628 OAUTHBEARER (needs an OAuth 2 token).
+    OAuthBearer,
 }
 
 impl AuthMechanism {
@@ -114,7 +178,15 @@ impl AuthMechanism {
             AuthMechanism::Login => "LOGIN",
             AuthMechanism::CramMd5 => "CRAM-MD5",
             AuthMechanism::XOAuth2 => "XOAUTH2",
+            AuthMechanism::ScramSha256 => "SCRAM-SHA-256",
+            AuthMechanism::ScramSha1 => "SCRAM-SHA-1",
+            AuthMechanism::OAuthBearer => "OAUTHBEARER",
         }
+    }
+
+    /// Whether the mechanism takes an OAuth 2 token (else a password).
+    pub fn uses_token(self) -> bool {
+        matches!(self, AuthMechanism::XOAuth2 | AuthMechanism::OAuthBearer)
     }
 
     /// Parses a mechanism name (case-insensitive).
@@ -124,6 +196,9 @@ impl AuthMechanism {
             AuthMechanism::Login,
             AuthMechanism::CramMd5,
             AuthMechanism::XOAuth2,
+            AuthMechanism::ScramSha256,
+            AuthMechanism::ScramSha1,
+            AuthMechanism::OAuthBearer,
         ]
         .into_iter()
         .find(|m| m.name().eq_ignore_ascii_case(name))
@@ -226,6 +301,10 @@ pub struct SmtpConfig {
     pub log_connection_numbers: bool,
     /// Connections opened so far with this configuration and its clones.
     pub(crate) connections_opened: Arc<AtomicU64>,
+    /// A SOCKS or HTTP CONNECT proxy to reach the server through (default none). The server's
+    /// host name is resolved by the proxy (SOCKS5 with `socks5h`/`socks5`, SOCKS4a, HTTP), and
+    /// TLS runs end to end through the tunnel, checked against `host`.
+    pub proxy: Option<super::ProxyConfig>,
 }
 
 impl SmtpConfig {
@@ -250,6 +329,7 @@ impl SmtpConfig {
             protocol_log: None,
             log_connection_numbers: false,
             connections_opened: Arc::new(AtomicU64::new(0)),
+            proxy: None,
         }
     }
 
@@ -299,6 +379,7 @@ impl fmt::Debug for SmtpConfig {
                 &self.protocol_log.as_ref().map(|_| "<callback>"),
             )
             .field("log_connection_numbers", &self.log_connection_numbers)
+            .field("proxy", &self.proxy)
             .finish()
     }
 }
@@ -308,7 +389,7 @@ impl fmt::Debug for SmtpConfig {
 /// Schemes: `smtp://` = [`Security::Auto`], `smtp+starttls://` = [`Security::SslExplicit`],
 /// `smtps://` = [`Security::SslImplicit`], `smtp+plain://` = [`Security::None`]. The user
 /// name and password are percent-decoded. Query parameters: `client_name=NAME` and
-/// `auth=PLAIN|LOGIN|CRAM-MD5|XOAUTH2`. Example: `smtps://me%40example.org:s3cret@mail.example.org:465`.
+/// `auth=PLAIN|LOGIN|CRAM-MD5|XOAUTH2|SCRAM-SHA-256|SCRAM-SHA-1|OAUTHBEARER`. Example: `smtps://me%40example.org:s3cret@mail.example.org:465`.
 pub fn parse_url(url: &str) -> Result<SmtpConfig, SmtpError> {
     parse_url_inner(url).map_err(|e| {
         // A '?', '#' or '/' left unencoded in the user name or password ends the authority

@@ -11,6 +11,7 @@ use super::config::{AuthMechanism, LogDirection, Secret, SmtpConfig};
 use super::data;
 use super::envelope::{Envelope, SendResult, xtext};
 use super::error::lost_message;
+use super::proxy;
 use super::reply::{ParseError, parse_reply};
 use super::tls;
 use super::{Capabilities, Reply, Security, SmtpError, SmtpErrorKind, Stage};
@@ -273,6 +274,10 @@ pub struct SmtpConnection {
     /// This connection's number (1, 2, ... per configuration; see
     /// [`SmtpConfig::log_connection_numbers`]).
     number: u64,
+    /// A token from the provider to use as it is: on the way in, the refreshed token for a
+    /// second connection; on the way out, the refreshed token when the connection was lost
+    /// before the server could judge it.
+    refreshed_token: Option<String>,
 }
 
 impl SmtpConnection {
@@ -290,6 +295,17 @@ impl SmtpConnection {
         config: &SmtpConfig,
         deadline: Option<Instant>,
     ) -> Result<SmtpConnection, SmtpError> {
+        Self::connect_with_token(config, deadline, None)
+    }
+
+    /// As [`SmtpConnection::connect_by`]; `refreshed`: a token the provider already gave after
+    /// a refusal on a connection the server then closed, used as it is (no more asking).
+    fn connect_with_token(
+        config: &SmtpConfig,
+        deadline: Option<Instant>,
+        refreshed: Option<String>,
+    ) -> Result<SmtpConnection, SmtpError> {
+        let second_try = refreshed.is_some();
         if let Some(name) = &config.client_name
             && (name.is_empty() || name.bytes().any(|b| b <= b' ' || b == 0x7f))
         {
@@ -325,6 +341,7 @@ impl SmtpConnection {
                 .connections_opened
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
                 + 1,
+            refreshed_token: refreshed,
         };
         if config.implicit_tls() {
             conn.start_tls_on_stream()?;
@@ -388,7 +405,13 @@ impl SmtpConnection {
         if config.credentials.is_some()
             && let Err(e) = conn.authenticate()
         {
+            // A token refused, a fresh one given, and the connection lost meanwhile: once more
+            // on a new connection with that token.
+            let retry = conn.refreshed_token.take().filter(|_| !second_try);
             conn.close();
+            if let Some(token) = retry {
+                return Self::connect_with_token(config, deadline, Some(token));
+            }
             return Err(e);
         }
         conn.last_used = Instant::now();
@@ -937,13 +960,63 @@ impl SmtpConnection {
         }
         let mech = auth::choose(&self.caps, &creds, self.config.auth_mechanism)?;
         let user = creds.username.as_str();
-        let final_reply = match (&creds.secret, mech) {
-            (Secret::Password(pass), AuthMechanism::Plain) => {
+        match &creds.secret {
+            Secret::Password(pass) => self.auth_password(mech, user, pass),
+            Secret::OAuth2Token(token) => self.auth_token(mech, user, token),
+            Secret::OAuth2Provider(provider) => {
+                if let Some(token) = self.refreshed_token.take() {
+                    // The second connection, with the token refreshed on the first.
+                    return self.auth_token(mech, user, &token).map_err(|mut e| {
+                        e.message = format!(
+                            "{} (with a refreshed token, on a new connection: the server \
+                             closed the first after refusing a token)",
+                            e.message
+                        );
+                        e
+                    });
+                }
+                let token = ask_token(provider, false, None)?;
+                match self.auth_token(mech, user, &token) {
+                    // The server refused the token: ask for a fresh one and try once more.
+                    Err(e) if e.kind == SmtpErrorKind::AuthFailed => {
+                        let token = ask_token(provider, true, Some(&e))?;
+                        if self.broken {
+                            // It closed the connection with its refusal (421 after the 535).
+                            self.refreshed_token = Some(token);
+                            return Err(e);
+                        }
+                        self.auth_token(mech, user, &token).map_err(|mut e2| {
+                            if self.broken && e2.reply.as_ref().is_none_or(|r| r.code == 421) {
+                                // Lost before the server judged the new token.
+                                self.refreshed_token = Some(token);
+                            }
+                            e2.message = format!(
+                                "{} (after a refreshed token; the first was refused too)",
+                                e2.message
+                            );
+                            e2
+                        })
+                    }
+                    other => other,
+                }
+            }
+        }
+    }
+
+    /// AUTH with a password.
+    fn auth_password(
+        &mut self,
+        mech: AuthMechanism,
+        user: &str,
+        pass: &str,
+    ) -> Result<(), SmtpError> {
+        let final_reply = match mech {
+            AuthMechanism::Plain => {
                 let line = format!("AUTH PLAIN {}", auth::b64(&auth::plain(user, pass)));
                 self.send_line(&line, "AUTH PLAIN <redacted>", Stage::Auth)?;
                 self.read_reply(Stage::Auth, self.config.command_timeout)?
             }
-            (Secret::Password(pass), AuthMechanism::Login) => {
+            AuthMechanism::Login => {
                 let r = self.command("AUTH LOGIN", Stage::Auth)?;
                 self.expect_334(r)?;
                 self.send_line(&auth::b64(user.as_bytes()), "<redacted>", Stage::Auth)?;
@@ -952,7 +1025,7 @@ impl SmtpConnection {
                 self.send_line(&auth::b64(pass.as_bytes()), "<redacted>", Stage::Auth)?;
                 self.read_reply(Stage::Auth, self.config.command_timeout)?
             }
-            (Secret::Password(pass), AuthMechanism::CramMd5) => {
+            AuthMechanism::CramMd5 => {
                 let r = self.command("AUTH CRAM-MD5", Stage::Auth)?;
                 let r = self.expect_334(r)?;
                 let Some(challenge) = r.lines.first().and_then(|l| auth::unb64(l)) else {
@@ -967,28 +1040,24 @@ impl SmtpConnection {
                 self.send_line(&resp, "<redacted>", Stage::Auth)?;
                 self.read_reply(Stage::Auth, self.config.command_timeout)?
             }
-            (Secret::OAuth2Token(token), AuthMechanism::XOAuth2) => {
-                let line = format!("AUTH XOAUTH2 {}", auth::b64(&auth::xoauth2(user, token)));
-                self.send_line(&line, "AUTH XOAUTH2 <redacted>", Stage::Auth)?;
-                let r = self.read_reply(Stage::Auth, self.config.command_timeout)?;
-                if r.code == 334 {
-                    // The server sent an error description; an empty line gets the final reply.
-                    self.send_line("", "", Stage::Auth)?;
-                    self.read_reply(Stage::Auth, self.config.command_timeout)?
-                } else {
-                    r
-                }
+            AuthMechanism::ScramSha256 | AuthMechanism::ScramSha1 => {
+                return self.auth_scram(mech, user, pass);
             }
-            _ => {
+            AuthMechanism::XOAuth2 | AuthMechanism::OAuthBearer => {
                 return Err(SmtpError::new(
                     SmtpErrorKind::AuthUnsupported,
                     format!(
-                        "AUTH {} does not fit the configured credentials",
+                        "AUTH {} needs an OAuth 2 token, not a password",
                         mech.name()
                     ),
                 ));
             }
         };
+        self.finish_auth(mech, final_reply)
+    }
+
+    /// Ends an exchange: success on 2xx, else the AUTH error (cancelling a pending challenge).
+    fn finish_auth(&mut self, mech: AuthMechanism, final_reply: Reply) -> Result<(), SmtpError> {
         if final_reply.is_positive() {
             return Ok(());
         }
@@ -996,6 +1065,131 @@ impl SmtpConnection {
             let _ = self.command("*", Stage::Auth);
         }
         Err(auth_error(mech, final_reply))
+    }
+
+    /// SCRAM-SHA-256 or SCRAM-SHA-1 (RFC 5802, RFC 7677) with rsasl: client-first as the
+    /// initial response, client-final (the proof) after the server-first challenge, then the
+    /// server's signature is verified before the final reply counts. A server that does not
+    /// prove it knows the password fails the AUTH even if it accepts the client.
+    fn auth_scram(&mut self, mech: AuthMechanism, user: &str, pass: &str) -> Result<(), SmtpError> {
+        use rsasl::prelude::{Mechname, SASLClient, SASLConfig, State};
+        let local = |why: String| SmtpError::new(SmtpErrorKind::InvalidInput, why);
+        let config = SASLConfig::with_credentials(None, user.to_string(), pass.to_string())
+            .map_err(|e| local(format!("SCRAM cannot be set up: {e}")))?;
+        let name = Mechname::parse(mech.name().as_bytes())
+            .map_err(|e| local(format!("SCRAM mechanism name: {e}")))?;
+        let mut session = SASLClient::new(config)
+            .start_suggested(&[name])
+            .map_err(|e| local(format!("SCRAM cannot start: {e}")))?;
+        let timeout = self.config.command_timeout;
+        let mut first = Vec::new();
+        session
+            .step64(None, &mut first)
+            .map_err(|e| local(format!("SCRAM client-first message: {e}")))?;
+        let line = format!("AUTH {} {}", mech.name(), String::from_utf8_lossy(&first));
+        self.send_line(
+            &line,
+            &format!("AUTH {} <redacted>", mech.name()),
+            Stage::Auth,
+        )?;
+        let r = self.read_reply(Stage::Auth, timeout)?;
+        if r.code != 334 {
+            return self.finish_auth(mech, r);
+        }
+        let challenge = r.lines.first().map(|l| l.trim()).unwrap_or_default();
+        let mut proof = Vec::new();
+        if let Err(e) = session.step64(Some(challenge.as_bytes()), &mut proof) {
+            let _ = self.command("*", Stage::Auth);
+            return Err(SmtpError::with_reply(
+                SmtpErrorKind::ProtocolError,
+                format!("the server's {} challenge is invalid ({e})", mech.name()),
+                r,
+            ));
+        }
+        self.send_line(&String::from_utf8_lossy(&proof), "<redacted>", Stage::Auth)?;
+        let r = self.read_reply(Stage::Auth, timeout)?;
+        if r.code != 334 {
+            if r.is_positive() {
+                // Accepted, but without the server-final message: the server never proved
+                // that it knows the password.
+                self.abandon();
+                return Err(SmtpError::with_reply(
+                    SmtpErrorKind::AuthFailed,
+                    format!(
+                        "AUTH {} was accepted without the server's signature, so the server                          was not authenticated; the connection was closed",
+                        mech.name()
+                    ),
+                    r,
+                ));
+            }
+            return self.finish_auth(mech, r);
+        }
+        let server_final = r.lines.first().map(|l| l.trim()).unwrap_or_default();
+        let mut rest = Vec::new();
+        match session.step64(Some(server_final.as_bytes()), &mut rest) {
+            Ok(State::Finished(_)) => {}
+            Ok(State::Running) | Err(_) => {
+                // Wrong signature: whoever answers does not know the password. Cancel.
+                let _ = self.command("*", Stage::Auth);
+                self.abandon();
+                return Err(SmtpError::with_reply(
+                    SmtpErrorKind::AuthFailed,
+                    format!(
+                        "the server's {} signature does not verify: it does not know the                          password (an impostor?); authentication was cancelled and the                          connection closed",
+                        mech.name()
+                    ),
+                    r,
+                ));
+            }
+        }
+        self.send_line("", "", Stage::Auth)?;
+        let r = self.read_reply(Stage::Auth, timeout)?;
+        self.finish_auth(mech, r)
+    }
+
+    /// AUTH with an OAuth 2 token (OAUTHBEARER or XOAUTH2).
+    fn auth_token(
+        &mut self,
+        mech: AuthMechanism,
+        user: &str,
+        token: &str,
+    ) -> Result<(), SmtpError> {
+        let timeout = self.config.command_timeout;
+        let (initial, error_ack) = match mech {
+            AuthMechanism::XOAuth2 => (auth::xoauth2(user, token), ""),
+            AuthMechanism::OAuthBearer => {
+                let host = self
+                    .config
+                    .host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']');
+                let port = self.config.effective_port();
+                // RFC 7628 3.2.3: an error challenge is answered with a lone ^A.
+                (auth::oauthbearer(user, host, port, token), "AQ==")
+            }
+            other => {
+                return Err(SmtpError::new(
+                    SmtpErrorKind::AuthUnsupported,
+                    format!(
+                        "AUTH {} needs a password, not an OAuth 2 token",
+                        other.name()
+                    ),
+                ));
+            }
+        };
+        let line = format!("AUTH {} {}", mech.name(), auth::b64(&initial));
+        self.send_line(
+            &line,
+            &format!("AUTH {} <redacted>", mech.name()),
+            Stage::Auth,
+        )?;
+        let mut r = self.read_reply(Stage::Auth, timeout)?;
+        if r.code == 334 {
+            // The server sent an error description; the acknowledgement gets the final reply.
+            self.send_line(error_ack, error_ack, Stage::Auth)?;
+            r = self.read_reply(Stage::Auth, timeout)?;
+        }
+        self.finish_auth(mech, r)
     }
 
     /// Continues an AUTH exchange only after a 334 challenge.
@@ -1382,6 +1576,37 @@ fn unreachable_security() -> Result<(), SmtpError> {
     ))
 }
 
+/// Asks the token provider for a token; `refused`: the error of the token just refused.
+fn ask_token(
+    provider: &super::TokenProvider,
+    refresh: bool,
+    refused: Option<&SmtpError>,
+) -> Result<String, SmtpError> {
+    let when = match refused {
+        Some(e) => format!(" after the server refused the first token ({})", e.message),
+        None => String::new(),
+    };
+    let token = provider.token(refresh).map_err(|why| {
+        SmtpError::new(
+            SmtpErrorKind::TokenProvider,
+            format!("the OAuth 2 token provider gave no token{when}: {why}"),
+        )
+    })?;
+    if token.is_empty() {
+        return Err(SmtpError::new(
+            SmtpErrorKind::TokenProvider,
+            format!("the OAuth 2 token provider gave an empty token{when}"),
+        ));
+    }
+    if token.bytes().any(|b| b < b' ' || b == 0x7f) {
+        return Err(SmtpError::new(
+            SmtpErrorKind::TokenProvider,
+            format!("the OAuth 2 token provider gave a token with a control character{when}"),
+        ));
+    }
+    Ok(token)
+}
+
 fn auth_error(mech: AuthMechanism, r: Reply) -> SmtpError {
     auth_error_named(&format!("AUTH {}", mech.name()), r)
 }
@@ -1435,6 +1660,39 @@ fn open_tcp(config: &SmtpConfig, deadline: Option<Instant>) -> Result<TcpStream,
         ));
     }
     let port = config.effective_port();
+    let Some(proxy) = &config.proxy else {
+        return connect_tcp(config, host, port, deadline);
+    };
+    // The proxy's own address is resolved here; the SMTP host's name goes to the proxy.
+    let mut tcp = connect_tcp(config, &proxy.host, proxy.port, deadline).map_err(|mut e| {
+        if e.kind == SmtpErrorKind::Connect {
+            e.kind = SmtpErrorKind::Proxy;
+            e.message = format!("cannot reach the proxy {proxy}: {}", e.message);
+        }
+        e
+    })?;
+    proxy::handshake(
+        proxy,
+        &mut tcp,
+        host,
+        port,
+        config.command_timeout,
+        deadline,
+    )?;
+    let t = Some(config.command_timeout.max(Duration::from_millis(1)));
+    let _ = tcp.set_write_timeout(t);
+    let _ = tcp.set_read_timeout(t);
+    Ok(tcp)
+}
+
+/// A TCP connection to `host`:`port` (each resolved address in turn), with the command
+/// timeout set for reads and writes.
+fn connect_tcp(
+    config: &SmtpConfig,
+    host: &str,
+    port: u16,
+    deadline: Option<Instant>,
+) -> Result<TcpStream, SmtpError> {
     let addrs: Vec<SocketAddr> = match (host, port).to_socket_addrs() {
         Ok(a) => a.collect(),
         Err(e) => {

@@ -110,6 +110,14 @@ pub enum SmtpErrorKind {
     InvalidInput,
     /// Another I/O error.
     Io,
+    /// The proxy could not be reached, or it broke its protocol (SOCKS or HTTP CONNECT).
+    Proxy,
+    /// The proxy refused to open the tunnel to the SMTP server (its reply is in the message).
+    ProxyRefused,
+    /// The proxy refused the proxy user name and password (or wants some and none are set).
+    ProxyAuthFailed,
+    /// The OAuth 2 token provider gave no token (its message says why).
+    TokenProvider,
 }
 
 /// An error of the SMTP engine: its kind, a human-readable message, and the server's reply
@@ -198,6 +206,8 @@ impl SmtpError {
     pub fn is_transient(&self) -> bool {
         match self.kind {
             SmtpErrorKind::Connect
+            | SmtpErrorKind::Proxy
+            | SmtpErrorKind::ProxyRefused
             | SmtpErrorKind::Timeout { .. }
             | SmtpErrorKind::ConnectionLost { .. }
             | SmtpErrorKind::Io => true,

@@ -25,6 +25,7 @@ mod connection;
 mod data;
 mod envelope;
 mod error;
+mod proxy;
 mod reply;
 mod tls;
 
@@ -32,11 +33,12 @@ pub use caps::Capabilities;
 pub use client::{DEFAULT_IDLE_CHECK, SmtpClient};
 pub use config::{
     AuthMechanism, ClientCertificate, Credentials, DEFAULT_TOTAL_TIMEOUT, LogDirection,
-    ProtocolLog, Secret, SmtpConfig, TlsOptions, TlsVersion, parse_url,
+    ProtocolLog, Secret, SmtpConfig, TlsOptions, TlsVersion, TokenProvider, parse_url,
 };
 pub use connection::{SmtpConnection, TlsInfo};
 pub use envelope::{DsnNotify, DsnRet, Envelope, Recipient, SendResult};
 pub use error::{SmtpError, SmtpErrorKind, Stage, refused_text};
+pub use proxy::{ProxyConfig, ProxyKind, parse_proxy_url};
 pub use reply::{MAX_REPLY_LINE, MAX_REPLY_LINES, ParseError, Reply, parse_reply};
 /// The rustls client configuration for TLS options (also used for the queue database).
 #[cfg(feature = "postgres")]

@@ -186,6 +186,16 @@ static void test_null_client_smtp_settings(void) {
     CHECK_RESULT(missive_client_set_oauth2_token(c, NULL, 0), MISSIVE_RESULT_OK); /* removes */
 
     CHECK_RESULT(missive_client_set_auth_mechanism(NULL, MISSIVE_AUTH_MECHANISM_PLAIN), NA);
+    CHECK_RESULT(missive_client_set_auth_mechanism(c, MISSIVE_AUTH_MECHANISM_SCRAM_SHA256),
+                 MISSIVE_RESULT_OK);
+    CHECK_RESULT(missive_client_set_auth_mechanism(c, 8), MISSIVE_RESULT_INVALID_ARGUMENT);
+
+    CHECK_RESULT(missive_client_set_token_provider(NULL, NULL, NULL, NULL), NA);
+    CHECK_RESULT(missive_client_set_token_provider(c, NULL, NULL, NULL), MISSIVE_RESULT_OK);
+
+    CHECK_RESULT(missive_client_set_proxy(NULL, S("socks5://127.0.0.1:1080")), NA);
+    CHECK_RESULT(missive_client_set_proxy(c, NULL, 5), NA);
+    CHECK_RESULT(missive_client_set_proxy(c, NULL, 0), MISSIVE_RESULT_OK); /* removes */
 
     CHECK_RESULT(missive_client_set_client_name(NULL, S("client.example.com")), NA);
     CHECK_RESULT(missive_client_set_client_name(c, NULL, 5), NA);

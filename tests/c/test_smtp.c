@@ -465,7 +465,9 @@ static void set_url(missive_client *c, const char *scheme_plain_userinfo, const 
 
 static void test_credentials(void) {
     static const int32_t mechanisms[] = {MISSIVE_AUTH_MECHANISM_AUTO, MISSIVE_AUTH_MECHANISM_PLAIN,
-                                         MISSIVE_AUTH_MECHANISM_LOGIN, MISSIVE_AUTH_MECHANISM_CRAM_MD5};
+                                         MISSIVE_AUTH_MECHANISM_LOGIN, MISSIVE_AUTH_MECHANISM_CRAM_MD5,
+                                         MISSIVE_AUTH_MECHANISM_SCRAM_SHA256,
+                                         MISSIVE_AUTH_MECHANISM_SCRAM_SHA1};
     missive_client *c = make_client();
     missive_message *m = make_message("C test_smtp authenticated", "to@example.org", NULL, NULL);
     missive_send_result *res = NULL;
@@ -605,6 +607,43 @@ cleanup:
 
 static void test_protocol_log_plain(void) { check_log("auth=PLAIN"); }
 static void test_protocol_log_login(void) { check_log("auth=LOGIN"); }
+static void test_protocol_log_scram(void) { check_log("auth=SCRAM-SHA-256"); }
+
+/* AUTO prefers SCRAM-SHA-256 when the server offers it (the fixture's SCRAM is written in
+ * Python from RFC 5802, apart from the library's). */
+struct scram_ctx {
+    int scram_auth;
+    int other_auth;
+};
+
+static void scram_log_cb(void *userdata, int32_t direction, const char *line, size_t line_len) {
+    struct scram_ctx *ctx = userdata;
+    static const char want[] = "AUTH SCRAM-SHA-256 <redacted>";
+    if (direction != MISSIVE_LOG_DIRECTION_SENT || line_len < 5 || memcmp(line, "AUTH ", 5) != 0)
+        return;
+    if (line_len == sizeof want - 1 && memcmp(line, want, line_len) == 0)
+        ctx->scram_auth++;
+    else
+        ctx->other_auth++;
+}
+
+static void test_auto_prefers_scram(void) {
+    struct scram_ctx ctx = {0};
+    missive_client *c = make_client();
+    REQUIRE(c != NULL);
+    set_url(c, "bob:s3cret-pw", NULL);
+    REQUIRE_OK(missive_client_set_protocol_log(c, scram_log_cb, &ctx, NULL));
+    REQUIRE_OK(missive_client_validate_credentials(c));
+    CHECK_EQ_INT(ctx.scram_auth, 1);
+    CHECK_EQ_INT(ctx.other_auth, 0);
+    /* A wrong password: AUTH_FAILED with the server's reply. */
+    set_url(c, "bob:not-it", NULL);
+    CHECK_RESULT(missive_client_validate_credentials(c), MISSIVE_RESULT_AUTH_FAILED);
+    CHECK_CONTAINS(CLIENT_ERROR(c), "535");
+    CHECK_CONTAINS(CLIENT_ERROR(c), "SCRAM-SHA-256");
+cleanup:
+    missive_client_free(c);
+}
 
 /* With connection numbers on, every line starts "[N] "; two clients count from 1 each. */
 struct numbered_ctx {
@@ -669,6 +708,124 @@ cleanup:
 }
 
 /* ---- connection failures ----------------------------------------------------------------- */
+
+/* ----- OAuth 2 token provider and proxies ----------------------------------------------- */
+
+struct token_ctx {
+    int calls;
+    int refresh_calls;
+    int frees;
+    int fail;            /* return 7 with a message */
+    int want_big;        /* ask for a 20000-byte buffer first */
+    size_t largest_buf;  /* the largest buf_len seen */
+    int secret_seen;     /* a log line with a token */
+};
+
+static int32_t token_cb(void *userdata, bool refresh, char *buf, size_t buf_len, size_t *out_len) {
+    struct token_ctx *ctx = userdata;
+    ctx->calls++;
+    if (refresh)
+        ctx->refresh_calls++;
+    if (buf_len > ctx->largest_buf)
+        ctx->largest_buf = buf_len;
+    if (ctx->fail) {
+        static const char why[] = "no network to the identity provider";
+        memcpy(buf, why, sizeof why - 1);
+        *out_len = sizeof why - 1;
+        return 7;
+    }
+    if (ctx->want_big) {
+        if (buf_len < 20000) {
+            *out_len = 20000;
+            return MISSIVE_RESULT_BUFFER_TOO_SMALL;
+        }
+        memset(buf, 'x', 20000);
+        *out_len = 20000;
+        return MISSIVE_RESULT_OK;
+    }
+    /* The fixture accepts only carol's "fresh-token-42": the first token is stale. */
+    const char *token = refresh ? "fresh-token-42" : "stale-token-1";
+    *out_len = strlen(token);
+    memcpy(buf, token, *out_len);
+    return MISSIVE_RESULT_OK;
+}
+
+static void token_free(void *userdata) {
+    ((struct token_ctx *)userdata)->frees++;
+}
+
+static void token_log_cb(void *userdata, int32_t direction, const char *line, size_t line_len) {
+    (void)direction;
+    struct token_ctx *ctx = userdata;
+    if (contains_n(line, line_len, "stale-token-1") || contains_n(line, line_len, "fresh-token-42"))
+        ctx->secret_seen++;
+}
+
+static void test_token_provider(void) {
+    struct token_ctx ctx = {0};
+    struct token_ctx failing = {.fail = 1};
+    struct token_ctx big = {.want_big = 1};
+    missive_client *c = make_client();
+    missive_message *m = make_message("C test_smtp OAuth", "to@example.org", NULL, NULL);
+    REQUIRE(c != NULL && m != NULL);
+    set_url(c, "carol", NULL);
+    REQUIRE_OK(missive_client_set_token_provider(c, token_cb, &ctx, token_free));
+    REQUIRE_OK(missive_client_set_protocol_log(c, token_log_cb, &ctx, NULL));
+    int rc = missive_client_send(c, m, NULL);
+    if (rc != MISSIVE_RESULT_OK)
+        HARNESS_FAIL_AT(__FILE__, __LINE__, "send: %s (%s)", missive_result_str(rc), CLIENT_ERROR(c));
+    /* Asked once, refused, asked once more with refresh, accepted. */
+    CHECK_EQ_INT(ctx.calls, 2);
+    CHECK_EQ_INT(ctx.refresh_calls, 1);
+    CHECK_EQ_INT(ctx.secret_seen, 0);
+    CHECK_EQ_INT(ctx.frees, 0);
+
+    /* A provider that fails: TOKEN_PROVIDER_FAILED with its message. */
+    REQUIRE_OK(missive_client_set_token_provider(c, token_cb, &failing, NULL));
+    CHECK_EQ_INT(ctx.frees, 1); /* replaced: the first userdata was freed */
+    CHECK_RESULT(missive_client_send(c, m, NULL), MISSIVE_RESULT_TOKEN_PROVIDER_FAILED);
+    CHECK_CONTAINS(CLIENT_ERROR(c), "no network to the identity provider");
+    CHECK_EQ_INT(failing.calls, 1);
+
+    /* A token longer than the first buffer: asked again with a buffer that fits. The server
+     * refuses that token (and its refresh): AUTH_FAILED. */
+    REQUIRE_OK(missive_client_set_token_provider(c, token_cb, &big, NULL));
+    CHECK_RESULT(missive_client_send(c, m, NULL), MISSIVE_RESULT_AUTH_FAILED);
+    CHECK(big.largest_buf >= 20000);
+    CHECK_EQ_INT(big.refresh_calls, 2); /* BUFFER_TOO_SMALL, then the token, both refreshing */
+
+    /* NULL removes it: carol has no password, so AUTH fails with PLAIN. */
+    REQUIRE_OK(missive_client_set_token_provider(c, NULL, NULL, NULL));
+    CHECK_RESULT(missive_client_validate_credentials(c), MISSIVE_RESULT_AUTH_FAILED);
+cleanup:
+    missive_message_free(m);
+    missive_client_free(c);
+    CHECK_EQ_INT(ctx.frees, 1);
+}
+
+static void test_proxy_settings(void) {
+    missive_client *c = make_client();
+    missive_message *m = make_message("C test_smtp proxy", "to@example.org", NULL, NULL);
+    REQUIRE(c != NULL && m != NULL);
+    /* Malformed URLs: INVALID_ARGUMENT, and the password is not repeated. */
+    CHECK_RESULT(missive_client_set_proxy(c, S("ftp://u:hunter2@127.0.0.1:1")),
+                 MISSIVE_RESULT_INVALID_ARGUMENT);
+    CHECK_NOT_CONTAINS(CLIENT_ERROR(c), "hunter2");
+    CHECK_RESULT(missive_client_set_proxy(c, S("socks5://u:hunter2@127.0.0.1:notaport")),
+                 MISSIVE_RESULT_INVALID_ARGUMENT);
+    CHECK_NOT_CONTAINS(CLIENT_ERROR(c), "hunter2");
+    /* A proxy nobody listens on (port 1 of the loopback): PROXY_FAILED, nothing sent. */
+    REQUIRE_OK(missive_client_set_proxy(c, S("socks5://u:hunter2@127.0.0.1:1")));
+    CHECK_RESULT(missive_client_send(c, m, NULL), MISSIVE_RESULT_PROXY_FAILED);
+    CHECK_CONTAINS(CLIENT_ERROR(c), "proxy");
+    CHECK_NOT_CONTAINS(CLIENT_ERROR(c), "hunter2");
+    /* (NULL, 0) removes the proxy: direct again. */
+    REQUIRE_OK(missive_client_set_proxy(c, NULL, 0));
+    CHECK_RESULT(missive_client_send(c, m, NULL), MISSIVE_RESULT_OK);
+cleanup:
+    missive_message_free(m);
+    missive_client_free(c);
+}
 
 static void test_connect_failed(void) {
     missive_client *c = missive_client_new();
@@ -911,8 +1068,12 @@ int main(int argc, char **argv) {
     RUN(test_credentials);
     RUN(test_protocol_log_plain);
     RUN(test_protocol_log_login);
+    RUN(test_protocol_log_scram);
+    RUN(test_auto_prefers_scram);
     RUN(test_protocol_log_replaced);
     RUN(test_protocol_log_connection_numbers);
+    RUN(test_token_provider);
+    RUN(test_proxy_settings);
     RUN(test_connect_failed);
     RUN(test_greeting_timeout);
     RUN(test_send_result_accessors);

@@ -371,6 +371,10 @@ TEST(ClientTest, SettersAccepted) {
     c.set_oauth2_token("tok");
     c.set_oauth2_token("");
     c.set_auth_mechanism(missive::AuthMechanism::Plain);
+    c.set_auth_mechanism(missive::AuthMechanism::ScramSha256);
+    c.set_auth_mechanism(missive::AuthMechanism::OAuthBearer);
+    c.set_proxy("http://user:pass@127.0.0.1:3128");
+    c.set_proxy("");
     c.set_client_name("client.example.com");
     c.set_ca_file("/etc/ssl/certs/ca-certificates.crt");
     c.set_client_certificate("", "");
@@ -809,6 +813,54 @@ TEST(Smtp, Credentials) {
     } catch (const missive::Error &e) {
         EXPECT_EQ(e.code(), MISSIVE_RESULT_AUTH_FAILED);
     }
+}
+
+TEST(Smtp, TokenProviderRefreshesOnce) {
+    missive::Client c;
+    c.set_url("smtp+plain://carol@127.0.0.1:" + std::to_string(fixture_port()));
+    c.set_timeouts(5000, 20000);
+    std::vector<bool> asked;
+    c.set_token_provider([&](bool refresh) {
+        asked.push_back(refresh);
+        // The fixture knows only carol's "fresh-token-42": the first token is refused.
+        return std::string(refresh ? "fresh-token-42" : "stale-token-1");
+    });
+    missive::SendResult r = c.send(simple("C++ OAuth", "to@example.com"));
+    EXPECT_TRUE(r.delivered());
+    EXPECT_EQ(asked, (std::vector<bool>{false, true}));
+    EXPECT_NE(arrived(r, ".env").find("AUTH carol"), std::string::npos);
+    // A provider that throws: TOKEN_PROVIDER_FAILED with the exception's text.
+    c.set_token_provider([](bool) -> std::string { throw std::runtime_error("offline"); });
+    try {
+        c.send(simple("C++ OAuth fails", "to@example.com"));
+        FAIL() << "no exception";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_TOKEN_PROVIDER_FAILED);
+        EXPECT_NE(std::string(e.what()).find("offline"), std::string::npos);
+    }
+    c.set_token_provider(nullptr);
+}
+
+TEST(ClientTest, Proxy) {
+    missive::Client c;
+    c.set_url("smtp+plain://127.0.0.1:" + std::to_string(fixture_port()));
+    c.set_timeouts(5000, 20000);
+    try {
+        c.set_proxy("gopher://u:hunter2@127.0.0.1:1");
+        FAIL() << "no exception";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_INVALID_ARGUMENT);
+        EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos);
+    }
+    c.set_proxy("socks5://127.0.0.1:1");
+    try {
+        c.noop();
+        FAIL() << "no exception";
+    } catch (const missive::Error &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_PROXY_FAILED);
+    }
+    c.set_proxy("");
+    c.noop();
 }
 
 TEST(Lifetime, ManyCycles) {

@@ -70,6 +70,12 @@ namespace Missive
         internal static extern MissiveResult missive_client_set_url(ClientHandle client, byte[] url, UIntPtr len);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_oauth2_token(ClientHandle client, byte[] token, UIntPtr len);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate int TokenCallback(IntPtr userdata, [MarshalAs(UnmanagedType.I1)] bool refresh, IntPtr buf, UIntPtr bufLen, out UIntPtr outLen);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_client_set_token_provider(ClientHandle client, TokenCallback cb, IntPtr userdata, UserdataFreeCallback userdataFree);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_client_set_proxy(ClientHandle client, byte[] url, UIntPtr len);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_auth_mechanism(ClientHandle client, int mechanism);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]

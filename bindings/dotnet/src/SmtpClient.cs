@@ -190,6 +190,38 @@ namespace Missive
             set { var b = Native.Utf8(value); Check(Native.missive_client_set_oauth2_token(H, b, Native.Len(b))); }
         }
 
+        /// <summary>Gives OAuth 2 access tokens (OAUTHBEARER or XOAUTH2 with Username): asked with
+        /// false before each AUTH, and once more with true (refresh) after the server refused the
+        /// token, then AUTH is tried once more. Return null or throw to give none: the send fails
+        /// with TokenProviderFailed and the exception's message. Runs on the thread that opens a
+        /// connection; must not call this client. null removes it.</summary>
+        public Func<bool, string> TokenProvider
+        {
+            get => tokenProvider;
+            set
+            {
+                if (value == null)
+                {
+                    Check(Native.missive_client_set_token_provider(H, null, IntPtr.Zero, null));
+                }
+                else
+                {
+                    var gch = GCHandle.Alloc(value);
+                    Check(Native.missive_client_set_token_provider(H, TokenTrampoline, GCHandle.ToIntPtr(gch), UserdataFree));
+                }
+                tokenProvider = value;
+            }
+        }
+        Func<bool, string> tokenProvider;
+
+        /// <summary>A proxy for every connection: "socks5://user:pass@host:port" (socks5h too),
+        /// "socks4a://host:port", "http://user:pass@host:port" (HTTP CONNECT). The SMTP host's
+        /// name is resolved by the proxy; TLS runs end to end. null or "" removes it.</summary>
+        public string Proxy
+        {
+            set { var b = Native.Utf8(value ?? string.Empty); Check(Native.missive_client_set_proxy(H, b, Native.Len(b))); }
+        }
+
         public SmtpAuthenticationMechanism AuthenticationMechanism
         {
             set => Check(Native.missive_client_set_auth_mechanism(H, (int)value));
@@ -267,6 +299,47 @@ namespace Missive
         }
 
         static void OnUserdataFree(IntPtr userdata) => GCHandle.FromIntPtr(userdata).Free();
+
+        static readonly Native.TokenCallback TokenTrampoline = OnToken;
+
+        static int OnToken(IntPtr userdata, bool refresh, IntPtr buf, UIntPtr bufLen, out UIntPtr outLen)
+        {
+            byte[] text;
+            int code = (int)MissiveResult.Ok;
+            try
+            {
+                var f = (Func<bool, string>)GCHandle.FromIntPtr(userdata).Target;
+                var token = f(refresh);
+                if (token == null)
+                {
+                    text = Encoding.UTF8.GetBytes("the token provider returned null");
+                    code = (int)MissiveResult.TokenProviderFailed;
+                }
+                else
+                {
+                    text = Encoding.UTF8.GetBytes(token);
+                }
+            }
+            catch (Exception e)
+            {
+                // An exception must not unwind into native code: its message becomes the error.
+                text = Encoding.UTF8.GetBytes(e.Message ?? e.GetType().Name);
+                code = (int)MissiveResult.TokenProviderFailed;
+            }
+            ulong cap = bufLen.ToUInt64();
+            if ((ulong)text.Length > cap)
+            {
+                if (code == (int)MissiveResult.Ok)
+                {
+                    outLen = new UIntPtr((ulong)text.Length);
+                    return (int)MissiveResult.BufferTooSmall;
+                }
+                Array.Resize(ref text, (int)cap);
+            }
+            if (text.Length > 0) Marshal.Copy(text, 0, buf, text.Length);
+            outLen = new UIntPtr((ulong)text.Length);
+            return code;
+        }
 
         bool logConnectionNumbers;
 

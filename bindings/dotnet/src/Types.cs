@@ -13,9 +13,10 @@ namespace Missive
         IndexOutOfRange = 6, NotFound = 7,
         ConnectFailed = 100, Timeout = 101, TlsFailed = 102, CertificateInvalid = 103,
         StartTlsNotOffered = 104, ConnectionLost = 105, OutcomeUnknown = 106,
+        ProxyFailed = 110, ProxyRefused = 111, ProxyAuthFailed = 112,
         ServerRejected = 200, AuthFailed = 201, AuthUnsupported = 202, CredentialsRequireTls = 203,
         AllRecipientsRejected = 204, SomeRecipientsRejected = 205, ProtocolError = 206,
-        SmtpUtf8NotSupported = 207, MessageTooLarge = 208,
+        SmtpUtf8NotSupported = 207, MessageTooLarge = 208, TokenProviderFailed = 210,
         FileNotFound = 300, PermissionDenied = 301, IO = 302, MalformedEml = 303, TruncatedEml = 304,
         MessageTooComplex = 305,
         InvalidAddress = 400, InvalidHeader = 401, NoSender = 402, NoRecipients = 403,
@@ -83,7 +84,11 @@ namespace Missive
     /// <summary>What a failure notification returns (RFC 3461 RET).</summary>
     public enum DeliveryNotificationReturn { Default = 0, Full = 1, Headers = 2 }
 
-    public enum SmtpAuthenticationMechanism { Auto = 0, Plain = 1, Login = 2, CramMd5 = 3, XOAuth2 = 4 }
+    public enum SmtpAuthenticationMechanism
+    {
+        Auto = 0, Plain = 1, Login = 2, CramMd5 = 3, XOAuth2 = 4, ScramSha256 = 5, ScramSha1 = 6,
+        OAuthBearer = 7,
+    }
 
     public enum TlsVersion { Tls12 = 0, Tls13 = 1 }
 

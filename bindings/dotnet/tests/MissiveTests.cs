@@ -3,6 +3,7 @@
 // stored as maildir/msg-<n>.env and .eml and acknowledged "queued as Q<n>"). Recipients
 // starting with "reject" are refused with 550.
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -417,6 +418,13 @@ namespace Missive.Tests
                 c.OAuth2Token = "tok";
                 c.OAuth2Token = null;
                 c.AuthenticationMechanism = SmtpAuthenticationMechanism.Plain;
+                c.AuthenticationMechanism = SmtpAuthenticationMechanism.ScramSha256;
+                c.AuthenticationMechanism = SmtpAuthenticationMechanism.OAuthBearer;
+                c.Proxy = "http://user:pass@127.0.0.1:3128";
+                c.Proxy = null;
+                var bad = Assert.Throws<MissiveException>(() => c.Proxy = "gopher://u:hunter2@h:1");
+                Assert.AreEqual(MissiveResult.InvalidArgument, bad.Result);
+                StringAssert.DoesNotContain("hunter2", bad.Message);
                 c.ClientDomain = "client.example.com";
                 c.TrustedCaFile = "/etc/ssl/certs/ca-certificates.crt";
                 c.SetClientCertificate(null, null);
@@ -945,6 +953,40 @@ namespace Missive.Tests
                 Assert.AreEqual(MissiveResult.TlsFailed, e.Result);
                 StringAssert.Contains("the server answered in plain text: port " + Fixture.Port +
                     " expects STARTTLS or no TLS, not implicit TLS", e.Message);
+            }
+        }
+
+        [Test]
+        public void TokenProviderRefreshesOnce()
+        {
+            using (var c = SmtpClient.FromUrl("smtp+plain://carol@127.0.0.1:" + Fixture.Port))
+            using (var m = Fixture.Simple(".NET OAuth", "to@example.com"))
+            {
+                c.Timeout = 20000;
+                var asked = new List<bool>();
+                // The fixture knows only carol's "fresh-token-42": the first token is refused.
+                c.TokenProvider = refresh => { lock (asked) asked.Add(refresh); return refresh ? "fresh-token-42" : "stale-token-1"; };
+                var r = c.Send(m);
+                CollectionAssert.AreEqual(new[] { false, true }, asked);
+                StringAssert.Contains("AUTH carol", Fixture.Arrived(r, ".env"));
+                c.TokenProvider = refresh => throw new InvalidOperationException("offline");
+                var e = Assert.Throws<SmtpException>(() => c.Send(m));
+                Assert.AreEqual(MissiveResult.TokenProviderFailed, e.Result);
+                StringAssert.Contains("offline", e.Message);
+                c.TokenProvider = null;
+            }
+        }
+
+        [Test]
+        public void ProxyNobodyListensOn()
+        {
+            using (var c = Fixture.Client())
+            {
+                c.Proxy = "socks5://127.0.0.1:1";
+                var e = Assert.Throws<SmtpException>(() => c.Noop());
+                Assert.AreEqual(MissiveResult.ProxyFailed, e.Result);
+                c.Proxy = "";
+                c.Noop();
             }
         }
 

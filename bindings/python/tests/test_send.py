@@ -302,3 +302,41 @@ def test_queue_url_file_and_invalid(tmp_path, smtpd):
         with pytest.raises(ValueError) as e:
             client.queue_url = "ftp://example.com/q"
         assert e.value.code == ae.Result.QUEUE_URL_INVALID
+
+
+def test_token_provider_refreshes_once_and_proxy_errors():
+    from conftest import AioSmtpd
+    server = AioSmtpd("--token", "carol:fresh-token-42", "--mechs", "XOAUTH2,OAUTHBEARER")
+    try:
+        asked = []
+
+        def provider(refresh):
+            asked.append(refresh)
+            return "fresh-token-42" if refresh else "stale-token-1"
+
+        with SmtpClient("127.0.0.1", server.port, security_options=SecurityOptions.NONE) as c:
+            c.username = "carol"
+            c.token_provider = provider
+            c.send(MailMessage("a@example.com", "oauth@example.com", "oauth", "b"))
+            assert asked == [False, True]
+            assert "oauth@example.com" in [r for m in server.messages() for r in m.rcpts]
+
+            def offline(refresh):
+                raise RuntimeError("offline")
+            c.close_connections()
+            c.token_provider = offline
+            with pytest.raises(SmtpException) as e:
+                c.send(MailMessage("a@example.com", "oauth2@example.com", "oauth", "b"))
+            assert e.value.code == ae.Result.TOKEN_PROVIDER_FAILED
+            assert "offline" in str(e.value)
+            c.token_provider = None
+
+            c.proxy = "socks5://127.0.0.1:%d" % free_port()  # nobody listens there
+            c.close_connections()
+            with pytest.raises(SmtpException) as e:
+                c.send(MailMessage("a@example.com", "p@example.com", "proxy", "b"))
+            assert e.value.code == ae.Result.PROXY_FAILED
+            with pytest.raises(ValueError):
+                c.proxy = "gopher://127.0.0.1:1"
+    finally:
+        server.stop()

@@ -103,7 +103,9 @@ pub fn smtp_code(e: &SmtpError) -> u8 {
     match e.kind {
         SmtpErrorKind::AuthFailed
         | SmtpErrorKind::AuthUnsupported
-        | SmtpErrorKind::CredentialsRequireTls => NOPERM,
+        | SmtpErrorKind::CredentialsRequireTls
+        | SmtpErrorKind::ProxyAuthFailed
+        | SmtpErrorKind::TokenProvider => NOPERM,
         SmtpErrorKind::ProtocolError => PROTOCOL,
         SmtpErrorKind::AllRecipientsRejected | SmtpErrorKind::SomeRecipientsRejected => NOUSER,
         SmtpErrorKind::InvalidInput => CONFIG,

@@ -22,7 +22,7 @@ const CONFIG_HELP: &str = "\
 Configuration: the server comes from --url, else MISSIVE_SMTP_URL, else `url` in the config file
 (--config FILE, else $XDG_CONFIG_HOME/missive/config.toml, else ~/.config/missive/config.toml).
 The config file is TOML with the string keys url, username, password, password_command, from,
-queue and ca_file; a file that holds a password (or a URL with one) must not be readable by
+queue, ca_file and proxy; a file that holds a password (or a URL with one) must not be readable by
 group or others. The password comes from --password-file, --password-command, the config file,
 or the URL, in that order; it is never needed on the command line.
 URLs: smtp:// (STARTTLS when offered), smtp+starttls:// (STARTTLS required), smtps:// (TLS from
@@ -76,6 +76,16 @@ struct GlobalOpts {
     /// Extra trusted CA certificates (PEM) for the server's TLS certificate
     #[arg(long, global = true, value_name = "FILE")]
     ca_file: Option<PathBuf>,
+    /// Reach the server through a proxy: socks5://[user:pass@]host:port, socks4a://host:port
+    /// or http://[user:pass@]host:port (HTTP CONNECT)
+    #[arg(
+        long,
+        global = true,
+        env = "MISSIVE_PROXY_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    proxy: Option<String>,
     /// Network timeout in seconds (connect, greeting, each reply)
     #[arg(long, global = true, value_name = "SECONDS")]
     timeout: Option<u64>,
@@ -94,6 +104,7 @@ impl GlobalOpts {
             password_command: self.password_command.clone(),
             queue: self.queue.clone(),
             ca_file: self.ca_file.clone(),
+            proxy: self.proxy.clone(),
             timeout: self.timeout,
             verbose: self.verbose,
         }

@@ -21,6 +21,7 @@ const KEYS: &[&str] = &[
     "from",
     "queue",
     "ca_file",
+    "proxy",
 ];
 
 /// Options every subcommand takes (see `main.rs` for their help text).
@@ -33,6 +34,7 @@ pub struct GlobalInput {
     pub password_command: Option<String>,
     pub queue: Option<String>,
     pub ca_file: Option<PathBuf>,
+    pub proxy: Option<String>,
     pub timeout: Option<u64>,
     pub verbose: bool,
 }
@@ -48,6 +50,7 @@ pub struct Settings {
     pub from: Option<String>,
     pub queue: Option<String>,
     pub ca_file: Option<PathBuf>,
+    pub proxy: Option<String>,
     pub timeout: Option<u64>,
     pub verbose: bool,
 }
@@ -96,10 +99,12 @@ fn read_config(path: &Path) -> Result<toml::Table, Failure> {
         }
     }
     let holds_secret = table.contains_key("password")
-        || table
-            .get("url")
-            .and_then(|v| v.as_str())
-            .is_some_and(url_has_password);
+        || ["url", "proxy"].iter().any(|k| {
+            table
+                .get(*k)
+                .and_then(|v| v.as_str())
+                .is_some_and(url_has_password)
+        });
     if holds_secret {
         check_private(path)?;
     }
@@ -169,6 +174,11 @@ impl Settings {
                 .ca_file
                 .clone()
                 .or_else(|| key("ca_file").map(PathBuf::from)),
+            proxy: g
+                .proxy
+                .clone()
+                .filter(|p| !p.is_empty())
+                .or_else(|| key("proxy")),
             timeout: g.timeout,
             verbose: g.verbose,
         })
@@ -249,6 +259,8 @@ impl Settings {
             Some(c) => {
                 let pass = match &c.secret {
                     Secret::Password(p) | Secret::OAuth2Token(p) => p.clone(),
+                    // A URL never holds a token provider.
+                    Secret::OAuth2Provider(_) => String::new(),
                 };
                 (Some(c.username), (!pass.is_empty()).then_some(pass))
             }
@@ -266,6 +278,10 @@ impl Settings {
         }
         if let Some(ca) = &self.ca_file {
             smtp.tls.ca_file = Some(ca.clone());
+        }
+        if let Some(p) = &self.proxy {
+            smtp.proxy =
+                Some(missive::smtp::parse_proxy_url(p).map_err(|e| Failure::config(e.message))?);
         }
         if let Some(t) = self.timeout {
             let t = Duration::from_secs(t.max(1));
@@ -303,6 +319,7 @@ impl Settings {
                 c.username = cr.username;
                 c.password = match &cr.secret {
                     Secret::Password(p) | Secret::OAuth2Token(p) => p.clone(),
+                    Secret::OAuth2Provider(_) => String::new(),
                 };
             }
             apply_queue(c, queue);

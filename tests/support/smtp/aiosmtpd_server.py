@@ -15,11 +15,18 @@
 
 Recipients starting with "reject" get 550, with "defer" get 450. --data-delay-ms N waits N
 milliseconds (without blocking other connections) before each final reply to DATA.
+
+AUTH: --user NAME:PASSWORD for PLAIN, LOGIN, CRAM-MD5 and SCRAM-SHA-256/SHA-1 (written here
+from RFC 5802; --scram-fault bad-signature|no-final for a server that cannot prove it knows the
+password), --token NAME:TOKEN for XOAUTH2 and OAUTHBEARER (RFC 7628: a refused token gets the
+JSON error challenge, then 535; each OAUTHBEARER attempt's user, host and port are appended to
+OUT/oauthbearer). --mechs lists the mechanisms offered (default PLAIN,LOGIN,CRAM-MD5,XOAUTH2).
 """
 import argparse
 import asyncio
 import base64
 import datetime
+import hashlib
 import hmac
 import ipaddress
 import os
@@ -96,6 +103,7 @@ class Handler:
         self.implicit_tls = implicit_tls
         self.users = users
         self.tokens = tokens
+        self.scram_fault = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("reject"):
@@ -160,6 +168,89 @@ class Handler:
         await server.challenge_auth(err, encode_to_b64=False)
         return AuthResult(success=False, handled=False, message="535 5.7.8 Bad token")
 
+    async def auth_OAUTHBEARER(self, server, args):
+        """RFC 7628: a GS2 header with the user, then host, port and the bearer token; a bad
+        token gets a 334 JSON error challenge, the client's ^A, and 535."""
+        from aiosmtpd.smtp import AuthResult
+        if len(args) == 2:
+            raw = base64.b64decode(args[1])
+        else:
+            raw = await server.challenge_auth("")
+            if not isinstance(raw, bytes):
+                return AuthResult(success=False, handled=True)
+        gs2, _, rest = raw.partition(b"\x01")
+        user = None
+        for field in gs2.decode("utf-8", "replace").split(","):
+            if field.startswith("a="):
+                user = field[2:].replace("=2C", ",").replace("=3D", "=")
+        parts = dict(p.split("=", 1) for p in rest.decode().split("\x01") if "=" in p)
+        with open(os.path.join(self.out, "oauthbearer"), "a") as f:
+            f.write("user=%s host=%s port=%s\n" % (user, parts.get("host"), parts.get("port")))
+        if user in self.tokens and parts.get("auth") == "Bearer " + self.tokens[user]:
+            return AuthResult(success=True, auth_data=user)
+        err = base64.b64encode(
+            b'{"status":"invalid_token","scope":"mail","openid-configuration":'
+            b'"https://example.test/.well-known/openid-configuration"}').decode()
+        ack = await server.challenge_auth(err, encode_to_b64=False)
+        if ack != b"\x01":
+            return AuthResult(success=False, handled=False,
+                              message="501 5.5.2 expected ^A after the error challenge")
+        return AuthResult(success=False, handled=False, message="535 5.7.8 Bad token")
+
+    async def _scram(self, server, args, hname):
+        """SCRAM-SHA-* (RFC 5802, RFC 7677) written here from the RFC: an implementation
+        independent of the client's. --scram-bad-signature sends a wrong server signature,
+        --scram-no-final accepts without sending it."""
+        from aiosmtpd.smtp import AuthResult
+        fail = AuthResult(success=False, handled=False,
+                          message="535 5.7.8 Error: authentication failed")
+        if len(args) == 2:
+            first = base64.b64decode(args[1])
+        else:
+            first = await server.challenge_auth("")
+            if not isinstance(first, bytes):
+                return AuthResult(success=False, handled=True)
+        first = first.decode("utf-8")
+        cbflag, authzid, bare = first.split(",", 2)
+        gs2_header = cbflag + "," + authzid + ","
+        attrs = dict(kv.split("=", 1) for kv in bare.split(","))
+        user = attrs["n"].replace("=2C", ",").replace("=3D", "=")
+        snonce = attrs["r"] + base64.b64encode(os.urandom(18)).decode()
+        salt, iters = os.urandom(16), 4096
+        server_first = "r=%s,s=%s,i=%d" % (snonce, base64.b64encode(salt).decode(), iters)
+        final = await server.challenge_auth(server_first)
+        if not isinstance(final, bytes):
+            return AuthResult(success=False, handled=True)
+        without_proof, _, proof = final.decode("utf-8").rpartition(",p=")
+        fattrs = dict(kv.split("=", 1) for kv in without_proof.split(","))
+        password = self.users.get(user)
+        if (password is None or fattrs.get("r") != snonce
+                or base64.b64decode(fattrs.get("c", "")) != gs2_header.encode()):
+            return fail
+        salted = hashlib.pbkdf2_hmac(hname, password.encode(), salt, iters)
+        client_key = hmac.new(salted, b"Client Key", hname).digest()
+        stored_key = hashlib.new(hname, client_key).digest()
+        auth_message = (bare + "," + server_first + "," + without_proof).encode()
+        client_sig = hmac.new(stored_key, auth_message, hname).digest()
+        want = bytes(a ^ b for a, b in zip(client_key, client_sig))
+        if not hmac.compare_digest(want, base64.b64decode(proof)):
+            return fail
+        server_key = hmac.new(salted, b"Server Key", hname).digest()
+        server_sig = hmac.new(server_key, auth_message, hname).digest()
+        if self.scram_fault == "bad-signature":
+            server_sig = bytes(b ^ 0x55 for b in server_sig)
+        if self.scram_fault != "no-final":
+            ack = await server.challenge_auth("v=" + base64.b64encode(server_sig).decode())
+            if ack != b"":
+                return AuthResult(success=False, handled=True)
+        return AuthResult(success=True, auth_data=user)
+
+    async def auth_SCRAM__SHA__256(self, server, args):
+        return await self._scram(server, args, "sha256")
+
+    async def auth_SCRAM__SHA__1(self, server, args):
+        return await self._scram(server, args, "sha1")
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -169,6 +260,7 @@ def main():
     ap.add_argument("--token", action="append", default=[], help="name:oauth2-token")
     ap.add_argument("--mechs", default="PLAIN,LOGIN,CRAM-MD5,XOAUTH2")
     ap.add_argument("--auth-require-tls", action="store_true")
+    ap.add_argument("--scram-fault", choices=["bad-signature", "no-final"])
     ap.add_argument("--auth-required", action="store_true")
     ap.add_argument("--no-auth", action="store_true", help="advertise no AUTH")
     ap.add_argument("--implicit-tls", nargs=2, metavar=("CERT", "KEY"))
@@ -209,7 +301,10 @@ def main():
     starttls = ctx_for(a.starttls)
     handler = Handler(a.dir, implicit is not None, users, tokens, a.data_delay_ms / 1000.0)
     wanted = set(m for m in a.mechs.split(",") if m)
-    exclude = [m for m in ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2") if m not in wanted]
+    exclude = [m for m in ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER",
+                          "SCRAM-SHA-256", "SCRAM-SHA-1")
+               if m not in wanted]
+    handler.scram_fault = a.scram_fault
 
     def factory():
         with open(os.path.join(a.dir, "connections"), "a") as f:

@@ -21,7 +21,8 @@ from ._native import (AuthMechanism, DeliveryMethod, DkimAlgorithm, DkimFlags,
                       ForwardMode as _NativeForwardMode,
                       LogDirection, QueueCounts, QueueDrainCounts, Result,
                       Security, TlsVersion, lib, missive_completion_cb, missive_log_cb,
-                      missive_progress_cb, missive_read_cb, missive_userdata_free_cb)
+                      missive_progress_cb, missive_read_cb, missive_token_cb,
+                      missive_userdata_free_cb)
 from ._results import BulkResult, SendResult, bulk_result_from, take_send_result
 
 
@@ -115,6 +116,7 @@ _NO_FREE = missive_userdata_free_cb()
 _NO_COMPLETION = missive_completion_cb()
 _NO_LOG = missive_log_cb()
 _NO_PROGRESS = missive_progress_cb()
+_NO_TOKEN = missive_token_cb()
 
 # ---- callbacks: one module-level trampoline per kind; userdata is a key into _callbacks, ----
 # ---- released by the library through userdata_free (so a callback outlives its client) ----
@@ -156,6 +158,31 @@ def _log_trampoline(userdata: Optional[int], direction: int, line: Any, length: 
         fn("S" if direction == LogDirection.SENT else "R", text)
     except BaseException:
         pass
+
+
+@missive_token_cb
+def _token_trampoline(userdata: Optional[int], refresh: bool, buf: int, buf_len: int,
+                      out_len: Any) -> int:
+    fn = _callbacks.get(userdata or 0)
+    try:
+        if fn is None:
+            raise RuntimeError("the token provider is gone")
+        if hasattr(fn, "get_access_token"):  # the SDK's ITokenProvider shape
+            token = fn.get_access_token(bool(refresh))
+            token = getattr(token, "access_token", token)
+        else:
+            token = fn(bool(refresh))
+        data = token.encode("utf-8") if isinstance(token, str) else bytes(token)
+        out_len[0] = len(data)
+        if len(data) > buf_len:
+            return int(Result.BUFFER_TOO_SMALL)
+        ctypes.memmove(buf, data, len(data))
+        return int(Result.OK)
+    except BaseException as e:  # no exception may cross into the library: say why instead
+        msg = ("token provider failed: %s" % e).encode("utf-8", "replace")[:buf_len]
+        ctypes.memmove(buf, msg, len(msg))
+        out_len[0] = len(msg)
+        return int(Result.TOKEN_PROVIDER_FAILED)
 
 
 @missive_completion_cb
@@ -262,6 +289,8 @@ class SmtpClient(metaclass=_InstanceSettings):
         self._pickup: Optional[str] = None
         self._queue: Optional[str] = None
         self._queue_url: Optional[str] = None
+        self._token_provider: Any = None
+        self._proxy: Optional[str] = None
         self._max_async = 64
         self._async_gates: "weakref.WeakKeyDictionary[Any, asyncio.Semaphore]" = \
             weakref.WeakKeyDictionary()
@@ -583,6 +612,38 @@ class SmtpClient(metaclass=_InstanceSettings):
     def set_require_all_recipients(self, require: bool) -> None:
         """With True, a refused recipient aborts the whole message (nobody gets it)."""
         self._check(self._call(lib.missive_client_set_require_all_recipients, bool(require)))
+
+    @property
+    def token_provider(self) -> Any:
+        """An OAuth 2 token source, asked for a token before AUTH (XOAUTH2 or OAUTHBEARER)
+        and once more with ``refresh=True`` when the server refused the token (AUTH is then
+        tried once more): a callable ``provider(refresh: bool) -> str``, or an object with
+        the SDK's ``get_access_token(ignore_existing_token)``. An exception it raises fails the
+        send with TOKEN_PROVIDER_FAILED and its text. Set ``username`` too; None removes it."""
+        return self._token_provider
+
+    @token_provider.setter
+    def token_provider(self, provider: Any) -> None:
+        if provider is None:
+            self._check(self._call(lib.missive_client_set_token_provider, _NO_TOKEN, None,
+                                   _NO_FREE))
+        else:
+            key = _register(provider)
+            self._check(self._call(lib.missive_client_set_token_provider, _token_trampoline,
+                                   key, _userdata_free))
+        self._token_provider = provider
+
+    @property
+    def proxy(self) -> Optional[str]:
+        """A proxy to reach the server through: ``socks5://user:pass@host:port`` (the host
+        name resolved by the proxy), ``socks4a://host:port`` or ``http://user:pass@host:port``
+        (HTTP CONNECT); TLS runs end to end through it. None or "" removes it."""
+        return self._proxy
+
+    @proxy.setter
+    def proxy(self, url: Optional[str]) -> None:
+        self._set_str(lib.missive_client_set_proxy, url or "")
+        self._proxy = url or None
 
     def set_protocol_log(self, log: Optional[Callable[[str, str], Any]],
                          connection_numbers: bool = False) -> None:

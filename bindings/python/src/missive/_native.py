@@ -42,6 +42,7 @@ missive_userdata_free_cb = CFUNCTYPE(None, c_void_p)
 missive_log_cb = CFUNCTYPE(None, c_void_p, c_int32, POINTER(ctypes.c_char), c_size_t)
 missive_read_cb = CFUNCTYPE(c_int64, c_void_p, c_void_p, c_size_t)
 missive_completion_cb = CFUNCTYPE(None, c_void_p, c_int32, c_void_p)
+missive_token_cb = CFUNCTYPE(c_int32, c_void_p, c_bool, c_void_p, c_size_t, POINTER(c_size_t))
 
 # name -> (restype, argtypes), in the header's order.
 FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
@@ -201,6 +202,8 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "missive_client_set_queue_url": (c_int32, [c_void_p, c_char_p, c_size_t]),
     "missive_client_set_queue_lease": (c_int32, [c_void_p, c_uint64]),
     "missive_client_set_queue_idempotent": (c_int32, [c_void_p, c_bool]),
+    "missive_client_set_token_provider": (c_int32, [c_void_p, missive_token_cb, c_void_p, missive_userdata_free_cb]),
+    "missive_client_set_proxy": (c_int32, [c_void_p, c_char_p, c_size_t]),
     "missive_message_set_list_unsubscribe": (c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_bool]),
 }
 
@@ -224,6 +227,9 @@ class Result(enum.IntEnum):
     START_TLS_NOT_OFFERED = 104
     CONNECTION_LOST = 105
     OUTCOME_UNKNOWN = 106
+    PROXY_FAILED = 110
+    PROXY_REFUSED = 111
+    PROXY_AUTH_FAILED = 112
     SERVER_REJECTED = 200
     AUTH_FAILED = 201
     AUTH_UNSUPPORTED = 202
@@ -233,6 +239,7 @@ class Result(enum.IntEnum):
     PROTOCOL_ERROR = 206
     SMTP_UTF8_NOT_SUPPORTED = 207
     MESSAGE_TOO_LARGE = 208
+    TOKEN_PROVIDER_FAILED = 210
     FILE_NOT_FOUND = 300
     PERMISSION_DENIED = 301
     IO = 302
@@ -386,6 +393,9 @@ class AuthMechanism(enum.IntEnum):
     LOGIN = 2
     CRAM_MD5 = 3
     XOAUTH2 = 4
+    SCRAM_SHA256 = 5
+    SCRAM_SHA1 = 6
+    OAUTHBEARER = 7
 
 
 class TlsVersion(enum.IntEnum):

@@ -3,6 +3,8 @@
 //	MISSIVE_SMTP_URL  e.g. smtp+starttls://me%40example.com:app-password@smtp.example.com:587
 //	                  (without it, messages go into the pickup directory ./outbox, or
 //	                  $MISSIVE_PICKUP_DIR, as .eml files)
+//	MISSIVE_PROXY_URL  e.g. socks5://user:pass@proxy.example.com:1080, socks4a://host:1080 or
+//	                   http://user:pass@proxy.example.com:3128: reach the server through it
 //	MISSIVE_FROM, MISSIVE_TO  the sender and the recipient(s)
 package settings
 
@@ -39,7 +41,11 @@ func Int(name string, fallback int) int {
 // Client makes the client: SMTP from MISSIVE_SMTP_URL, else a pickup directory.
 func Client(opts ...missive.Option) (*missive.Client, error) {
 	if url := os.Getenv("MISSIVE_SMTP_URL"); url != "" {
-		return missive.NewClient(append([]missive.Option{missive.WithURL(url), missive.WithTimeout(10*time.Second, time.Minute)}, opts...)...)
+		base := []missive.Option{missive.WithURL(url), missive.WithTimeout(10*time.Second, time.Minute)}
+		if proxy := os.Getenv("MISSIVE_PROXY_URL"); proxy != "" {
+			base = append(base, missive.WithProxy(proxy))
+		}
+		return missive.NewClient(append(base, opts...)...)
 	}
 	return missive.NewClient(append([]missive.Option{missive.WithPickupDirectory(env("MISSIVE_PICKUP_DIR", "outbox"))}, opts...)...)
 }
