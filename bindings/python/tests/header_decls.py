@@ -18,7 +18,7 @@ _SCALARS = {
     "enum missive_result": "c_int32",
 }
 _CALLBACKS = {"missive_progress_cb", "missive_userdata_free_cb", "missive_log_cb",
-              "missive_read_cb", "missive_completion_cb"}
+              "missive_read_cb", "missive_completion_cb", "missive_token_cb"}
 _STRUCTS = {"struct missive_queue_drain_counts": "QueueDrainCounts",
             "struct missive_queue_counts": "QueueCounts",
             "struct missive_progress": "Progress"}
