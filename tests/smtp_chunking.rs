@@ -132,7 +132,7 @@ fn a_window_of_transactions_has_exact_outcomes_per_message() {
                 ids.push(id);
             }
             Kind::SenderRefused => {
-                let e = r.as_ref().err().expect("sender refused");
+                let e = r.as_ref().expect_err("sender refused");
                 assert_eq!(
                     e.kind,
                     SmtpErrorKind::ServerRejected { stage: Stage::Mail },
@@ -141,7 +141,7 @@ fn a_window_of_transactions_has_exact_outcomes_per_message() {
                 assert_eq!(e.reply.as_ref().unwrap().code, 554, "message {k}: {e}");
             }
             Kind::AllRefused => {
-                let e = r.as_ref().err().expect("every recipient refused");
+                let e = r.as_ref().expect_err("every recipient refused");
                 assert_eq!(
                     e.kind,
                     SmtpErrorKind::AllRecipientsRejected,
@@ -193,11 +193,11 @@ fn require_all_recipients_sends_nothing_when_one_is_refused() {
     ];
     let results = client.send_many(&items);
     drop(client);
-    let e = results[0].as_ref().err().expect("refused");
+    let e = results[0].as_ref().expect_err("refused");
     assert_eq!(e.kind, SmtpErrorKind::SomeRecipientsRejected, "{e}");
     let r = results[1].as_ref().expect("sent");
     let id = r.reply.queue_id().unwrap();
-    assert_eq!(pf.held_ids(), [id.clone()]);
+    assert_eq!(pf.held_ids(), std::slice::from_ref(&id));
     assert_eq!(
         String::from_utf8_lossy(&pf.queued(&id).content),
         "Subject: whole\n\nsent\n"
