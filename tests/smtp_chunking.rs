@@ -35,6 +35,9 @@ fn postfix() -> Postfix {
         "smtpd_sender_restrictions = check_sender_access inline:{refused@example.test=REJECT}",
         "smtpd_soft_error_limit = 1000",
         "smtpd_hard_error_limit = 1000",
+        // Messages are held, never delivered: without this, cleanup's flow control pauses
+        // each new message for up to 1 s once its tokens are spent.
+        "in_flow_delay = 0",
     ])
 }
 
@@ -283,4 +286,54 @@ fn a_stream_goes_as_several_bdat_chunks_and_a_failed_read_sends_no_last() {
     assert!(err.message.contains("disk went away"), "{err}");
     pf.wait_log_line(&["lost connection after BDAT"]);
     assert_eq!(pf.held_ids(), [id], "the partial message was not queued");
+}
+
+#[test]
+fn a_raw_forward_goes_with_bdat_and_arrives_unchanged() {
+    use missive::deliver::{Client, Delivery, DeliveryMethod};
+    let pf = postfix();
+    let client = Client::new();
+    client.configure(|c| {
+        c.delivery_method = DeliveryMethod::Network;
+        c.smtp = cfg(&pf);
+    });
+    // A DKIM-signed-looking message with a Bcc (removed on the way), 8-bit text and leading
+    // dots, some 200 KB: several chunks.
+    let mut raw = b"DKIM-Signature: v=1; a=rsa-sha256; d=example.test; b=abc\r\n\
+        From: a@example.test\r\nBcc: hidden@example.test\r\nSubject: forwarded\r\n\r\n"
+        .to_vec();
+    for i in 0..4000 {
+        raw.extend_from_slice(format!(".caf\u{e9} line {i} of the forwarded body\r\n").as_bytes());
+    }
+    let size = raw.len() as u64;
+    let d = client
+        .forward_stream(
+            "fwd@example.test",
+            &["r@example.test".to_string()],
+            &mut &raw[..],
+            Some(size),
+        )
+        .unwrap();
+    let Delivery::Smtp(r) = d else {
+        panic!("over SMTP")
+    };
+    client.close();
+    let q = pf.queued(&r.reply.queue_id().unwrap());
+    assert_eq!(q.sender, "fwd@example.test");
+    assert_eq!(q.recipients, ["r@example.test"]);
+    let without_bcc = String::from_utf8(raw)
+        .unwrap()
+        .replace("Bcc: hidden@example.test\r\n", "");
+    assert_eq!(
+        String::from_utf8_lossy(&q.content),
+        as_stored(without_bcc.as_bytes())
+    );
+    let line = pf.wait_log_line(&["disconnect from unknown[127.0.0.1]", "bdat="]);
+    assert!(!line.contains(" data="), "{line}");
+    // Postfix took it as 8-bit MIME (BODY=8BITMIME was declared).
+    assert!(
+        q.has_record("named_attribute: encoding=8bit"),
+        "{:?}",
+        q.envelope
+    );
 }
