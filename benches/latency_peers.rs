@@ -15,7 +15,7 @@
 //!
 //! Prints msgs/s of each and the ratios the targets are stated in. Run with
 //! `cargo bench --bench latency_peers`. Environment: `MISSIVE_BENCH_MESSAGES=N` (messages for the
-//! DATA-path rows, default 200), `MISSIVE_BENCH_SLOW=N` (for smtp-source -s 1 and smtplib, which
+//! DATA-path rows, default 400), `MISSIVE_BENCH_SLOW=N` (for smtp-source -s 1 and smtplib, which
 //! wait a round trip per command; default 100), `MISSIVE_BENCH_FAST=N` (for the CHUNKING rows and
 //! the bound, default 1000), `MISSIVE_BENCH_LATENCY_MS=N` (each way, default 10).
 //!
@@ -191,7 +191,7 @@ fn python(mode: &str, port: u16, n: usize, concurrency: usize) -> f64 {
 }
 
 fn main() {
-    let n = env_usize("MISSIVE_BENCH_MESSAGES", 200);
+    let n = env_usize("MISSIVE_BENCH_MESSAGES", 400);
     let slow = env_usize("MISSIVE_BENCH_SLOW", 100);
     let fast = env_usize("MISSIVE_BENCH_FAST", 1000);
     let latency = env_usize("MISSIVE_BENCH_LATENCY_MS", 10);
