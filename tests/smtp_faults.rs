@@ -1086,3 +1086,59 @@ fn a_connection_lost_with_transactions_in_flight_leaves_only_unanswered_ones_unk
     }
     srv.finish();
 }
+
+#[test]
+fn chunking_client_reconnects_when_server_closed_idle_connection() {
+    // As above with CHUNKING: the first message of a later call on the kept connection waits
+    // for its envelope's replies before its content, so the closed connection shows at MAIL
+    // (nothing sent, sent again on session 2), not after a whole BDAT (outcome unknown).
+    let caps = ["PIPELINING", "CHUNKING"];
+    let one = b"Subject: 1\r\n\r\none\r\n";
+    let two = b"Subject: 2\r\n\r\ntwo\r\n";
+    let three = b"Subject: 3\r\n\r\nthree\r\n";
+    let srv = ScriptServer::start_sessions(vec![
+        script(vec![
+            hello(&caps),
+            bdat_transaction("b@y.test", one),
+            vec![
+                say("250 2.1.0 ok"),
+                say("250 2.1.5 ok"),
+                say("250 2.0.0 queued as S1"),
+            ],
+        ]),
+        script(vec![
+            hello(&caps),
+            // Both messages of the retried call are written before any reply: a fresh
+            // connection needs no check.
+            bdat_transaction("b@y.test", two),
+            bdat_transaction("b@y.test", three),
+            vec![
+                say("250 2.1.0 ok"),
+                say("250 2.1.5 ok"),
+                say("250 2.0.0 queued as S2"),
+                say("250 2.1.0 ok"),
+                say("250 2.1.5 ok"),
+                say("250 2.0.0 queued as S3"),
+            ],
+            quit(),
+        ]),
+    ]);
+    let mut client = SmtpClient::new(cfg(srv.port));
+    client.set_idle_check(Duration::from_secs(3600));
+    let r1 = client.send(&env(&["b@y.test"]), one).unwrap();
+    assert_eq!(r1.reply.queue_id().as_deref(), Some("S1"));
+    std::thread::sleep(Duration::from_millis(100));
+    let items: Vec<(Envelope, &[u8])> = vec![
+        (env(&["b@y.test"]), &two[..]),
+        (env(&["b@y.test"]), &three[..]),
+    ];
+    let res = client.send_many(&items);
+    let ids: Vec<Option<String>> = res
+        .iter()
+        .map(|r| r.as_ref().unwrap().reply.queue_id())
+        .collect();
+    assert_eq!(ids, [Some("S2".to_string()), Some("S3".to_string())]);
+    drop(client);
+    let got = srv.finish();
+    assert_eq!(got.matches("\r\ntwo\r\n").count(), 1, "{got}");
+}

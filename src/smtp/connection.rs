@@ -274,6 +274,8 @@ pub struct SmtpConnection {
     broken: bool,
     /// The server announced that it is closing the connection (421).
     closing: bool,
+    /// Transactions started on this connection so far.
+    transactions: u64,
     last_used: Instant,
     /// This connection's number (1, 2, ... per configuration; see
     /// [`SmtpConfig::log_connection_numbers`]).
@@ -326,6 +328,7 @@ impl SmtpConnection {
             encrypted: false,
             broken: false,
             closing: false,
+            transactions: 0,
             last_used: Instant::now(),
             number: config
                 .connections_opened
@@ -1125,6 +1128,7 @@ impl SmtpConnection {
         next: Option<&Prepared>,
         next_written: &mut bool,
     ) -> Result<SendResult, SmtpError> {
+        self.transactions += 1;
         let pipelined = self.use_pipelining();
         let data_in_pipeline = self.data_in_pipeline();
         let timeout = self.config.command_timeout;

@@ -12,6 +12,11 @@
 //! - the connection was lost before its last byte was written, or the server closed it (421)
 //!   before its turn: not delivered (lost at `MAIL`/`RCPT`, or during the content).
 //!
+//! On a connection that already carried a transaction before this call (kept between calls,
+//! so the server may have closed it while it sat idle), the first message waits for its
+//! envelope's replies before its content goes, as with DATA: a connection found closed then
+//! costs nothing but a new connection, instead of leaving a message outcome-unknown.
+//!
 //! After a refused transaction the server may keep the transaction open, and a `MAIL` written
 //! behind it may then be refused as out of sequence (503): such a message is written again
 //! after `RSET`, once. With `require_all_recipients`, or without PIPELINING, each message's
@@ -95,6 +100,22 @@ impl SmtpConnection {
         }
         let window = self.window();
         let mut pending: VecDeque<usize> = (0..n).collect();
+        if self.transactions > 0 {
+            // The connection sat idle since its last transaction, and the server may have
+            // closed it meanwhile without a word. A message written whole into a connection
+            // that then turns out closed would be outcome-unknown; so the first one waits for
+            // its envelope's replies before its content goes (as with DATA), which tells a
+            // dead connection (nothing sent: sent again on a new one) from a live one.
+            while let Some(i) = pending.pop_front() {
+                match &prepared[i] {
+                    Err(e) => results[i] = Some(Err(e.clone())),
+                    Ok(p) => {
+                        results[i] = Some(self.transact_stepwise(p, &mut Body::Bytes(items[i].1)));
+                        break;
+                    }
+                }
+            }
+        }
         let mut written_again = vec![false; n];
         let mut in_flight: VecDeque<Flight> = VecDeque::new();
         // A transaction was refused and the session has not been reset since.
@@ -184,6 +205,7 @@ impl SmtpConnection {
     /// On failure the connection is broken and the error says how far it got (nothing of the
     /// content: lost at MAIL; some of it: during the content; its last byte is never written).
     fn write_transaction(&mut self, p: &Prepared, message: &[u8]) -> Result<(), SmtpError> {
+        self.transactions += 1;
         let size = if p.binary {
             message.len() as u64
         } else {
@@ -330,6 +352,7 @@ impl SmtpConnection {
         p: &Prepared,
         body: &mut Body<'_>,
     ) -> Result<SendResult, SmtpError> {
+        self.transactions += 1;
         let timeout = self.config.command_timeout;
         let pipelined = self.use_pipelining();
         let mail = if pipelined {
