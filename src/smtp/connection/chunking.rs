@@ -271,9 +271,15 @@ impl SmtpConnection {
             } else {
                 Stage::Mail
             };
+            // Broken: nothing more is ever written, so a partial chunk is followed by nothing.
+            // Unless the write timed out, the replies already on their way to the messages
+            // in flight are still read.
             let err = self.io_error(stage, &e);
-            // Never let a partial chunk be followed by anything.
-            self.abandon();
+            if matches!(err.kind, SmtpErrorKind::Timeout { .. }) {
+                self.abandon();
+            } else if let Some(tcp) = self.stream.tcp() {
+                let _ = tcp.shutdown(std::net::Shutdown::Write);
+            }
             err
         })
     }
