@@ -337,3 +337,47 @@ fn a_raw_forward_goes_with_bdat_and_arrives_unchanged() {
         q.envelope
     );
 }
+
+#[test]
+fn large_messages_keep_at_most_4_mib_in_flight() {
+    let pf = postfix();
+    let (log, lines) = log_collector();
+    let mut c = cfg(&pf);
+    c.protocol_log = Some(log);
+    let mut conn = SmtpConnection::connect(&c).unwrap();
+    // Six messages of 1.5 MB: the window holds three (4.5 MB, the third crossing 4 MiB).
+    let bodies: Vec<Vec<u8>> = (0..6)
+        .map(|k| {
+            let mut m = format!("Subject: large {k}\r\n\r\n").into_bytes();
+            while m.len() < 1_500_000 {
+                m.extend_from_slice(
+                    b"0123456789012345678901234567890123456789012345678901234567890123456789\r\n",
+                );
+            }
+            m
+        })
+        .collect();
+    let env = Envelope::new("s@example.test", ["r@example.test"]);
+    let items: Vec<(Envelope, &[u8])> = bodies.iter().map(|b| (env.clone(), &b[..])).collect();
+    let results = conn.send_many(&items);
+    conn.quit();
+    for (k, r) in results.iter().enumerate() {
+        let r = r.as_ref().unwrap_or_else(|e| panic!("message {k}: {e}"));
+        let q = pf.queued(&r.reply.queue_id().unwrap());
+        assert_eq!(
+            q.content.len(),
+            as_stored(&bodies[k]).len(),
+            "message {k} arrived whole"
+        );
+    }
+    let lines = lines.lock().unwrap();
+    let first_reply = lines
+        .iter()
+        .position(|(d, l)| *d == LogDirection::Received && l.starts_with("250 2.1.0"))
+        .expect("a MAIL reply");
+    let bdats_before = lines[..first_reply]
+        .iter()
+        .filter(|(d, l)| *d == LogDirection::Sent && l.starts_with("BDAT "))
+        .count();
+    assert_eq!(bdats_before, 3, "{:?}", &lines[..first_reply]);
+}

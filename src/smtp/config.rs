@@ -212,7 +212,8 @@ pub struct SmtpConfig {
     pub chunking: bool,
     /// Most whole transactions (MAIL, RCPTs, BDAT ... LAST) written ahead of their replies when
     /// the server offers CHUNKING and PIPELINING (default [`DEFAULT_PIPELINE_WINDOW`]; 1 waits
-    /// for each message's replies before the next is written). A connection lost with
+    /// for each message's replies before the next is written); whatever this says, no more
+    /// than 4 MiB of content besides the oldest transaction's. A connection lost with
     /// transactions in flight leaves those whose final reply is missing with an unknown
     /// outcome, so the window also bounds how many that can be.
     pub pipeline_window: usize,

@@ -1,9 +1,10 @@
 //! CHUNKING (RFC 3030): messages sent with `BDAT`, several whole transactions in flight.
 //!
 //! With CHUNKING and PIPELINING, a transaction is written in one go — `MAIL`, the `RCPT`s,
-//! `BDAT <size> LAST` and the content — and up to [`SmtpConfig::pipeline_window`] of them are
-//! written before the first replies are read: the replies of the earlier messages are read
-//! while the later ones are still on their way. Each message's outcome stays its own:
+//! `BDAT <size> LAST` and the content — and up to [`SmtpConfig::pipeline_window`] of them (and
+//! at most 4 MiB of content besides the oldest) are written before the first replies are read:
+//! the replies of the earlier messages are read while the later ones are still on their way.
+//! Each message's outcome stays its own:
 //!
 //! - its replies all arrived: sent, or refused with the refusing reply;
 //! - the connection was lost (or a reply timed out) after its last byte was written and before
@@ -42,10 +43,17 @@ use crate::smtp::{Reply, SmtpError, SmtpErrorKind, Stage};
 /// content is still being written.
 const STREAM_CHUNKS_IN_FLIGHT: usize = 16;
 
+/// Most content bytes written ahead of their replies (besides the oldest transaction, which
+/// may be larger): with large messages the window holds fewer of them, so that a lost
+/// connection leaves less outcome-unknown and the server's replies are read as they come.
+const WINDOW_BYTES: u64 = 4 << 20;
+
 /// A transaction written and not yet answered.
 struct Flight {
     /// Index into the items.
     item: usize,
+    /// Its content's size.
+    bytes: u64,
     /// Whether the message was written after a refused transaction whose state the server may
     /// have kept (a 503 to its `MAIL` then means "write it again after RSET").
     after_failure: bool,
@@ -118,13 +126,18 @@ impl SmtpConnection {
         }
         let mut written_again = vec![false; n];
         let mut in_flight: VecDeque<Flight> = VecDeque::new();
+        let mut in_flight_bytes = 0u64;
         // A transaction was refused and the session has not been reset since.
         let mut dirty = false;
         // The server announced it is closing (421): later transactions were not processed.
         let mut closing = false;
         loop {
             // Fill the window (not behind a refusal, until the window drained and RSET ran).
-            while in_flight.len() < window && !self.broken && (!dirty || in_flight.is_empty()) {
+            while in_flight.len() < window
+                && (in_flight_bytes < WINDOW_BYTES || in_flight.is_empty())
+                && !self.broken
+                && (!dirty || in_flight.is_empty())
+            {
                 if dirty {
                     // The window drained after a refusal: reset the session first.
                     dirty = false;
@@ -142,18 +155,24 @@ impl SmtpConnection {
                         continue;
                     }
                 };
-                if let Err(e) = self.write_transaction(p, items[i].1) {
-                    results[i] = Some(Err(e));
-                    break;
-                }
+                let bytes = match self.write_transaction(p, items[i].1) {
+                    Ok(bytes) => bytes,
+                    Err(e) => {
+                        results[i] = Some(Err(e));
+                        break;
+                    }
+                };
+                in_flight_bytes += bytes;
                 in_flight.push_back(Flight {
                     item: i,
+                    bytes,
                     after_failure: false,
                 });
             }
             let Some(f) = in_flight.pop_front() else {
                 break;
             };
+            in_flight_bytes -= f.bytes;
             let Ok(p) = &prepared[f.item] else {
                 continue;
             };
@@ -202,9 +221,10 @@ impl SmtpConnection {
     }
 
     /// Writes one whole transaction: MAIL, the RCPTs, `BDAT <size> LAST` and the content.
-    /// On failure the connection is broken and the error says how far it got (nothing of the
-    /// content: lost at MAIL; some of it: during the content; its last byte is never written).
-    fn write_transaction(&mut self, p: &Prepared, message: &[u8]) -> Result<(), SmtpError> {
+    /// Returns the content's size. On failure the connection is broken and the error says how
+    /// far it got (nothing of the content: lost at MAIL; some of it: during the content; its
+    /// last byte is never written).
+    fn write_transaction(&mut self, p: &Prepared, message: &[u8]) -> Result<u64, SmtpError> {
         self.transactions += 1;
         let size = if p.binary {
             message.len() as u64
@@ -281,7 +301,8 @@ impl SmtpConnection {
                 let _ = tcp.shutdown(std::net::Shutdown::Write);
             }
             err
-        })
+        })?;
+        Ok(size)
     }
 
     /// Reads the replies of one written transaction (MAIL, each RCPT, the BDAT) and decides
