@@ -381,3 +381,62 @@ fn large_messages_keep_at_most_4_mib_in_flight() {
         .count();
     assert_eq!(bdats_before, 3, "{:?}", &lines[..first_reply]);
 }
+
+#[test]
+fn the_c_api_switches_chunking_off_and_on() {
+    use missive::ffi::client::*;
+    use missive::ffi::missive_result;
+    let pf = postfix();
+    let client = missive_client_new();
+    let url = format!("smtp+plain://127.0.0.1:{}", pf.port);
+    let send = |subject: &str| {
+        let data = format!("Subject: {subject}\r\n\r\nbody\r\n");
+        let (from, rcpts) = ("s@example.test", "r@example.test");
+        let r = unsafe {
+            missive_client_send_raw(
+                client,
+                from.as_ptr().cast(),
+                from.len(),
+                rcpts.as_ptr().cast(),
+                rcpts.len(),
+                data.as_ptr(),
+                data.len(),
+                std::ptr::null_mut(),
+            )
+        };
+        assert_eq!(r, missive_result::Ok);
+        // A new session for each send, so each shows in its own disconnect line.
+        assert_eq!(unsafe { missive_client_close(client) }, missive_result::Ok);
+    };
+    unsafe {
+        assert_eq!(
+            missive_client_set_url(client, url.as_ptr().cast(), url.len()),
+            missive_result::Ok
+        );
+    }
+    send("default");
+    pf.wait_log_line(&["disconnect from", "mail=1 rcpt=1 bdat=1 quit=1"]);
+    assert_eq!(
+        unsafe { missive_client_set_chunking(client, false) },
+        missive_result::Ok
+    );
+    send("chunking off");
+    pf.wait_log_line(&["disconnect from", "mail=1 rcpt=1 data=1 quit=1"]);
+    assert_eq!(
+        unsafe { missive_client_set_chunking(client, true) },
+        missive_result::Ok
+    );
+    send("chunking on");
+    unsafe { missive_client_free(client) };
+    assert_eq!(
+        unsafe { missive_client_set_chunking(std::ptr::null_mut(), true) },
+        missive_result::NullArgument
+    );
+    // The third session used BDAT again (postlogd writes asynchronously: wait for it).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while pf.maillog().matches("mail=1 rcpt=1 bdat=1 quit=1").count() < 2 {
+        assert!(std::time::Instant::now() < deadline, "{}", pf.maillog());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(pf.held_ids().len(), 3);
+}
