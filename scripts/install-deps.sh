@@ -52,6 +52,11 @@ have bsd-mailx  || need_apt+=(bsd-mailx)
 [ -x /usr/bin/tinyproxy ] || need_apt+=(tinyproxy)
 [ -x /usr/sbin/dovecot ]  || need_apt+=(dovecot-core)
 
+# Shopify's Toxiproxy: latency and faults in front of real servers (tests/toxiproxy_faults.rs,
+# benches/latency_peers.rs), built with Go as toxiproxy-server.
+need_toxiproxy=0
+have toxiproxy-server || [ -x /usr/local/bin/toxiproxy-server ] || need_toxiproxy=1
+
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing with apt-get: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -83,8 +88,20 @@ python3 -c "import dkim" 2>/dev/null || py_missing+=(dkimpy)
 python3 -c "import nacl" 2>/dev/null || py_missing+=(pynacl)
 # pproxy: a SOCKS5 server that checks a user name and password (tests/smtp_proxy.rs).
 python3 -c "import pproxy" 2>/dev/null || py_missing+=(pproxy)
+# aiosmtplib: an asyncio SMTP client, a peer in benches/latency_peers.rs.
+python3 -c "import aiosmtplib" 2>/dev/null || py_missing+=(aiosmtplib)
 if [ ${#py_missing[@]} -gt 0 ]; then
   echo "installing with pip: ${py_missing[*]}"
   python3 -m pip install --quiet --disable-pip-version-check "${py_missing[@]}" \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${py_missing[@]}"
+fi
+
+if [ "$need_toxiproxy" -eq 1 ]; then
+  echo "installing with go install: github.com/Shopify/toxiproxy/v2/cmd/server (as toxiproxy-server)"
+  GO=go; have go || GO=/usr/local/go/bin/go
+  gobin=$(mktemp -d)
+  GOBIN="$gobin" "$GO" install github.com/Shopify/toxiproxy/v2/cmd/server@v2.5.0
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO install -m 0755 "$gobin/server" /usr/local/bin/toxiproxy-server
+  rm -rf "$gobin"
 fi

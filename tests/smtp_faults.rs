@@ -927,3 +927,218 @@ fn client_retries_on_421_at_mail_of_reused_connection() {
     drop(client);
     srv.finish();
 }
+
+// ----- CHUNKING: replies real servers do not give on demand ------------------------------------
+
+/// The client side of one pipelined BDAT transaction of `msg` from a@x.test to `to`.
+fn bdat_transaction(to: &str, msg: &[u8]) -> Vec<Step> {
+    vec![
+        expect("MAIL FROM:<a@x.test>"),
+        expect(&format!("RCPT TO:<{to}>")),
+        expect(&format!("BDAT {} LAST\r\n", msg.len())),
+        Step::ReadChunk(msg.len()),
+    ]
+}
+
+#[test]
+fn binarymime_content_goes_byte_for_byte() {
+    // Bare LF, bare CR, a NUL and 8-bit text: sent exactly as they are under BINARYMIME.
+    let msg = "Subject: bin\r\n\r\nnul \0 bare lf\nbare cr\r caf\u{e9}".as_bytes();
+    let srv = ScriptServer::start(script(vec![
+        hello(&["PIPELINING", "CHUNKING", "BINARYMIME", "8BITMIME"]),
+        vec![
+            expect("MAIL FROM:<a@x.test> BODY=BINARYMIME\r\n"),
+            expect("RCPT TO:<b@x.test>"),
+            expect(&format!("BDAT {} LAST\r\n", msg.len())),
+            Step::ReadChunk(msg.len()),
+            say("250 2.1.0 ok"),
+            say("250 2.1.5 ok"),
+            say("250 2.0.0 queued as BIN1"),
+        ],
+        quit(),
+    ]));
+    let mut e = env(&["b@x.test"]);
+    e.eight_bit = true;
+    let mut conn = SmtpConnection::connect(&cfg(srv.port)).unwrap();
+    let r = conn.send(&e, msg).unwrap();
+    assert_eq!(r.reply.queue_id().as_deref(), Some("BIN1"));
+    conn.quit();
+    let got = srv.finish();
+    assert!(
+        got.contains(std::str::from_utf8(msg).unwrap()),
+        "sent byte for byte: {got:?}"
+    );
+}
+
+#[test]
+fn a_mail_refused_out_of_sequence_behind_a_failure_is_sent_again_after_rset() {
+    // A server that keeps the failed transaction open: the MAIL pipelined behind it gets 503.
+    let m1 = b"Subject: one\r\n\r\none\r\n";
+    let m2 = b"Subject: two\r\n\r\ntwo\r\n";
+    let srv = ScriptServer::start(script(vec![
+        hello(&["PIPELINING", "CHUNKING"]),
+        bdat_transaction("b@x.test", m1),
+        bdat_transaction("c@x.test", m2),
+        vec![
+            say("250 2.1.0 ok"),
+            say("550 5.1.1 no such user"),
+            say("554 5.5.1 no valid recipients"),
+            say("503 5.5.1 nested MAIL command"),
+            say("503 5.5.1 need MAIL command"),
+            say("503 5.5.1 need RCPT command"),
+            expect("RSET"),
+            say("250 2.0.0 ok"),
+        ],
+        bdat_transaction("c@x.test", m2),
+        vec![
+            say("250 2.1.0 ok"),
+            say("250 2.1.5 ok"),
+            say("250 2.0.0 queued as TWO"),
+        ],
+        quit(),
+    ]));
+    let mut conn = SmtpConnection::connect(&cfg(srv.port)).unwrap();
+    let items: Vec<(Envelope, &[u8])> = vec![(env(&["b@x.test"]), m1), (env(&["c@x.test"]), m2)];
+    let res = conn.send_many(&items);
+    let e = res[0].as_ref().expect_err("refused");
+    assert_eq!(e.kind, SmtpErrorKind::AllRecipientsRejected, "{e}");
+    let r = res[1].as_ref().expect("sent the second time");
+    assert_eq!(r.reply.queue_id().as_deref(), Some("TWO"));
+    conn.quit();
+    srv.finish();
+}
+
+#[test]
+fn a_421_in_the_window_leaves_the_later_messages_undelivered_not_unknown() {
+    let m = b"Subject: m\r\n\r\nm\r\n";
+    let srv = ScriptServer::start(script(vec![
+        hello(&["PIPELINING", "CHUNKING"]),
+        bdat_transaction("b@x.test", m),
+        bdat_transaction("c@x.test", m),
+        bdat_transaction("d@x.test", m),
+        vec![
+            say("250 2.1.0 ok"),
+            say("250 2.1.5 ok"),
+            say("250 2.0.0 queued as ONE"),
+            say("421 4.3.2 shutting down"),
+        ],
+    ]));
+    let mut conn = SmtpConnection::connect(&cfg(srv.port)).unwrap();
+    let items: Vec<(Envelope, &[u8])> = vec![
+        (env(&["b@x.test"]), m),
+        (env(&["c@x.test"]), m),
+        (env(&["d@x.test"]), m),
+    ];
+    let res = conn.send_many(&items);
+    assert_eq!(
+        res[0].as_ref().unwrap().reply.queue_id().as_deref(),
+        Some("ONE")
+    );
+    for (i, r) in res.iter().enumerate().skip(1) {
+        let e = r.as_ref().expect_err("not delivered");
+        assert!(!e.outcome_unknown(), "message {i}: {e}");
+        assert!(e.is_transient(), "message {i}: {e}");
+    }
+    assert_eq!(
+        res[1].as_ref().err().unwrap().reply.as_ref().unwrap().code,
+        421
+    );
+    assert_eq!(
+        res[2].as_ref().err().unwrap().kind,
+        SmtpErrorKind::ConnectionLost { stage: Stage::Mail }
+    );
+    srv.finish();
+}
+
+#[test]
+fn a_connection_lost_with_transactions_in_flight_leaves_only_unanswered_ones_unknown() {
+    let m = b"Subject: m\r\n\r\nm\r\n";
+    let srv = ScriptServer::start(script(vec![
+        hello(&["PIPELINING", "CHUNKING"]),
+        bdat_transaction("b@x.test", m),
+        bdat_transaction("c@x.test", m),
+        bdat_transaction("d@x.test", m),
+        bdat_transaction("e@x.test", m),
+        vec![
+            say("250 2.1.0 ok"),
+            say("250 2.1.5 ok"),
+            say("250 2.0.0 queued as ONE"),
+            // The second sender is refused; then the connection drops.
+            say("550 5.7.1 sender refused"),
+        ],
+    ]));
+    let mut conn = SmtpConnection::connect(&cfg(srv.port)).unwrap();
+    let items: Vec<(Envelope, &[u8])> = ["b@x.test", "c@x.test", "d@x.test", "e@x.test"]
+        .iter()
+        .map(|to| (env(&[to]), &m[..]))
+        .collect();
+    let res = conn.send_many(&items);
+    assert!(res[0].is_ok(), "{:?}", res[0]);
+    let e = res[1].as_ref().expect_err("refused");
+    assert_eq!(
+        e.kind,
+        SmtpErrorKind::ServerRejected { stage: Stage::Mail },
+        "a refused sender is known not delivered: {e}"
+    );
+    for (i, r) in res.iter().enumerate().skip(2) {
+        let e = r.as_ref().expect_err("no reply");
+        assert!(e.outcome_unknown(), "message {i}: {e}");
+    }
+    srv.finish();
+}
+
+#[test]
+fn chunking_client_reconnects_when_server_closed_idle_connection() {
+    // As above with CHUNKING: the first message of a later call on the kept connection waits
+    // for its envelope's replies before its content, so the closed connection shows at MAIL
+    // (nothing sent, sent again on session 2), not after a whole BDAT (outcome unknown).
+    let caps = ["PIPELINING", "CHUNKING"];
+    let one = b"Subject: 1\r\n\r\none\r\n";
+    let two = b"Subject: 2\r\n\r\ntwo\r\n";
+    let three = b"Subject: 3\r\n\r\nthree\r\n";
+    let srv = ScriptServer::start_sessions(vec![
+        script(vec![
+            hello(&caps),
+            bdat_transaction("b@y.test", one),
+            vec![
+                say("250 2.1.0 ok"),
+                say("250 2.1.5 ok"),
+                say("250 2.0.0 queued as S1"),
+            ],
+        ]),
+        script(vec![
+            hello(&caps),
+            // Both messages of the retried call are written before any reply: a fresh
+            // connection needs no check.
+            bdat_transaction("b@y.test", two),
+            bdat_transaction("b@y.test", three),
+            vec![
+                say("250 2.1.0 ok"),
+                say("250 2.1.5 ok"),
+                say("250 2.0.0 queued as S2"),
+                say("250 2.1.0 ok"),
+                say("250 2.1.5 ok"),
+                say("250 2.0.0 queued as S3"),
+            ],
+            quit(),
+        ]),
+    ]);
+    let mut client = SmtpClient::new(cfg(srv.port));
+    client.set_idle_check(Duration::from_secs(3600));
+    let r1 = client.send(&env(&["b@y.test"]), one).unwrap();
+    assert_eq!(r1.reply.queue_id().as_deref(), Some("S1"));
+    std::thread::sleep(Duration::from_millis(100));
+    let items: Vec<(Envelope, &[u8])> = vec![
+        (env(&["b@y.test"]), &two[..]),
+        (env(&["b@y.test"]), &three[..]),
+    ];
+    let res = client.send_many(&items);
+    let ids: Vec<Option<String>> = res
+        .iter()
+        .map(|r| r.as_ref().unwrap().reply.queue_id())
+        .collect();
+    assert_eq!(ids, [Some("S2".to_string()), Some("S3".to_string())]);
+    drop(client);
+    let got = srv.finish();
+    assert_eq!(got.matches("\r\ntwo\r\n").count(), 1, "{got}");
+}

@@ -187,9 +187,10 @@ fn queue_id_in_final_reply_is_the_one_postfix_logged() {
         let env = Envelope::new("s@example.test", ["r@example.test"]);
         let res = conn.send(&env, msg.as_bytes()).unwrap();
         let id = res.reply.queue_id().expect("queue id in the reply");
+        // Postfix offers CHUNKING: the message went with BDAT, whose reply counts the bytes.
         assert_eq!(
             res.reply.text(),
-            format!("Ok: queued as {id}"),
+            format!("Ok: {} bytes queued as {id}", msg.len()),
             "{}",
             res.reply
         );
@@ -218,7 +219,10 @@ fn auto_security_upgrades_to_starttls_and_none_stays_plain() {
     let pf = Postfix::start();
     let mut ids = Vec::new();
     for security in [Security::Auto, Security::None] {
-        let mut conn = SmtpConnection::connect(&cfg_tls(&pf, security)).unwrap();
+        let mut c = cfg_tls(&pf, security);
+        // The plain session sends with DATA, CHUNKING switched off (the other path).
+        c.chunking = security != Security::None;
+        let mut conn = SmtpConnection::connect(&c).unwrap();
         assert_eq!(conn.is_encrypted(), security == Security::Auto);
         if security == Security::None {
             assert!(conn.capabilities().starttls, "offered, but not used");
@@ -250,9 +254,10 @@ fn auto_security_upgrades_to_starttls_and_none_stays_plain() {
         "{}",
         plain.received
     );
-    // Postfix saw the Auto session issue STARTTLS, the None one not; one TLS session in all.
+    // Postfix saw the Auto session issue STARTTLS (and BDAT), the None one not (and DATA); one
+    // TLS session in all.
     pf.wait_log_line(&[
-        "disconnect from unknown[127.0.0.1] ehlo=2 starttls=1 mail=1 rcpt=1 data=1 quit=1",
+        "disconnect from unknown[127.0.0.1] ehlo=2 starttls=1 mail=1 rcpt=1 bdat=1 quit=1",
     ]);
     pf.wait_log_line(&["disconnect from unknown[127.0.0.1] ehlo=1 mail=1 rcpt=1 data=1 quit=1"]);
     let log = pf.maillog();
@@ -373,7 +378,7 @@ fn send_many_pipelines_over_one_session() {
 
     // One session carried all four transactions, and Postfix saw no pipelining violation.
     pf.wait_log_line(&[
-        "disconnect from unknown[127.0.0.1] ehlo=2 starttls=1 mail=4 rcpt=5 data=4 quit=1 commands=17",
+        "disconnect from unknown[127.0.0.1] ehlo=2 starttls=1 mail=4 rcpt=5 bdat=4 quit=1 commands=17",
     ]);
     let log = pf.maillog();
     assert_eq!(
@@ -382,19 +387,44 @@ fn send_many_pipelines_over_one_session() {
         "{log}"
     );
     assert!(!log.contains("improper command pipelining"), "{log}");
-    // The client really pipelined: the next MAIL FROM followed each final dot unanswered.
+    // Postfix offers CHUNKING: the four whole transactions (MAIL, RCPTs, BDAT ... LAST and
+    // the content) were all written before the first of their replies was read.
     let lines = lines.lock().unwrap();
-    let dots: Vec<usize> = lines
+    let first_mail = lines
         .iter()
-        .enumerate()
-        .filter(|(_, (d, l))| *d == LogDirection::Sent && l == ".")
-        .map(|(i, _)| i)
+        .position(|(d, l)| *d == LogDirection::Sent && l.starts_with("MAIL FROM:<"))
+        .expect("a MAIL FROM");
+    let first_reply = first_mail
+        + lines[first_mail..]
+            .iter()
+            .position(|(d, _)| *d == LogDirection::Received)
+            .expect("a reply");
+    let written: Vec<&str> = lines[first_mail..first_reply]
+        .iter()
+        .map(|(_, l)| l.as_str())
+        .filter(|l| !l.starts_with('<'))
         .collect();
-    assert_eq!(dots.len(), 4, "{lines:?}");
-    for &at in &dots[..3] {
-        assert_eq!(lines[at + 1].0, LogDirection::Sent, "{lines:?}");
-        assert!(lines[at + 1].1.starts_with("MAIL FROM:<"), "{lines:?}");
-    }
+    let mail = |from: &str, i: usize| format!("MAIL FROM:<{from}> SIZE={}", bodies[i].len());
+    let bdat = |i: usize| format!("BDAT {} LAST", bodies[i].len());
+    assert_eq!(
+        written,
+        [
+            mail("one@example.test", 0),
+            "RCPT TO:<r1@example.test>".to_string(),
+            bdat(0),
+            mail("two@example.test", 1),
+            "RCPT TO:<r2a@example.test>".to_string(),
+            "RCPT TO:<r2b@example.test>".to_string(),
+            bdat(1),
+            mail("", 2),
+            "RCPT TO:<r3@example.test>".to_string(),
+            bdat(2),
+            mail("four@example.test", 3),
+            "RCPT TO:<r4@example.test>".to_string(),
+            bdat(3),
+        ],
+        "{lines:?}"
+    );
 }
 
 #[test]
@@ -498,7 +528,7 @@ fn smtputf8_addresses_reach_postfix() {
     let err = conn.send(&env, b"x\r\n").unwrap_err();
     assert_eq!(err.kind, SmtpErrorKind::InvalidInput, "{err}");
     conn.quit();
-    pf.wait_log_line(&["disconnect from", "mail=1 rcpt=2 data=1 quit=1"]);
+    pf.wait_log_line(&["disconnect from", "mail=1 rcpt=2 bdat=1 quit=1"]);
     assert_eq!(pf.held_ids().len(), 1);
     drop(pf);
 

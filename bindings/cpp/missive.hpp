@@ -1002,6 +1002,8 @@ public:
         check(::missive_client_dangerous_accept_invalid_certs(p_.get(), accept));
     }
     void set_pipelining(bool enable) { check(::missive_client_set_pipelining(p_.get(), enable)); }
+    /// CHUNKING (BDAT, several messages in flight) when offered (default on); off: DATA.
+    void set_chunking(bool enable) { check(::missive_client_set_chunking(p_.get(), enable)); }
     /// Sends every message as TNEF (winmail.dat) instead of ordinary MIME.
     void set_use_tnef(bool enable) { check(::missive_client_set_use_tnef(p_.get(), enable)); }
     void set_require_all_recipients(bool require) {

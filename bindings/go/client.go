@@ -365,6 +365,16 @@ func WithPipelining(enable bool) Option {
 	}
 }
 
+// WithChunking turns use of CHUNKING (BDAT, several messages in flight) on (the default:
+// used when the server offers it) or off (DATA).
+func WithChunking(enable bool) Option {
+	return func(c *Client) error {
+		return c.do(func(p *C.missive_client) C.enum_missive_result {
+			return C.missive_client_set_chunking(p, C.bool(enable))
+		})
+	}
+}
+
 // WithRequireAllRecipients sends nothing when any recipient is refused.
 func WithRequireAllRecipients(require bool) Option {
 	return func(c *Client) error {

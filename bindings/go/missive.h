@@ -1846,9 +1846,22 @@ enum missive_result missive_client_dangerous_accept_invalid_certs(struct missive
 enum missive_result missive_client_set_pipelining(struct missive_client *client, bool enable);
 
 /**
- * With `require` true, a message some of whose recipients are refused is not sent at all (RSET;
- * MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED). The default (false) delivers to the accepted
- * recipients and reports the refused ones.
+ * Turns use of CHUNKING (RFC 3030: the message sent with BDAT, and with PIPELINING several
+ * whole transactions in flight) on (the default: used when the server offers it) or off (DATA,
+ * one round trip per message; for servers whose CHUNKING is broken).
+ *
+ * Ownership: borrows `client` for the call.
+ * Thread safety: safe to call from several threads at once on the same client.
+ *
+ * # Safety
+ * `client` is NULL or live.
+ */
+enum missive_result missive_client_set_chunking(struct missive_client *client, bool enable);
+
+/**
+ * With `require` true, a message some of whose recipients are refused is not sent at all
+ * (RSET; MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED). The default (false) delivers to the accepted recipients
+ * and reports the refused ones.
  *
  * Ownership: borrows `client` for the call.
  * Thread safety: safe to call from several threads at once on the same client.

@@ -390,6 +390,7 @@ func TestOptionsAccepted(t *testing.T) {
 		missive.WithMinTLSVersion(missive.TLS13),
 		missive.WithDangerousAcceptInvalidCerts(false),
 		missive.WithPipelining(true),
+		missive.WithChunking(true),
 		missive.WithRequireAllRecipients(false),
 		missive.WithDeliveryMethod(missive.DeliveryNetwork),
 		missive.WithURL("smtp+starttls://u:p@smtp.example.com:587"),

@@ -6,8 +6,9 @@
 //! Each worker (one per connection) starts with a batch of its own — the first batches split
 //! the collection evenly, so every connection asked for is opened and used — then takes the
 //! next batch from the shared queue until it is empty, and sends each batch with
-//! [`SmtpClient::send_many`], pipelined when the server offers PIPELINING. A failure of one
-//! message does not stop the others.
+//! [`SmtpClient::send_many`], pipelined when the server offers PIPELINING (with CHUNKING too,
+//! up to [`SmtpConfig::pipeline_window`](crate::smtp::SmtpConfig::pipeline_window) whole BDAT
+//! transactions in flight). A failure of one message does not stop the others.
 //!
 //! What happens on a failure:
 //! - the server refused the message (4xx/5xx): `Failed`, with the reply; a 4xx is retried

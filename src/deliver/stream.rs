@@ -1,5 +1,6 @@
 //! Forwarding a raw `.eml` stream without loading it: over SMTP through the engine's streaming
-//! data path (CRLF fix-up and dot-stuffing on the fly, through fixed-size buffers), or into the
+//! data path (CRLF fix-up and dot-stuffing on the fly, through fixed-size buffers; BDAT chunks
+//! when the server offers CHUNKING), or into the
 //! pickup directory through a temporary file. Memory use does not grow with the message.
 //!
 //! The bytes go as they are (REDIRECT semantics: a new envelope, the message unchanged, so
@@ -107,7 +108,8 @@ impl Client {
     /// Forwards a raw message read from `message` to its end, without loading it: a new
     /// envelope (`mail_from`, which may be empty for the null sender, and `recipients`), the
     /// bytes unchanged except for `Bcc`, `X-Sender` and `X-Receiver` header fields. Over SMTP
-    /// the content is CRLF-normalised and dot-stuffed on the fly; `size_hint` (when known) is
+    /// the content is CRLF-normalised and dot-stuffed on the fly (with CHUNKING: sent as BDAT
+    /// chunks of 64 KiB, CRLF-normalised, or byte for byte under BINARYMIME); `size_hint` (when known) is
     /// checked against the server's SIZE limit before anything is sent. With pickup delivery
     /// it is copied into a new pickup file.
     ///

@@ -25,6 +25,8 @@ pub struct Capabilities {
     pub starttls: bool,
     /// CHUNKING (RFC 3030).
     pub chunking: bool,
+    /// BINARYMIME (RFC 3030).
+    pub binarymime: bool,
     /// AUTH mechanisms, upper-cased, in the server's order (also from the old `AUTH=` form).
     pub auth: Vec<String>,
     /// Every capability line after the first, as received.
@@ -62,6 +64,7 @@ impl Capabilities {
                 "ENHANCEDSTATUSCODES" => caps.enhanced_status_codes = true,
                 "STARTTLS" => caps.starttls = true,
                 "CHUNKING" => caps.chunking = true,
+                "BINARYMIME" => caps.binarymime = true,
                 "AUTH" => caps.add_auth(words),
                 _ => {}
             }

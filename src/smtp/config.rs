@@ -11,6 +11,9 @@ use super::{Security, SmtpError, SmtpErrorKind};
 /// Default [`SmtpConfig::total_timeout`]: 10 minutes per call.
 pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// Default [`SmtpConfig::pipeline_window`]: transactions written ahead of their replies.
+pub const DEFAULT_PIPELINE_WINDOW: usize = 32;
+
 /// Direction of a protocol log line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogDirection {
@@ -290,6 +293,15 @@ pub struct SmtpConfig {
     pub tls: TlsOptions,
     /// Use PIPELINING when the server advertises it (default true).
     pub pipelining: bool,
+    /// Send with BDAT when the server advertises CHUNKING (default true); DATA otherwise.
+    pub chunking: bool,
+    /// Most whole transactions (MAIL, RCPTs, BDAT ... LAST) written ahead of their replies when
+    /// the server offers CHUNKING and PIPELINING (default [`DEFAULT_PIPELINE_WINDOW`]; 1 waits
+    /// for each message's replies before the next is written); whatever this says, no more
+    /// than 4 MiB of content besides the oldest transaction's. A connection lost with
+    /// transactions in flight leaves those whose final reply is missing with an unknown
+    /// outcome, so the window also bounds how many that can be.
+    pub pipeline_window: usize,
     /// Fail (without sending the message) when any recipient is refused (default false).
     pub require_all_recipients: bool,
     /// Protocol log callback.
@@ -325,6 +337,8 @@ impl SmtpConfig {
             total_timeout: DEFAULT_TOTAL_TIMEOUT,
             tls: TlsOptions::default(),
             pipelining: true,
+            chunking: true,
+            pipeline_window: DEFAULT_PIPELINE_WINDOW,
             require_all_recipients: false,
             protocol_log: None,
             log_connection_numbers: false,
@@ -373,6 +387,8 @@ impl fmt::Debug for SmtpConfig {
             .field("total_timeout", &self.total_timeout)
             .field("tls", &self.tls)
             .field("pipelining", &self.pipelining)
+            .field("chunking", &self.chunking)
+            .field("pipeline_window", &self.pipeline_window)
             .field("require_all_recipients", &self.require_all_recipients)
             .field(
                 "protocol_log",

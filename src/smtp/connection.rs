@@ -17,6 +17,8 @@ use super::tls;
 use super::{Capabilities, Reply, Security, SmtpError, SmtpErrorKind, Stage};
 use crate::message::error::io_reason;
 
+mod chunking;
+
 /// Size of the write buffer used for the message content.
 const DATA_BUFFER: usize = 64 * 1024;
 /// Bytes read from the socket at a time.
@@ -229,6 +231,8 @@ const STREAM_BUFFER: usize = 64 * 1024;
 struct Prepared {
     mail: String,
     rcpts: Vec<(String, String)>,
+    /// BDAT with `BODY=BINARYMIME`: the content goes byte for byte.
+    binary: bool,
 }
 
 /// What a TLS session negotiated (see [`SmtpConnection::tls_info`]).
@@ -270,6 +274,10 @@ pub struct SmtpConnection {
     client_name: String,
     encrypted: bool,
     broken: bool,
+    /// The server announced that it is closing the connection (421).
+    closing: bool,
+    /// Transactions started on this connection so far.
+    transactions: u64,
     last_used: Instant,
     /// This connection's number (1, 2, ... per configuration; see
     /// [`SmtpConfig::log_connection_numbers`]).
@@ -336,6 +344,8 @@ impl SmtpConnection {
             client_name,
             encrypted: false,
             broken: false,
+            closing: false,
+            transactions: 0,
             last_used: Instant::now(),
             number: config
                 .connections_opened
@@ -534,13 +544,24 @@ impl SmtpConnection {
 
     /// Sends one message: MAIL FROM, RCPT TO for each recipient, DATA and the content
     /// (CRLF-normalised and dot-stuffed on the fly). With PIPELINING, MAIL, the RCPTs and DATA
-    /// go in one write. Refused recipients are reported in [`SendResult::rejected`] when at
-    /// least one was accepted (unless `require_all_recipients`). After a failed transaction
-    /// the session is RSET so it can be reused.
+    /// go in one write. When the server offers CHUNKING (and [`SmtpConfig::chunking`] is on),
+    /// the content goes with `BDAT <size> LAST` instead of DATA, CRLF-normalised without
+    /// dot-stuffing (byte for byte as `BODY=BINARYMIME` when offered and the envelope is 8-bit),
+    /// MAIL, RCPTs and BDAT in one write. Refused recipients are reported in
+    /// [`SendResult::rejected`] when at least one was accepted (unless
+    /// `require_all_recipients`). After a failed transaction the session is RSET so it can be
+    /// reused.
     pub fn send(&mut self, envelope: &Envelope, message: &[u8]) -> Result<SendResult, SmtpError> {
         self.begin_call();
         self.ensure_usable()?;
         let prepared = self.prepare(envelope, message)?;
+        if self.use_chunking() {
+            let items = [(envelope.clone(), message)];
+            return self
+                .send_many_chunked(&items, &[Ok(prepared)])
+                .pop()
+                .unwrap_or_else(|| Err(chunking::not_written()));
+        }
         self.transact(&prepared, &mut Body::Bytes(message), false, None)
             .0
     }
@@ -561,19 +582,29 @@ impl SmtpConnection {
         self.begin_call();
         self.ensure_usable()?;
         let prepared = self.prepare_sized(envelope, || size_hint)?;
+        if self.use_chunking() {
+            return self.transact_stepwise(&prepared, &mut Body::Stream(message));
+        }
         self.transact(&prepared, &mut Body::Stream(message), false, None)
             .0
     }
 
     /// Sends several messages on this session. With PIPELINING, the next message's MAIL FROM,
-    /// RCPTs and DATA follow the previous message's final dot in the same write. Returns one
-    /// result per item, in order.
+    /// RCPTs and DATA follow the previous message's final dot in the same write. With CHUNKING
+    /// and PIPELINING, up to [`SmtpConfig::pipeline_window`] whole transactions (MAIL, RCPTs,
+    /// `BDAT <size> LAST` and the content) are written before their replies are read; a
+    /// connection lost with transactions in flight leaves only those whose final reply is
+    /// missing with an unknown outcome ([`SmtpError::outcome_unknown`]). Returns one result
+    /// per item, in order.
     pub fn send_many(&mut self, items: &[(Envelope, &[u8])]) -> Vec<Result<SendResult, SmtpError>> {
         self.begin_call();
         let prepared: Vec<Result<Prepared, SmtpError>> = items
             .iter()
             .map(|(env, msg)| self.prepare(env, msg))
             .collect();
+        if self.use_chunking() {
+            return self.send_many_chunked(items, &prepared);
+        }
         let mut results = Vec::with_capacity(items.len());
         let mut written = false;
         for (i, p) in prepared.iter().enumerate() {
@@ -758,6 +789,7 @@ impl SmtpConnection {
                     if reply.code == 421 {
                         // "Service not available, closing transmission channel".
                         self.broken = true;
+                        self.closing = true;
                     }
                     self.last_used = Instant::now();
                     return Ok(reply);
@@ -1204,7 +1236,14 @@ impl SmtpConnection {
     // ----- transactions --------------------------------------------------------------------
 
     fn prepare(&self, env: &Envelope, message: &[u8]) -> Result<Prepared, SmtpError> {
-        self.prepare_sized(env, || Some(data::encoded_len(message)))
+        let size = if self.binary_body(env) {
+            message.len() as u64
+        } else if self.use_chunking() {
+            data::chunking_len(message)
+        } else {
+            data::encoded_len(message)
+        };
+        self.prepare_sized(env, || Some(size))
     }
 
     /// As `prepare`, with the message size given by `size` (asked only when the server has a
@@ -1242,7 +1281,10 @@ impl SmtpConnection {
             }
             mail.push_str(&format!(" SIZE={size}"));
         }
-        if env.eight_bit && self.caps.eight_bit_mime {
+        let binary = self.binary_body(env);
+        if binary {
+            mail.push_str(" BODY=BINARYMIME");
+        } else if env.eight_bit && self.caps.eight_bit_mime {
             mail.push_str(" BODY=8BITMIME");
         }
         if env.smtputf8 {
@@ -1271,7 +1313,11 @@ impl SmtpConnection {
             }
             rcpts.push((r.address.clone(), cmd));
         }
-        Ok(Prepared { mail, rcpts })
+        Ok(Prepared {
+            mail,
+            rcpts,
+            binary,
+        })
     }
 
     fn data_in_pipeline(&self) -> bool {
@@ -1312,6 +1358,7 @@ impl SmtpConnection {
         next: Option<&Prepared>,
         next_written: &mut bool,
     ) -> Result<SendResult, SmtpError> {
+        self.transactions += 1;
         let pipelined = self.use_pipelining();
         let data_in_pipeline = self.data_in_pipeline();
         let timeout = self.config.command_timeout;

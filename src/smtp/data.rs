@@ -1,4 +1,5 @@
-//! The DATA encoding: CRLF normalisation and dot-stuffing, streamed without copying the message.
+//! The DATA encoding (CRLF normalisation and dot-stuffing) and the BDAT one (CRLF normalisation
+//! only), streamed without copying the message.
 
 /// Feeds `f` with the transmitted form of `data`, in pieces: every bare LF and bare CR becomes
 /// CRLF, a dot at the start of a line is doubled, and the result ends with CRLF (added when
@@ -14,6 +15,8 @@ pub(crate) fn encode<E>(data: &[u8], mut f: impl FnMut(&[u8]) -> Result<(), E>) 
 /// leading dot may straddle two pieces) and the output is the same as `encode` of the whole.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Encoder {
+    /// Double a dot at the start of a line (DATA); BDAT sends the lines as they are.
+    stuff_dots: bool,
     at_line_start: bool,
     /// The previous piece ended with CR (already written as CRLF): an LF first is its pair.
     pending_cr: bool,
@@ -22,6 +25,16 @@ pub(crate) struct Encoder {
 impl Encoder {
     pub(crate) fn new() -> Encoder {
         Encoder {
+            stuff_dots: true,
+            at_line_start: true,
+            pending_cr: false,
+        }
+    }
+
+    /// The BDAT form: CRLF normalisation without dot-stuffing (a chunk's length delimits it).
+    pub(crate) fn chunking() -> Encoder {
+        Encoder {
+            stuff_dots: false,
             at_line_start: true,
             pending_cr: false,
         }
@@ -47,7 +60,7 @@ impl Encoder {
         let mut run_start = i;
         while i < data.len() {
             if self.at_line_start {
-                if data[i] == b'.' {
+                if self.stuff_dots && data[i] == b'.' {
                     if run_start < i {
                         f(&data[run_start..i])?;
                     }
@@ -96,6 +109,26 @@ impl Encoder {
     }
 }
 
+/// Feeds `f` with the BDAT form of `data`: as [`encode`], without dot-stuffing.
+pub(crate) fn encode_chunking<E>(
+    data: &[u8],
+    mut f: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut enc = Encoder::chunking();
+    enc.feed(data, &mut f)?;
+    enc.finish(&mut f)
+}
+
+/// The number of bytes [`encode_chunking`] produces for `data`.
+pub(crate) fn chunking_len(data: &[u8]) -> u64 {
+    let mut n = 0u64;
+    let _ = encode_chunking::<()>(data, |piece| {
+        n += piece.len() as u64;
+        Ok(())
+    });
+    n
+}
+
 /// The number of bytes [`encode`] produces for `data`.
 pub(crate) fn encoded_len(data: &[u8]) -> u64 {
     let mut n = 0u64;
@@ -129,6 +162,23 @@ mod tests {
         assert_eq!(enc(b".\n..x\r\n.\r.y"), b"..\r\n...x\r\n..\r\n..y\r\n");
         assert_eq!(enc(b"\r\r\n\n"), b"\r\n\r\n\r\n");
         assert_eq!(enc(b"x.y\n.\n"), b"x.y\r\n..\r\n");
+    }
+
+    #[test]
+    fn chunking_normalises_without_stuffing() {
+        let enc = |data: &[u8]| {
+            let mut out = Vec::new();
+            encode_chunking::<()>(data, |p| {
+                out.extend_from_slice(p);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(chunking_len(data), out.len() as u64);
+            out
+        };
+        assert_eq!(enc(b""), b"");
+        assert_eq!(enc(b".\n..x\r\n.\r.y"), b".\r\n..x\r\n.\r\n.y\r\n");
+        assert_eq!(enc(b"a\nb\rc\r\n"), b"a\r\nb\r\nc\r\n");
     }
 
     #[test]

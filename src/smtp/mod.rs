@@ -32,8 +32,9 @@ mod tls;
 pub use caps::Capabilities;
 pub use client::{DEFAULT_IDLE_CHECK, SmtpClient};
 pub use config::{
-    AuthMechanism, ClientCertificate, Credentials, DEFAULT_TOTAL_TIMEOUT, LogDirection,
-    ProtocolLog, Secret, SmtpConfig, TlsOptions, TlsVersion, TokenProvider, parse_url,
+    AuthMechanism, ClientCertificate, Credentials, DEFAULT_PIPELINE_WINDOW, DEFAULT_TOTAL_TIMEOUT,
+    LogDirection, ProtocolLog, Secret, SmtpConfig, TlsOptions, TlsVersion, TokenProvider,
+    parse_url,
 };
 pub use connection::{SmtpConnection, TlsInfo};
 pub use envelope::{DsnNotify, DsnRet, Envelope, Recipient, SendResult};

@@ -218,6 +218,7 @@ static void test_null_client_smtp_settings(void) {
     CHECK_RESULT(missive_client_set_min_tls_version(NULL, MISSIVE_TLS_VERSION_TLS13), NA);
     CHECK_RESULT(missive_client_dangerous_accept_invalid_certs(NULL, true), NA);
     CHECK_RESULT(missive_client_set_pipelining(NULL, false), NA);
+    CHECK_RESULT(missive_client_set_chunking(NULL, false), NA);
     CHECK_RESULT(missive_client_set_require_all_recipients(NULL, true), NA);
 
     /* The protocol log: NULL client; cb NULL removes; userdata and userdata_free may be NULL. */

@@ -381,6 +381,7 @@ TEST(ClientTest, SettersAccepted) {
     c.set_min_tls_version(missive::TlsVersion::Tls13);
     c.dangerous_accept_invalid_certs(false);
     c.set_pipelining(true);
+    c.set_chunking(true);
     c.set_require_all_recipients(false);
     EXPECT_THROW(c.set_client_certificate("cert.pem", ""), missive::Error);
     missive::Client moved = std::move(c);

@@ -95,6 +95,8 @@ namespace Missive
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_pipelining(ClientHandle client, [MarshalAs(UnmanagedType.I1)] bool enable);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_client_set_chunking(ClientHandle client, [MarshalAs(UnmanagedType.I1)] bool enable);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_require_all_recipients(ClientHandle client, [MarshalAs(UnmanagedType.I1)] bool require);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_client_set_protocol_log(ClientHandle client, LogCallback cb, IntPtr userdata, UserdataFreeCallback userdataFree);

@@ -272,6 +272,12 @@ namespace Missive
             set => Check(Native.missive_client_set_pipelining(H, value));
         }
 
+        /// <summary>Use CHUNKING (BDAT, several messages in flight) when offered (default true); DATA otherwise.</summary>
+        public bool UseChunking
+        {
+            set => Check(Native.missive_client_set_chunking(H, value));
+        }
+
         /// <summary>When true, a message some of whose recipients are refused is not sent at all.</summary>
         public bool RequireAllRecipients
         {

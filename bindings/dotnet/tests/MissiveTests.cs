@@ -431,6 +431,7 @@ namespace Missive.Tests
                 c.MinimumTlsVersion = TlsVersion.Tls13;
                 c.DangerousAcceptInvalidCertificates = false;
                 c.UsePipelining = true;
+                c.UseChunking = true;
                 c.RequireAllRecipients = false;
                 Assert.Throws<FileNotFoundException>(() => c.SetClientCertificate("cert.pem", null));
                 Assert.AreEqual("smtp.example.com", c.Host);

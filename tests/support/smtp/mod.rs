@@ -313,6 +313,8 @@ pub enum Step {
     Expect(String),
     /// Read message data up to and including the line ".".
     ReadData,
+    /// Read exactly this many bytes (a BDAT chunk).
+    ReadChunk(usize),
     /// Wait.
     Sleep(Duration),
     /// Read until the client closes the connection.
@@ -460,6 +462,13 @@ fn run_session(sock: TcpStream, steps: &[Step], rec: &Arc<Mutex<Vec<u8>>>) -> Re
                     break;
                 }
             },
+            Step::ReadChunk(n) => {
+                let mut chunk = vec![0u8; *n];
+                reader
+                    .read_exact(&mut chunk)
+                    .map_err(|e| format!("read chunk: {e}"))?;
+                rec.lock().unwrap().extend_from_slice(&chunk);
+            }
             Step::Sleep(d) => std::thread::sleep(*d),
             Step::ReadToEnd => {
                 let mut rest = Vec::new();

@@ -609,6 +609,11 @@ class SmtpClient(metaclass=_InstanceSettings):
         self._check(self._call(lib.missive_client_set_pipelining, bool(enable)))
         self._pipelining = bool(enable)
 
+    def set_chunking(self, enable: bool) -> None:
+        """CHUNKING (RFC 3030: BDAT, with PIPELINING several whole messages in flight) when
+        the server offers it (the default), or DATA with one round trip per message (False)."""
+        self._check(self._call(lib.missive_client_set_chunking, bool(enable)))
+
     def set_require_all_recipients(self, require: bool) -> None:
         """With True, a refused recipient aborts the whole message (nobody gets it)."""
         self._check(self._call(lib.missive_client_set_require_all_recipients, bool(require)))

@@ -204,6 +204,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "missive_client_set_queue_idempotent": (c_int32, [c_void_p, c_bool]),
     "missive_client_set_token_provider": (c_int32, [c_void_p, missive_token_cb, c_void_p, missive_userdata_free_cb]),
     "missive_client_set_proxy": (c_int32, [c_void_p, c_char_p, c_size_t]),
+    "missive_client_set_chunking": (c_int32, [c_void_p, c_bool]),
     "missive_message_set_list_unsubscribe": (c_int32, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_bool]),
 }
 
