@@ -10,7 +10,8 @@
  *   MISSIVE_DKIM_ALGORITHM rsa-sha256 (default) or ed25519-sha256
  *
  * Delivery as in send_message: MISSIVE_SMTP_URL for a server, else the pickup directory
- * ./outbox (or MISSIVE_PICKUP_DIR); MISSIVE_FROM and MISSIVE_TO set the addresses.
+ * ./outbox (or MISSIVE_PICKUP_DIR); MISSIVE_FROM and MISSIVE_TO set the addresses;
+ * MISSIVE_PROXY_URL reaches the SMTP server through a proxy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,10 @@ int main(void) {
     if (url != NULL) {
         if ((r = missive_client_set_url(client, url, strlen(url))) != MISSIVE_RESULT_OK)
             { status = report("set_url", r, client, NULL); goto cleanup; }
+        const char *proxy = env("MISSIVE_PROXY_URL", NULL);
+        if (proxy != NULL &&
+            (r = missive_client_set_proxy(client, proxy, strlen(proxy))) != MISSIVE_RESULT_OK)
+            { status = report("set_proxy", r, client, NULL); goto cleanup; }
     } else if ((r = missive_client_set_delivery_method(client, MISSIVE_DELIVERY_METHOD_PICKUP_DIRECTORY)) != MISSIVE_RESULT_OK ||
                (r = missive_client_set_pickup_directory(client, dir, strlen(dir))) != MISSIVE_RESULT_OK) {
         status = report("configure client", r, client, NULL);

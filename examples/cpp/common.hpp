@@ -4,6 +4,7 @@
 //                     (without it, messages go into the pickup directory ./outbox, or
 //                     $MISSIVE_PICKUP_DIR, as .eml files)
 //   MISSIVE_FROM, MISSIVE_TO  the sender and the recipient(s) (a comma-separated list)
+//   MISSIVE_PROXY_URL the proxy to reach the SMTP server through (SOCKS5, SOCKS4a, HTTP CONNECT)
 #ifndef MISSIVE_EXAMPLES_COMMON_HPP
 #define MISSIVE_EXAMPLES_COMMON_HPP
 
@@ -49,6 +50,10 @@ inline void configure(missive::Client &client) {
     if (!url.empty()) {
         client.set_url(url);
         client.set_timeouts(10000, 60000);
+        // MISSIVE_PROXY_URL: socks5://user:pass@host:1080, socks4a://host:1080 or
+        // http://user:pass@host:3128 reaches the SMTP server through that proxy.
+        std::string proxy = env("MISSIVE_PROXY_URL", "");
+        if (!proxy.empty()) client.set_proxy(proxy);
     } else {
         client.set_delivery_method(missive::DeliveryMethod::PickupDirectory);
         client.set_pickup_directory(env("MISSIVE_PICKUP_DIR", "outbox"));
