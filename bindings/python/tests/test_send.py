@@ -114,11 +114,16 @@ def test_multi_connection_collection_uses_several_connections(smtpd, client_for)
     client.connections_quantity = 3
     seen = []
     client.set_progress_callback(lambda p: seen.append((p.done, p.total)))
+    log = []
+    client.set_protocol_log(lambda d, line: log.append(d + " " + line), connection_numbers=True)
     c = MailMessageCollection(MailMessage("a@example.com", "mc%d@example.com" % i, "MC", "b")
                               for i in range(9))
     assert client.send(c).sent == 9
     got = smtpd.messages(9)
-    assert len({m.peer for m in got}) == 3, [m.peer for m in got]
+    # Each of the 3 connections asked for is opened and used (the protocol log names them).
+    greeted = {line.split()[1] for line in log if line.startswith("R [") and " 220" in line}
+    assert len(greeted) == 3, log
+    assert len({m.peer for m in got}) == 3, ([m.peer for m in got], log)
     assert seen and seen[-1] == (9, 9)
 
 
