@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::queue::{QueueError, QueueErrorKind};
+use crate::smtp::percent_decode;
 
 /// The default lease of a database queue's claim: how long a drainer may hold a message
 /// before another may take it (renewed while the message is being sent).
@@ -94,24 +95,6 @@ fn bad_url(message: String) -> QueueError {
         kind: QueueErrorKind::UrlInvalid,
         message,
     }
-}
-
-/// Decodes `%XX` escapes of a URL part.
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 impl QueueUrl {

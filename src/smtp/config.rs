@@ -522,8 +522,9 @@ fn parse_url_inner(url: &str) -> Result<SmtpConfig, SmtpError> {
     Ok(config)
 }
 
-/// Decodes `%XX` escapes; `None` on a bad escape or when the result is not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
+/// Decodes `%XX` escapes; `None` on a bad escape or when the result is not UTF-8. The one
+/// decoder of URL parts (SMTP, proxy and queue URLs).
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -31,6 +31,7 @@ mod tls;
 
 pub use caps::Capabilities;
 pub use client::{DEFAULT_IDLE_CHECK, SmtpClient};
+pub(crate) use config::percent_decode;
 pub use config::{
     AuthMechanism, ClientCertificate, Credentials, DEFAULT_PIPELINE_WINDOW, DEFAULT_TOTAL_TIMEOUT,
     LogDirection, ProtocolLog, Secret, SmtpConfig, TlsOptions, TlsVersion, TokenProvider,

@@ -14,6 +14,7 @@ use std::io::{self, Read, Write};
 use std::net::{IpAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
+use super::config::percent_decode;
 use super::{SmtpError, SmtpErrorKind, Stage};
 
 /// The proxy protocol.
@@ -208,26 +209,6 @@ pub fn parse_proxy_url(url: &str) -> Result<ProxyConfig, SmtpError> {
         username,
         password,
     })
-}
-
-/// Decodes `%XX` escapes; `None` on a bad escape or when the result is not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hi = (hex[0] as char).to_digit(16)?;
-            let lo = (hex[1] as char).to_digit(16)?;
-            out.push((hi * 16 + lo) as u8);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The handshake's reads and writes, each bounded by `deadline`.
