@@ -26,9 +26,13 @@ the server, and must exit 0. Then:
   --ical KEY=VALUE     every message has a text/calendar part that the icalendar package
                        parses, with a VEVENT whose KEY (e.g. SUMMARY) is VALUE; METHOD on the
                        VCALENDAR
+  --env KEY=VALUE      set in the example's environment
+  --dkim-keys KEYS     every message carries DKIM signatures that dkimpy and OpenDKIM both
+                       verify with the public-key records in KEYS (tests/support/py/dkim_verify.py)
 """
 import argparse
 import email
+import json
 import email.policy
 import os
 import shutil
@@ -120,6 +124,23 @@ def check_ical(data, name, wants):
     print("ok: %s: iCalendar read by icalendar: %s" % (name, ", ".join(wants)))
 
 
+def check_dkim(data, name, keys, work):
+    """Both independent verifiers (dkimpy and OpenDKIM) accept every signature."""
+    path = os.path.join(work, "dkim-" + os.path.basename(name))
+    with open(path, "wb") as f:
+        f.write(data)
+    verifier = os.path.join(HERE, "..", "tests", "support", "py", "dkim_verify.py")
+    out = subprocess.run([sys.executable, verifier, keys, path], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    text = out.stdout.decode("utf-8", "replace")
+    if out.returncode != 0:
+        fail("%s: the DKIM verifier failed: %s" % (name, text))
+    sigs = json.loads(text.splitlines()[-1])["signatures"]
+    if not sigs or not all(s["dkimpy"] and s["opendkim"] for s in sigs):
+        fail("%s: DKIM signatures do not verify: %s" % (name, text))
+    print("ok: %s: %d DKIM signature(s) verified by dkimpy and OpenDKIM" % (name, len(sigs)))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("script")
@@ -132,6 +153,8 @@ def main():
     ap.add_argument("--tnef", action="store_true")
     ap.add_argument("--ical", action="append", default=[])
     ap.add_argument("--python")
+    ap.add_argument("--env", action="append", default=[])
+    ap.add_argument("--dkim-keys", default="")
     a = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="missive-pyex-")
@@ -143,6 +166,7 @@ def main():
     server, port = start_server(mail_dir)
     try:
         env = dict(os.environ, MISSIVE_SMTP_HOST="127.0.0.1", MISSIVE_SMTP_PORT=str(port))
+        env.update(kv.split("=", 1) for kv in a.env)
         if a.python:
             env.pop("PYTHONPATH", None)
             env.pop("MISSIVE_LIBRARY", None)
@@ -197,6 +221,8 @@ def main():
             check_tnef(data, name)
         if a.ical:
             check_ical(data, name, a.ical)
+        if a.dkim_keys:
+            check_dkim(data, name, a.dkim_keys, work)
     print("ok: %d message(s) arrived as expected" % len(msgs))
     shutil.rmtree(work, ignore_errors=True)
 
