@@ -12,7 +12,6 @@
 //! Needs `apt-get install postfix` (smtp-sink and smtp-source). Same sink start-up approach as
 //! `benches/smtp_throughput.rs`.
 
-use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,11 +21,7 @@ use missive::message::DeliveryNotification;
 use missive::smtp::Security;
 
 mod common;
-use common::{Sink, require_tool};
-
-const PAYLOAD: usize = 1024;
-const FROM: &str = "bench@localhost";
-const TO: &str = "sink@localhost";
+use common::{FROM, PAYLOAD, Sink, TO, require_tool};
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -36,30 +31,10 @@ fn env_usize(name: &str, default: usize) -> usize {
 }
 
 fn build_message(i: usize) -> Prepared {
-    let mut m = Vec::with_capacity(PAYLOAD + 256);
-    write!(
-        m,
-        "From: <{FROM}>\r\nTo: <{TO}>\r\nDate: Tue, 24 Nov 2026 02:16:53 +0000\r\n\
-         Message-Id: <{i}.bulk@localhost>\r\nSubject: bulk {i}\r\n\r\n"
-    )
-    .unwrap();
-    let mut body = 0;
-    let mut line = 0;
-    while body < PAYLOAD {
-        let n = (PAYLOAD - body).min(80).saturating_sub(2).max(1);
-        let mut text = format!("{}", line % 10);
-        while text.len() < n {
-            text.push('X');
-        }
-        m.extend_from_slice(text.as_bytes());
-        m.extend_from_slice(b"\r\n");
-        body += text.len() + 2;
-        line += 1;
-    }
     Prepared {
         mail_from: FROM.into(),
         recipients: vec![TO.into()],
-        data: Arc::new(m),
+        data: Arc::new(common::build_message(i, "bulk", "bulk")),
         smtputf8: false,
         dsn: DeliveryNotification::default(),
     }

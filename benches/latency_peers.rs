@@ -25,7 +25,6 @@
 //! `pip install aiosmtplib` and `toxiproxy-server` (scripts/install-deps.sh). On a shared
 //! machine the figures move with the load: run it twice.
 
-use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
@@ -36,7 +35,7 @@ use missive::smtp::{Envelope, Security, SmtpConfig, SmtpConnection};
 use serde_json::json;
 
 mod common;
-use common::{Sink, require_tool};
+use common::{FROM, PAYLOAD, Sink, TO, build_message, require_tool};
 
 #[path = "../tests/support/smtp/postfix.rs"]
 mod postfix;
@@ -44,41 +43,12 @@ mod postfix;
 #[path = "../tests/support/toxiproxy.rs"]
 mod toxiproxy;
 
-const PAYLOAD: usize = 1024;
-const FROM: &str = "bench@localhost";
-const TO: &str = "sink@localhost";
-
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|&n| n > 0)
         .unwrap_or(default)
-}
-
-/// One ~1 KB message, shaped like smtp-source's (and the Python clients').
-fn build_message(i: usize) -> Vec<u8> {
-    let mut m = Vec::with_capacity(PAYLOAD + 256);
-    write!(
-        m,
-        "From: <{FROM}>\r\nTo: <{TO}>\r\nDate: Tue, 24 Nov 2026 02:16:53 +0000\r\n\
-         Message-Id: <{i}.latency@localhost>\r\nSubject: bench {i}\r\n\r\n"
-    )
-    .unwrap();
-    let mut body = 0;
-    let mut line = 0;
-    while body < PAYLOAD {
-        let n = (PAYLOAD - body).min(80).saturating_sub(2).max(1);
-        let mut text = format!("{}", line % 10);
-        while text.len() < n {
-            text.push('X');
-        }
-        m.extend_from_slice(text.as_bytes());
-        m.extend_from_slice(b"\r\n");
-        body += text.len() + 2;
-        line += 1;
-    }
-    m
 }
 
 fn smtp_config(port: u16, chunking: bool) -> SmtpConfig {
@@ -196,7 +166,9 @@ fn main() {
     let fast = env_usize("MISSIVE_BENCH_FAST", 1000);
     let latency = env_usize("MISSIVE_BENCH_LATENCY_MS", 10);
     require_tool("smtp-source", "postfix");
-    let msgs: Vec<Vec<u8>> = (0..fast.max(n)).map(build_message).collect();
+    let msgs: Vec<Vec<u8>> = (0..fast.max(n))
+        .map(|i| build_message(i, "latency", "bench"))
+        .collect();
 
     let tp = toxiproxy::Toxiproxy::start();
     let sink = Sink::start(64);

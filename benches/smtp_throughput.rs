@@ -28,7 +28,6 @@
 //! the CPU it costs when both share one vCPU: compare a plain run with
 //! `taskset -c 0 target/release/deps/smtp_throughput-*`. Report both figures.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -36,15 +35,11 @@ use std::time::{Duration, Instant};
 use missive::smtp::{Envelope, Security, SmtpConfig, SmtpConnection};
 
 mod common;
-use common::{Sink, require_tool};
+use common::{FROM, PAYLOAD, Sink, TO, build_message, require_tool};
 
 const DEFAULT_MESSAGES: usize = 20_000;
 const DEFAULT_BATCH: usize = 500;
 /// Payload size given to `smtp-source -l`; it adds about 150 bytes of headers.
-const PAYLOAD: usize = 1024;
-const FROM: &str = "bench@localhost";
-const TO: &str = "sink@localhost";
-
 /// User and system CPU time of `who` (RUSAGE_SELF or RUSAGE_CHILDREN) so far.
 #[derive(Clone, Copy)]
 struct Cpu {
@@ -74,33 +69,6 @@ fn rusage_cpu(who: libc::c_int) -> Cpu {
         user: tv(ru.ru_utime),
         sys: tv(ru.ru_stime),
     }
-}
-
-/// One ~1 KB message, shaped like smtp-source's: a few headers, then PAYLOAD bytes of body in
-/// lines of 78 characters plus CRLF.
-fn build_message(i: usize) -> Vec<u8> {
-    let mut m = Vec::with_capacity(PAYLOAD + 256);
-    write!(
-        m,
-        "From: <{FROM}>\r\nTo: <{TO}>\r\nDate: Tue, 24 Nov 2026 02:16:53 +0000\r\n\
-         Message-Id: <{i}.bench@localhost>\r\nSubject: bench {i}\r\n\r\n"
-    )
-    .unwrap();
-    let mut body = 0usize;
-    let mut line = 0usize;
-    while body < PAYLOAD {
-        let n = (PAYLOAD - body).min(80);
-        let text_len = n.saturating_sub(2).max(1);
-        let mut text = format!("{}", line % 10);
-        while text.len() < text_len {
-            text.push('X');
-        }
-        m.extend_from_slice(text.as_bytes());
-        m.extend_from_slice(b"\r\n");
-        body += text.len() + 2;
-        line += 1;
-    }
-    m
 }
 
 struct Figures {
@@ -278,7 +246,7 @@ fn main() {
         require_tool("smtp-source", "postfix");
     }
 
-    let messages: Vec<Vec<u8>> = (0..n).map(build_message).collect();
+    let messages: Vec<Vec<u8>> = (0..n).map(|i| build_message(i, "bench", "bench")).collect();
     let avg = messages.iter().map(Vec::len).sum::<usize>() / n.max(1);
     let sink = Sink::start(16);
     println!(

@@ -9,9 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use missive::deliver::{BulkReport, Client, DeliverError, DeliveryMethod, Outcome, Prepared};
+use missive::deliver::{BulkReport, Client, DeliverError, Outcome, Prepared};
 use missive::message::{MailAddress, MailMessage, MimeOptions, RecipientKind};
-use missive::smtp::Security;
 use support::AioServer;
 
 fn prepared(k: usize) -> Result<Prepared, DeliverError> {
@@ -27,15 +26,8 @@ fn prepared(k: usize) -> Result<Prepared, DeliverError> {
 }
 
 fn client(port: u16) -> Arc<Client> {
-    let c = Client::new();
-    c.configure(|cfg| {
-        cfg.delivery_method = DeliveryMethod::Network;
-        cfg.smtp.host = "127.0.0.1".into();
-        cfg.smtp.port = port;
-        cfg.smtp.security = Security::None;
-        cfg.smtp.greeting_timeout = Duration::from_millis(1500);
-        cfg.smtp.command_timeout = Duration::from_secs(10);
-    });
+    let c = support::smtp_client(port, Duration::from_secs(10));
+    c.configure(|cfg| cfg.smtp.greeting_timeout = Duration::from_millis(1500));
     Arc::new(c)
 }
 

@@ -12,9 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use missive::deliver::{CancelToken, Client, DeliveryMethod, Prepared};
+use missive::deliver::{CancelToken, Prepared};
 use missive::message::DeliveryNotification;
-use missive::smtp::Security;
 use support::SmtpSink;
 
 const THREADS: usize = 16;
@@ -41,14 +40,7 @@ fn sixteen_threads_share_one_client() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let sink = SmtpSink::start(&[]);
-    let client = Arc::new(Client::new());
-    client.configure(|cfg| {
-        cfg.delivery_method = DeliveryMethod::Network;
-        cfg.smtp.host = "127.0.0.1".into();
-        cfg.smtp.port = sink.port;
-        cfg.smtp.security = Security::None;
-        cfg.smtp.command_timeout = Duration::from_secs(30);
-    });
+    let client = Arc::new(support::smtp_client(sink.port, Duration::from_secs(30)));
     let next = Arc::new(AtomicUsize::new(0));
     let sent = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();

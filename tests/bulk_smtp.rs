@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use missive::deliver::{Client, DeliveryMethod, Outcome, Progress};
 use missive::message::{MailAddress, MailMessage, RecipientKind};
-use missive::smtp::Security;
 use support::{AioServer, SmtpSink};
 
 fn message(k: usize, to: &str) -> MailMessage {
@@ -24,15 +23,7 @@ fn message(k: usize, to: &str) -> MailMessage {
 }
 
 fn smtp_client(port: u16) -> Client {
-    let c = Client::new();
-    c.configure(|cfg| {
-        cfg.delivery_method = DeliveryMethod::Network;
-        cfg.smtp.host = "127.0.0.1".into();
-        cfg.smtp.port = port;
-        cfg.smtp.security = Security::None;
-        cfg.smtp.command_timeout = Duration::from_secs(10);
-    });
-    c
+    support::smtp_client(port, Duration::from_secs(10))
 }
 
 /// The message numbers found in texts, with how often each occurs.

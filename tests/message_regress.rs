@@ -17,7 +17,6 @@ use missive::message::eml::{LoadOptions, load_bytes, load_bytes_with};
 use missive::message::{
     MailAddress, MailMessage, MessageErrorKind, MimeOptions, RecipientKind, to_mime,
 };
-use missive::smtp::Security;
 use serde_json::Value;
 use support::AioServer;
 
@@ -202,15 +201,10 @@ fn deliver_pickup(msg: &MailMessage) -> (Vec<String>, Vec<u8>) {
 }
 
 fn smtp_client(port: u16) -> Client {
-    let c = Client::new();
+    let c = support::smtp_client(port, Duration::from_secs(5));
     c.configure(|c| {
-        c.delivery_method = DeliveryMethod::Network;
-        c.smtp.host = "127.0.0.1".into();
-        c.smtp.port = port;
-        c.smtp.security = Security::None;
         c.smtp.client_name = Some("client.test".into());
         c.smtp.connect_timeout = Duration::from_secs(3);
-        c.smtp.command_timeout = Duration::from_secs(5);
         c.smtp.greeting_timeout = Duration::from_secs(5);
     });
     c

@@ -381,16 +381,9 @@ fn pickup_non_ascii_subject_body_and_names() {
 }
 
 fn smtp_client(port: u16) -> Client {
-    let client = Client::new();
-    client.configure(|c| {
-        c.smtp = missive::smtp::SmtpConfig::new("127.0.0.1");
-        c.smtp.port = port;
-        c.smtp.security = missive::smtp::Security::None;
-        c.smtp.command_timeout = std::time::Duration::from_secs(30);
-        c.delivery_method = DeliveryMethod::Network;
-        // The client's use_tnef: messages composed without it go out as TNEF too.
-        c.use_tnef = true;
-    });
+    let client = support::smtp_client(port, std::time::Duration::from_secs(30));
+    // The client's use_tnef: messages composed without it go out as TNEF too.
+    client.configure(|c| c.use_tnef = true);
     client
 }
 

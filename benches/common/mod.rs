@@ -114,3 +114,37 @@ impl Drop for Sink {
         let _ = self.child.wait();
     }
 }
+
+/// Body size of [`build_message`]'s messages, and the `-l` given to smtp-source.
+pub const PAYLOAD: usize = 1024;
+/// Envelope and header sender of the benchmarks' messages.
+pub const FROM: &str = "bench@localhost";
+/// Envelope and header recipient of the benchmarks' messages.
+pub const TO: &str = "sink@localhost";
+
+/// One ~1 KB message, shaped like smtp-source's (and the Python clients'): a few headers, then
+/// [`PAYLOAD`] bytes of body in lines of 78 characters plus CRLF. `id_tag` goes into the
+/// Message-Id (`<{i}.{id_tag}@localhost>`), `subject` before the number in the Subject.
+pub fn build_message(i: usize, id_tag: &str, subject: &str) -> Vec<u8> {
+    let mut m = Vec::with_capacity(PAYLOAD + 256);
+    write!(
+        m,
+        "From: <{FROM}>\r\nTo: <{TO}>\r\nDate: Tue, 24 Nov 2026 02:16:53 +0000\r\n\
+         Message-Id: <{i}.{id_tag}@localhost>\r\nSubject: {subject} {i}\r\n\r\n"
+    )
+    .unwrap();
+    let mut body = 0;
+    let mut line = 0;
+    while body < PAYLOAD {
+        let n = (PAYLOAD - body).min(80).saturating_sub(2).max(1);
+        let mut text = format!("{}", line % 10);
+        while text.len() < n {
+            text.push('X');
+        }
+        m.extend_from_slice(text.as_bytes());
+        m.extend_from_slice(b"\r\n");
+        body += text.len() + 2;
+        line += 1;
+    }
+    m
+}

@@ -200,7 +200,9 @@ private:
 };
 
 /// A queue drain that stopped because the server could not be reached (or refused TLS or the
-/// credentials): code MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE, with the drain's counts.
+/// credentials; code MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE) or the database queue could not be
+/// reached (MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE), with the drain's counts up to then (with
+/// the latter `remaining` is 0, not known, and all are 0 when the database was never reached).
 class QueueDrainError : public Error {
 public:
     QueueDrainError(missive_result code, std::string detail, missive_queue_drain_counts counts)
@@ -1182,11 +1184,15 @@ public:
     /// Delivers due messages (0: no limit on count or time). When the server cannot be reached
     /// (or refuses TLS or the credentials) the drain stops and throws QueueDrainError
     /// (code MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE) carrying the counts: the messages stay queued.
+    /// A database queue that cannot be reached throws QueueDrainError too
+    /// (MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE).
     QueueDrainCounts drain_queue(size_t max_messages = 0, uint64_t time_budget_ms = 0) {
         QueueDrainCounts counts{};
         missive_result r =
             ::missive_client_drain_queue(p_.get(), max_messages, time_budget_ms, &counts);
-        if (r == MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE) throw QueueDrainError(r, error(), counts);
+        if (r == MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE ||
+            r == MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE)
+            throw QueueDrainError(r, error(), counts);
         check(r);
         return counts;
     }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -833,6 +834,29 @@ func TestQueue(t *testing.T) {
 	st, _ = c.QueueState()
 	if counts.Delivered != 1 || st.Queued != 0 {
 		t.Fatalf("drain %+v, state %+v", counts, st)
+	}
+}
+
+// Nothing listens on the port: the drain stops with ResultQueueServerUnavailable and its
+// counts beside the error; the message stays queued.
+func TestQueueDrainServerDownKeepsCounts(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	closed := l.Addr().(*net.TCPAddr).Port
+	must(t, l.Close())
+	c := client(t, missive.WithHost("127.0.0.1", uint16(closed)), missive.WithQueueDirectory(t.TempDir()))
+	must(t, c.Enqueue(simple(t, "Go queued, server down", "queued-down@example.com")))
+	counts, err := c.DrainQueue(context.Background(), 0, 0)
+	if !errors.Is(err, missive.ResultQueueServerUnavailable) {
+		t.Fatalf("drain error %v, want ResultQueueServerUnavailable", err)
+	}
+	if counts.Remaining != 1 || counts.Delivered != 0 || counts.DeadLettered != 0 {
+		t.Fatalf("counts with the error %+v, want remaining 1", counts)
+	}
+	st, err := c.QueueState()
+	must(t, err)
+	if st.Queued != 1 {
+		t.Fatalf("queued %d after the failed drain, want 1", st.Queued)
 	}
 }
 

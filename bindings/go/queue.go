@@ -92,7 +92,9 @@ func (c *Client) Enqueue(m *Message) error {
 // DrainQueue delivers due messages: at most maxMessages (0: no limit), starting none after
 // budget (0: no limit). When the server cannot be reached (or refuses TLS or the credentials)
 // the drain stops: the error is ResultQueueServerUnavailable with the connection error's text,
-// the counts are returned with it, and the messages stay queued.
+// the counts are returned with it, and the messages stay queued. A database queue that cannot
+// be reached gives ResultQueueDatabaseUnavailable, also with the counts (Remaining 0: not
+// known; all 0 when the database was never reached).
 func (c *Client) DrainQueue(ctx context.Context, maxMessages int, budget time.Duration) (QueueDrainCounts, error) {
 	type drained struct {
 		counts QueueDrainCounts

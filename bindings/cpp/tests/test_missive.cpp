@@ -734,6 +734,31 @@ TEST(Smtp, Queue) {
     EXPECT_EQ(std::system(cmd.c_str()), 0);
 }
 
+// Nothing listens on the port: the drain stops with QueueDrainError carrying the counts, and
+// the message stays queued.
+TEST(Smtp, QueueDrainServerDownCarriesCounts) {
+    missive::Client c;
+    c.set_host("127.0.0.1");
+    c.set_port(free_port());
+    c.set_security(missive::Security::None);
+    char dir[] = "/tmp/missive-cpp-queue-down-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    c.set_queue_directory(dir);
+    c.send_to_queue(simple("C++ queued, server down", "queued-down@example.com"));
+    try {
+        c.drain_queue();
+        ADD_FAILURE() << "the drain did not throw";
+    } catch (const missive::QueueDrainError &e) {
+        EXPECT_EQ(e.code(), MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE);
+        EXPECT_EQ(e.counts().remaining, 1u);
+        EXPECT_EQ(e.counts().delivered, 0u);
+        EXPECT_EQ(e.counts().dead_lettered, 0u);
+    }
+    EXPECT_EQ(c.queue_state().queued, 1u);
+    std::string cmd = std::string("rm -rf ") + dir;
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
+}
+
 TEST(Smtp, QueueUrlLeaseIdempotent) {
     missive::Client c = fixture_client();
     char dir[] = "/tmp/missive-cpp-queue-url-XXXXXX";

@@ -355,20 +355,26 @@ namespace Missive
         /// <summary>Delivers due messages: at most <paramref name="maxMessages"/> (0: no limit),
         /// starting none after <paramref name="timeBudget"/> (null: no limit). When the server
         /// cannot be reached (or refuses TLS or the credentials) the drain stops and throws
-        /// <see cref="SmtpException"/> with Result QueueServerUnavailable and the connection
-        /// error: the messages stay queued.</summary>
+        /// <see cref="QueueDrainException"/> (an <see cref="SmtpException"/>) with Result
+        /// QueueServerUnavailable, the connection error and the drain's counts: the messages
+        /// stay queued. A database queue that cannot be reached throws the same exception with
+        /// Result QueueDatabaseUnavailable.</summary>
         public QueueDrainCounts DrainQueue(int maxMessages = 0, TimeSpan? timeBudget = null)
         {
             Native.NativeQueueDrainCounts c;
             var r = Native.missive_client_drain_queue(H, new UIntPtr((uint)Math.Max(0, maxMessages)),
                 timeBudget.HasValue ? (ulong)timeBudget.Value.TotalMilliseconds : 0, out c);
-            CheckSmtp(r);
-            return new QueueDrainCounts
+            var counts = new QueueDrainCounts
             {
                 Delivered = (int)c.delivered.ToUInt32(), Deferred = (int)c.deferred.ToUInt32(),
                 DeadLettered = (int)c.dead_lettered.ToUInt32(), Recovered = (int)c.recovered.ToUInt32(),
                 Remaining = (int)c.remaining.ToUInt32(),
             };
+            // The C call writes the counts with these two codes too (zeros when it wrote none).
+            if (r == MissiveResult.QueueServerUnavailable || r == MissiveResult.QueueDatabaseUnavailable)
+                throw new QueueDrainException(r, LastError, counts);
+            CheckSmtp(r);
+            return counts;
         }
 
         public QueueCounts GetQueueState()

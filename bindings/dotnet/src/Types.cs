@@ -317,6 +317,24 @@ namespace Missive
         public BulkResult BulkResult { get; }
     }
 
+    /// <summary>A queue drain that stopped: the server could not be reached (or refused TLS or
+    /// the credentials; Result QueueServerUnavailable) or the database queue could not be
+    /// reached (Result QueueDatabaseUnavailable). <see cref="Counts"/> says what the drain did
+    /// before it stopped; the undelivered messages stay queued.</summary>
+    public class QueueDrainException : SmtpException
+    {
+        public QueueDrainException(MissiveResult result, string detail, QueueDrainCounts counts)
+            : base(result, detail, null)
+        {
+            Counts = counts;
+            Delivered = counts?.Delivered ?? 0;
+        }
+        /// <summary>What the drain did before it stopped. With QueueDatabaseUnavailable,
+        /// Remaining is 0 (not known), and all counts are 0 when the database could not be
+        /// reached at all.</summary>
+        public QueueDrainCounts Counts { get; }
+    }
+
     /// <summary>One refused recipient.</summary>
     public class SmtpFailedRecipientException : SmtpException
     {

@@ -791,6 +791,31 @@ namespace Missive.Tests
         }
 
         [Test]
+        public void QueueDrainServerDownCarriesCounts()
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "missive-dotnet-queue-down-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                using (var c = new SmtpClient("127.0.0.1", FreePort(), null, null, SecurityOptions.None))
+                using (var m = Fixture.Simple(".NET queued, server down", "queued-down@example.com"))
+                {
+                    c.QueueDirectory = dir;
+                    c.Enqueue(m);
+                    var e = Assert.Throws<QueueDrainException>(() => c.DrainQueue());
+                    Assert.AreEqual(MissiveResult.QueueServerUnavailable, e.Result);
+                    Assert.IsNotEmpty(e.Detail);
+                    Assert.IsNotNull(e.Counts);
+                    Assert.AreEqual(1, e.Counts.Remaining);
+                    Assert.AreEqual(0, e.Counts.Delivered);
+                    Assert.AreEqual(0, e.Counts.DeadLettered);
+                    Assert.IsInstanceOf<SmtpException>(e); // callers catching SmtpException still do
+                    Assert.AreEqual(1, c.GetQueueState().Queued); // the message stays queued
+                }
+            }
+            finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+        }
+
+        [Test]
         public void QueueUrlLeaseIdempotent()
         {
             var dir = Path.Combine(Path.GetTempPath(), "missive-dotnet-queue-url-" + Guid.NewGuid().ToString("N"));

@@ -193,6 +193,19 @@ def test_pickup_directory_and_queue(tmp_path, smtpd):
         assert smtpd.messages(1)[0].rcpts == ["q@example.com"]
 
 
+def test_drain_with_the_server_down_raises_with_the_counts(tmp_path):
+    port = free_port()  # nothing listens there
+    with SmtpClient("127.0.0.1", port, security_options=SecurityOptions.NONE) as client:
+        client.queue_directory = str(tmp_path / "queue")
+        client.send_to_queue(MailMessage("a@example.com", "q@example.com", "queued", "b"))
+        with pytest.raises(SmtpException) as e:
+            client.drain_queue()
+        assert e.value.code_name == "QUEUE_SERVER_UNAVAILABLE"
+        assert e.value.counts.remaining == 1
+        assert e.value.counts.delivered == 0 and e.value.counts.dead_lettered == 0
+        assert client.queue_state().queued == 1  # the message stays queued
+
+
 def test_protocol_log_capabilities_noop_background(smtpd, client_for):
     client = client_for(smtpd)
     lines = []

@@ -14,7 +14,22 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use missive::smtp::{LogDirection, ProtocolLog};
+use missive::deliver::{Client, DeliveryMethod};
+use missive::smtp::{LogDirection, ProtocolLog, Security};
+
+/// A client that delivers over plain SMTP (no TLS) to 127.0.0.1:`port`, waiting at most
+/// `command_timeout` for each reply; the other settings are the defaults.
+pub fn smtp_client(port: u16, command_timeout: Duration) -> Client {
+    let c = Client::new();
+    c.configure(|cfg| {
+        cfg.delivery_method = DeliveryMethod::Network;
+        cfg.smtp.host = "127.0.0.1".into();
+        cfg.smtp.port = port;
+        cfg.smtp.security = Security::None;
+        cfg.smtp.command_timeout = command_timeout;
+    });
+    c
+}
 
 pub fn support_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp")

@@ -725,14 +725,25 @@ class SmtpClient(metaclass=_InstanceSettings):
                 self._check(self._call(lib.missive_client_send_to_queue, message._h.ptr))
 
     def drain_queue(self, max_messages: int = 0, time_budget_ms: int = 0) -> QueueDrainResult:
-        """Sends what is due in the queue (0 = no limit)."""
+        """Sends what is due in the queue (0 = no limit). When the server cannot be reached (or
+        refuses TLS or the credentials; QUEUE_SERVER_UNAVAILABLE) or a database queue cannot be
+        (QUEUE_DATABASE_UNAVAILABLE) the drain stops and raises `SmtpException` whose
+        ``counts`` (a `QueueDrainResult`) says what it did up to then; the messages stay
+        queued."""
         c = QueueDrainCounts()
         rc = self._call(lib.missive_client_drain_queue, max_messages, time_budget_ms,
                                             ctypes.byref(c))
+        counts = QueueDrainResult(c.delivered, c.deferred, c.dead_lettered, c.recovered,
+                                  c.remaining)
+        if rc in (Result.QUEUE_SERVER_UNAVAILABLE, Result.QUEUE_DATABASE_UNAVAILABLE):
+            # The drain stopped; the C call wrote its counts (zeros when it wrote none): the
+            # exception carries them as ``counts``.
+            with self._h.lock.read():
+                detail = read_text(lib.missive_client_error, self._h.ptr) or ""
+            raise error_for(rc, detail, counts=counts)
         if rc not in (Result.OK, Result.PARTIAL_FAILURE):
             self._check(rc)
-        return QueueDrainResult(c.delivered, c.deferred, c.dead_lettered, c.recovered,
-                                c.remaining)
+        return counts
 
     def queue_state(self) -> QueueState:
         c = QueueCounts()
