@@ -35,15 +35,17 @@ int main() {
             missive::QueueDrainCounts c{};
             try {
                 c = client.drain_queue(0, static_cast<uint64_t>(std::max<long long>(1, left.count())));
+            } catch (const missive::QueueDrainError &e) {
+                // The server or the database is unreachable: count what was done, wait, go on.
+                delivered += e.counts().delivered;
+                deferred += e.counts().deferred;
+                dead += e.counts().dead_lettered;
+                std::cerr << "waiting: " << e.what() << "\n";
+                std::this_thread::sleep_for(std::chrono::seconds(1));
+                continue;
             } catch (const missive::Error &e) {
                 if (e.code() == MISSIVE_RESULT_QUEUE_BUSY) {  // another drainer has the directory
                     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-                    continue;
-                }
-                if (e.code() == MISSIVE_RESULT_QUEUE_SERVER_UNAVAILABLE ||
-                    e.code() == MISSIVE_RESULT_QUEUE_DATABASE_UNAVAILABLE) {
-                    std::cerr << "waiting: " << e.what() << "\n";
-                    std::this_thread::sleep_for(std::chrono::seconds(1));
                     continue;
                 }
                 throw;

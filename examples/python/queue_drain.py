@@ -39,6 +39,11 @@ with SmtpClient() as client:
                 time.sleep(0.2)
                 continue
             if e.code in (Result.QUEUE_SERVER_UNAVAILABLE, Result.QUEUE_DATABASE_UNAVAILABLE):
+                counts = getattr(e, "counts", None)  # what the drain did before it stopped
+                if counts is not None:
+                    delivered += counts.delivered
+                    deferred += counts.deferred
+                    dead += counts.dead_lettered
                 print("waiting:", e, file=sys.stderr)
                 time.sleep(1)
                 continue
