@@ -90,8 +90,9 @@ def send_result_from(handle: Optional[int], code: int, status: DeliveryStatus = 
     if not handle:
         return r
     if code != Result.OK and not error:
-        # First: reading the other fields stores their own outcome on the result.
-        r.error = read_text(lib.missive_send_result_error, handle) or ""
+        # The send's own detail, kept on its result: another thread's failure on the same
+        # client cannot replace it (the client's error text can change in between).
+        r.error = read_text(lib.missive_send_result_detail, handle) or ""
     r.delivered = bool(lib.missive_send_result_delivered(handle))
     r.transient = bool(lib.missive_send_result_is_transient(handle))
     r.outcome_unknown = bool(lib.missive_send_result_outcome_unknown(handle))
