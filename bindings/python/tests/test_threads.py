@@ -63,3 +63,41 @@ def test_dispose_waits_for_sends_in_progress(slow_smtpd, client_for):
         assert "closed" in str(e)
     else:
         raise AssertionError("a disposed client sent a message")
+
+
+def test_concurrent_failures_on_one_client_each_raise_their_own_detail(smtpd, client_for):
+    """Two threads fail on ONE client at the same time in different ways (550 for one's
+    recipients, 450 for the other's): each exception's text names its own recipient, because it
+    comes from the send's own result, not from the client's error text (which holds whichever
+    failure came last)."""
+    from missive import SmtpFailedRecipientsException
+    client = client_for(smtpd)
+    rounds = 25
+    start = threading.Barrier(2)
+    wrong = []
+    seen = {"reject": 0, "defer": 0}
+
+    def fail_many(prefix, other):
+        start.wait()
+        for i in range(rounds):
+            to = "%s-py%d@example.com" % (prefix, i)
+            try:
+                client.send(MailMessage("a@example.com", to, "race", "b"))
+            except SmtpFailedRecipientsException as e:
+                seen[prefix] += 1
+                own = (to in e.detail and other not in e.detail
+                       and e.detail == e.result.error and e.transient == (prefix == "defer"))
+                if not own:
+                    wrong.append((to, e.detail, e.result.error))
+            else:
+                wrong.append((to, "no exception", ""))
+
+    threads = [threading.Thread(target=fail_many, args=("reject", "defer-py")),
+               threading.Thread(target=fail_many, args=("defer", "reject-py"))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert seen == {"reject": rounds, "defer": rounds}
+    assert not wrong, "%d exceptions did not describe their own send, first: %r" % (
+        len(wrong), wrong[0])
