@@ -66,38 +66,57 @@ def test_dispose_waits_for_sends_in_progress(slow_smtpd, client_for):
 
 
 def test_concurrent_failures_on_one_client_each_raise_their_own_detail(smtpd, client_for):
-    """Two threads fail on ONE client at the same time in different ways (550 for one's
-    recipients, 450 for the other's): each exception's text names its own recipient, because it
-    comes from the send's own result, not from the client's error text (which holds whichever
-    failure came last)."""
-    from missive import SmtpFailedRecipientsException
+    """Two threads fail on ONE client at the same time in different ways: one sends to
+    recipients the server refuses (a new address each time), the other, for as long as the
+    first runs, messages without recipients. Each exception's text names its own failure,
+    because it comes from the send's own result, not from the client's error text (which holds
+    whichever failure came last: read after the send, it is often the other thread's)."""
+    from typing import cast
+
+    from missive import SmtpException, SmtpFailedRecipientsException
+    from missive._errors import MissiveError
     client = client_for(smtpd)
-    rounds = 25
+    rounds = 40
     start = threading.Barrier(2)
+    refusing = threading.Event()
     wrong = []
-    seen = {"reject": 0, "defer": 0}
+    counts = {"refused": 0, "empty": 0}
 
-    def fail_many(prefix, other):
+    def refused():
         start.wait()
-        for i in range(rounds):
-            to = "%s-py%d@example.com" % (prefix, i)
-            try:
-                client.send(MailMessage("a@example.com", to, "race", "b"))
-            except SmtpFailedRecipientsException as e:
-                seen[prefix] += 1
-                own = (to in e.detail and other not in e.detail
-                       and e.detail == e.result.error and e.transient == (prefix == "defer"))
-                if not own:
-                    wrong.append((to, e.detail, e.result.error))
-            else:
-                wrong.append((to, "no exception", ""))
+        try:
+            for i in range(rounds):
+                to = "reject-py%d@example.com" % i
+                try:
+                    client.send(MailMessage("a@example.com", to, "race", "b"))
+                    wrong.append((to, "no exception"))
+                except SmtpFailedRecipientsException as e:
+                    counts["refused"] += 1
+                    if (e.code_name != "ALL_RECIPIENTS_REJECTED" or to not in e.detail
+                            or e.detail != e.result.error):
+                        wrong.append((to, e.code_name, e.detail))
+        finally:
+            refusing.set()
 
-    threads = [threading.Thread(target=fail_many, args=("reject", "defer-py")),
-               threading.Thread(target=fail_many, args=("defer", "reject-py"))]
+    def empty():
+        start.wait()
+        while not refusing.is_set() or counts["empty"] < rounds:
+            try:
+                client.send(MailMessage("a@example.com", None, "no recipients", "b"))
+                wrong.append(("empty", "no exception"))
+            except (SmtpException, ValueError) as e:  # NO_RECIPIENTS is a ValueError
+                e = cast(MissiveError, e)
+                counts["empty"] += 1
+                if e.code_name != "NO_RECIPIENTS" or "reject-py" in e.detail:
+                    wrong.append(("empty", e.code_name, e.detail))
+
+    threads = [threading.Thread(target=refused), threading.Thread(target=empty)]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
-    assert seen == {"reject": rounds, "defer": rounds}
+    print("%d refused sends against %d sends without recipients"
+          % (counts["refused"], counts["empty"]))
+    assert counts["refused"] == rounds and counts["empty"] >= rounds
     assert not wrong, "%d exceptions did not describe their own send, first: %r" % (
         len(wrong), wrong[0])
