@@ -3,8 +3,8 @@
 use std::ffi::c_char;
 
 use super::boundary::{copy_error, ffi_boundary, try_ref, write_out};
-use super::handle::{self, Handle};
 use super::client::deliver_code;
+use super::handle::{self, Handle};
 use super::result::{ErrorSlot, HasError, missive_result};
 use crate::deliver::{DeliverError, Delivery};
 use crate::smtp::Reply;
