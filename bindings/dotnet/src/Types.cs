@@ -288,7 +288,8 @@ namespace Missive
             string.IsNullOrEmpty(detail) ? MissiveLibrary.Describe(r) + " (" + (int)r + ")" : detail;
     }
 
-    /// <summary>A failed send: the code, the client's error text and the server's reply.</summary>
+    /// <summary>A failed send: the code, the send's own detail (from its result, so a
+    /// concurrent send on the same client cannot change it) and the server's reply.</summary>
     public class SmtpException : MissiveException
     {
         public SmtpException(MissiveResult result, string detail, SendResult sendResult)
