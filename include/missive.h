@@ -776,6 +776,8 @@ typedef struct missive_operation missive_operation;
  *
  * Made by `missive_client_send` (and the other send functions) on success and on failure;
  * free with `missive_send_result_free`.
+ * Its own result code and detail (`missive_send_result_code`, `missive_send_result_detail`) say
+ * why this send failed, whatever other sends on the same client do meanwhile.
  * Thread safety: safe to use from multiple threads simultaneously (the outcome never changes;
  * the error text describes the last failed lookup on it, e.g. a text it does not have).
  */
@@ -1293,7 +1295,8 @@ enum missive_result missive_bulk_result_item(const struct missive_bulk_result *r
 /**
  * Borrows the send result of message `index` (reply code and text, enhanced code, queue id,
  * transient flag, outcome-unknown flag, accepted and refused recipients; all empty for
- * MISSIVE_BULK_STATUS_NOT_ATTEMPTED). NULL when `result` is NULL or `index` is out of range.
+ * MISSIVE_BULK_STATUS_NOT_ATTEMPTED), with the message's own code and text
+ * (`missive_send_result_code`, `missive_send_result_detail`). NULL when `result` is NULL or `index` is out of range.
  *
  * Ownership: borrowed: valid while `result` lives; never free it.
  * Thread safety: safe from any thread.
@@ -1579,7 +1582,9 @@ enum missive_result missive_client_set_pickup_directory(struct missive_client *c
  * MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED, MISSIVE_RESULT_SMTP_UTF8_NOT_SUPPORTED,
  * MISSIVE_RESULT_MESSAGE_TOO_LARGE, MISSIVE_RESULT_PROTOCOL_ERROR, MISSIVE_RESULT_CONNECTION_LOST
  * (not delivered), MISSIVE_RESULT_OUTCOME_UNKNOWN (may have been delivered) (SMTP). Detail is
- * stored on `client`.
+ * stored on `client`, and kept with this send's code in `*out_result`
+ * (`missive_send_result_code`, `missive_send_result_detail`), where a concurrent send on the
+ * same client cannot overwrite it.
  *
  * Ownership: borrows `client` and `message`; the caller owns `*out_result`.
  * Thread safety: safe to call from several threads at once on the same client.
@@ -3495,6 +3500,42 @@ bool missive_send_result_outcome_unknown(const struct missive_send_result *resul
  * `result` is NULL or live.
  */
 uint16_t missive_send_result_reply_code(const struct missive_send_result *result);
+
+/**
+ * The send's own result code, fixed when the result was made: MISSIVE_RESULT_OK when every
+ * recipient accepted the message; otherwise the code the send function returned for this send
+ * (e.g. MISSIVE_RESULT_CONNECT_FAILED, MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED,
+ * MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED), or for a bulk message its
+ * `missive_bulk_result_item` code (MISSIVE_RESULT_CANCELLED when not attempted).
+ * MISSIVE_RESULT_NULL_ARGUMENT when `result` is NULL.
+ *
+ * Unlike `missive_client_error`, which another thread's send on the same client may overwrite,
+ * this belongs to the one send.
+ *
+ * Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `result` is NULL or live.
+ */
+enum missive_result missive_send_result_code(const struct missive_send_result *result);
+
+/**
+ * Copies why this send failed, NUL-terminated, size-then-fill: the same sentence the send
+ * stored as the client's error text (`missive_client_error`), fixed when the result was made,
+ * e.g. "could not connect to 127.0.0.1:25: Connection refused"; for a bulk message the same
+ * text as `missive_bulk_result_message_error`. Empty (`*out_len` 1) when the code is
+ * MISSIVE_RESULT_OK. Other threads' sends on the same client never change it.
+ *
+ * Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+ * thread.
+ *
+ * # Safety
+ * `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+ */
+enum missive_result missive_send_result_detail(const struct missive_send_result *result,
+                                               char *buf,
+                                               size_t buf_len,
+                                               size_t *out_len);
 
 /**
  * Copies one text of the result (`which` is a `missive_send_result_field`), NUL-terminated,

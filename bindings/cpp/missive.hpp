@@ -288,6 +288,19 @@ public:
     bool is_transient() const { return ::missive_send_result_is_transient(p_.get()); }
     bool outcome_unknown() const { return ::missive_send_result_outcome_unknown(p_.get()); }
     uint16_t reply_code() const { return ::missive_send_result_reply_code(p_.get()); }
+    /// This send's own result code (MISSIVE_RESULT_OK when delivered to every recipient).
+    missive_result code() const { return ::missive_send_result_code(p_.get()); }
+    /// Why this send failed (empty when code() is OK): the sentence the client's error text got
+    /// for it, kept here where a concurrent send on the same client cannot replace it.
+    std::string detail() const {
+        auto got = detail::fetch<char>(
+            [&](char *b, size_t n, size_t *out) {
+                return ::missive_send_result_detail(p_.get(), b, n, out);
+            },
+            true);
+        check(got.first);
+        return std::move(got.second);
+    }
     /// The final reply's text, the enhanced code, the queue id or the pickup path; nullopt when
     /// the result has none.
     std::optional<std::string> text(missive_send_result_field which) const {
@@ -362,7 +375,8 @@ private:
     std::shared_ptr<const missive_send_result> p_;
 };
 
-/// A failed send: the code, the client's error text and the send result (reply, refused
+/// A failed send: the code, the send's own detail (from its result, so a concurrent send on
+/// the same client cannot change it) and the send result (reply, refused
 /// recipients). For SOME_RECIPIENTS_REJECTED the message may still have been delivered to the
 /// others: see result().delivered().
 class SendError : public Error {
@@ -1343,7 +1357,10 @@ private:
     }
     SendResult finish(missive_result r, missive_send_result *raw) {
         if (r == MISSIVE_RESULT_OK) return SendResult(raw);
-        throw SendError(r, error(), std::make_shared<SendResult>(raw));
+        auto result = std::make_shared<SendResult>(raw);
+        // The send's own detail; the client's text only when no result was made (arguments).
+        std::string why = raw != nullptr ? result->detail() : error();
+        throw SendError(r, std::move(why), std::move(result));
     }
     std::unique_ptr<missive_client, detail::Deleter<missive_client, &::missive_client_free>> p_;
 };

@@ -136,7 +136,11 @@ func (o *Operation) Wait(ctx context.Context) (*BulkResult, error) {
 	if code != ResultOK {
 		detail := o.errorText()
 		if o.single && res != nil && len(res.Items) == 1 {
-			err = &SendError{Code: code, Detail: firstNonEmpty(res.Items[0].Error, detail), Result: res.Items[0].Result}
+			own := res.Items[0].Error
+			if r := res.Items[0].Result; r != nil {
+				own = r.Detail
+			}
+			err = &SendError{Code: code, Detail: firstNonEmpty(own, detail), Result: res.Items[0].Result}
 		} else {
 			err = &BulkError{Code: code, Detail: detail, Result: res}
 		}

@@ -513,7 +513,14 @@ func (c *Client) finish(r C.enum_missive_result, raw *C.missive_send_result) sen
 	if Result(r) == ResultOK {
 		return sendOutcome{result: res}
 	}
-	return sendOutcome{result: res, err: &SendError{Code: Result(r), Detail: c.errorText(), Result: res}}
+	// The send's own detail; the client's text only when no result was made (argument errors).
+	var detail string
+	if res != nil {
+		detail = res.Detail
+	} else {
+		detail = c.errorText()
+	}
+	return sendOutcome{result: res, err: &SendError{Code: Result(r), Detail: detail, Result: res}}
 }
 
 // Send delivers one message. A failure is a *SendError (errors.As) carrying the server's reply
@@ -694,6 +701,10 @@ func copyResult(raw *C.missive_send_result) *SendResult {
 			return C.missive_send_result_error(raw, b, n, o)
 		}),
 	}
+	res.Code = Result(C.missive_send_result_code(raw))
+	res.Detail = text(func(b *C.char, n C.size_t, o *C.size_t) C.enum_missive_result {
+		return C.missive_send_result_detail(raw, b, n, o)
+	})
 	res.Delivered = bool(C.missive_send_result_delivered(raw))
 	res.Transient = bool(C.missive_send_result_is_transient(raw))
 	res.OutcomeUnknown = bool(C.missive_send_result_outcome_unknown(raw))

@@ -48,9 +48,15 @@ type SendResult struct {
 	Accepted       []string
 	Rejected       []RejectedRecipient
 	Err            string // the result's own error text (the last failed call on it)
+	// Code and Detail are the send's own outcome, fixed when it ended: ResultOK and "" when
+	// delivered to every recipient, else the code and sentence of this send's failure (a
+	// concurrent send on the same client cannot change them).
+	Code   Result
+	Detail string
 }
 
-// SendError is a failed send: the code, the client's error text and the server's reply.
+// SendError is a failed send: the code, the send's own detail (from its result) and the
+// server's reply.
 // errors.Is(err, missive.ResultAllRecipientsRejected) matches its Code; errors.As gives it.
 type SendError struct {
 	Code   Result

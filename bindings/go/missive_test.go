@@ -664,6 +664,70 @@ func TestRejectedRecipientIsTyped(t *testing.T) {
 	}
 }
 
+// Two goroutines fail on ONE client at the same time in different ways: one sends to a
+// recipient the server refuses (a new address each time), the other, for as long as the first
+// runs, messages without recipients. Each *SendError's text is its own send's (from its
+// result), never the other's, although the client's error text holds whichever failed last.
+func TestConcurrentFailuresKeepTheirOwnDetail(t *testing.T) {
+	c := client(t)
+	const rounds = 30
+	empty := missive.NewMessage()
+	t.Cleanup(func() { empty.Close() })
+	must(t, empty.SetFrom("Sender <sender@example.com>"))
+	must(t, empty.SetSubject("Go race, no recipients"))
+	refused := make([]*missive.Message, rounds)
+	for i := range refused {
+		refused[i] = simple(t, "Go race", fmt.Sprintf("reject-go%d@example.com", i))
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var wrong []string
+	note := func(s string) { mu.Lock(); wrong = append(wrong, s); mu.Unlock() }
+	done := make(chan struct{})
+	emptySends := 0
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		defer close(done)
+		for i, m := range refused {
+			to := fmt.Sprintf("reject-go%d@example.com", i)
+			_, err := c.Send(context.Background(), m)
+			var se *missive.SendError
+			switch {
+			case !errors.As(err, &se):
+				note(fmt.Sprintf("%s: %v", to, err))
+			case se.Code != missive.ResultAllRecipientsRejected || !strings.Contains(se.Detail, to) ||
+				se.Result == nil || se.Result.Code != se.Code || se.Result.Detail != se.Detail:
+				note(fmt.Sprintf("%s: %v (result %+v)", to, se, se.Result))
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-done:
+				if emptySends >= rounds {
+					return
+				}
+			default:
+			}
+			emptySends++
+			_, err := c.Send(context.Background(), empty)
+			var se *missive.SendError
+			if !errors.As(err, &se) || se.Code != missive.ResultNoRecipients ||
+				strings.Contains(se.Detail, "reject-go") || se.Result == nil || se.Result.Detail != se.Detail {
+				note(fmt.Sprintf("no recipients: %v", err))
+			}
+		}
+	}()
+	wg.Wait()
+	t.Logf("%d refused sends against %d sends without recipients", rounds, emptySends)
+	if len(wrong) > 0 {
+		t.Fatalf("%d errors did not describe their own send, first: %s", len(wrong), wrong[0])
+	}
+}
+
 func TestCollectionAndRaw(t *testing.T) {
 	c := client(t)
 	coll := missive.NewCollection()

@@ -5,7 +5,7 @@ use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
 use super::boundary::{Userdata, copy_error, ffi_boundary, try_arg, try_ref, write_out};
-use super::client::{ClientHandle, deliver_code, missive_client, missive_userdata_free_cb};
+use super::client::{ClientHandle, missive_client, missive_userdata_free_cb};
 use super::collection::missive_message_collection;
 use super::handle::{self, Handle};
 use super::result::{ErrorSlot, HasError, missive_result};
@@ -45,12 +45,10 @@ pub struct missive_bulk_result {
     _private: [u8; 0],
 }
 
-/// One message's outcome.
+/// One message's outcome; its code and text are those of its send result.
 #[derive(Debug)]
 pub(crate) struct BulkItem {
     status: missive_bulk_status,
-    code: missive_result,
-    text: String,
     result: SendResultHandle,
 }
 
@@ -98,7 +96,7 @@ impl BulkResultHandle {
             .filter(|it| it.status == missive_bulk_status::NotAttempted)
             .count();
         let (code, summary) = if single && total == 1 {
-            (items[0].code, items[0].text.clone())
+            (items[0].result.code, items[0].result.detail.clone())
         } else if not_sent.is_empty() {
             (missive_result::Ok, String::new())
         } else {
@@ -109,9 +107,9 @@ impl BulkResultHandle {
                 .iter()
                 .filter(|(_, it)| it.status != missive_bulk_status::NotAttempted)
             {
-                match groups.iter_mut().find(|(t, _)| *t == it.text) {
+                match groups.iter_mut().find(|(t, _)| *t == it.result.detail) {
                     Some((_, idx)) => idx.push(*i),
-                    None => groups.push((&it.text, vec![*i])),
+                    None => groups.push((&it.result.detail, vec![*i])),
                 }
             }
             let text = if sent == 0 && not_attempted == 0 && groups.len() == 1 {
@@ -159,7 +157,7 @@ impl BulkResultHandle {
             let code = if report.cancelled && not_attempted > 0 {
                 missive_result::Cancelled
             } else if sent == 0 {
-                not_sent[0].1.code
+                not_sent[0].1.result.code
             } else {
                 missive_result::PartialFailure
             };
@@ -177,38 +175,21 @@ impl BulkResultHandle {
 
 fn item_of(o: &Outcome) -> BulkItem {
     match o {
-        Outcome::Sent(d) => {
-            let rejected = d.rejected();
-            let (code, text) = if rejected.is_empty() {
-                (missive_result::Ok, String::new())
-            } else {
-                (
-                    missive_result::SomeRecipientsRejected,
-                    format!("{} recipient(s) refused", rejected.len()),
-                )
-            };
-            BulkItem {
-                status: missive_bulk_status::Sent,
-                code,
-                text,
-                result: SendResultHandle::from_outcome(&Ok(d.clone())),
-            }
-        }
+        Outcome::Sent(d) => BulkItem {
+            status: missive_bulk_status::Sent,
+            result: SendResultHandle::from_outcome(&Ok(d.clone())),
+        },
         Outcome::Failed(e) | Outcome::Unknown(e) => BulkItem {
             status: if matches!(o, Outcome::Unknown(_)) {
                 missive_bulk_status::Unknown
             } else {
                 missive_bulk_status::Failed
             },
-            code: deliver_code(e.kind),
-            text: e.message.clone(),
             result: SendResultHandle::from_outcome(&Err(e.clone())),
         },
         Outcome::NotAttempted => BulkItem {
             status: missive_bulk_status::NotAttempted,
-            code: missive_result::Cancelled,
-            text: "not attempted: the send was cancelled".into(),
-            result: SendResultHandle::default(),
+            result: SendResultHandle::not_attempted(),
         },
     }
 }
@@ -358,7 +339,7 @@ pub unsafe extern "C" fn missive_bulk_result_item(
         }
         if !out_code.is_null() {
             // SAFETY: checked non-NULL; the caller guarantees it is writable.
-            unsafe { *out_code = it.code };
+            unsafe { *out_code = it.result.code };
         }
         h.ok()
     }
@@ -366,7 +347,8 @@ pub unsafe extern "C" fn missive_bulk_result_item(
 
 /// Borrows the send result of message `index` (reply code and text, enhanced code, queue id,
 /// transient flag, outcome-unknown flag, accepted and refused recipients; all empty for
-/// MISSIVE_BULK_STATUS_NOT_ATTEMPTED). NULL when `result` is NULL or `index` is out of range.
+/// MISSIVE_BULK_STATUS_NOT_ATTEMPTED), with the message's own code and text
+/// (`missive_send_result_code`, `missive_send_result_detail`). NULL when `result` is NULL or `index` is out of range.
 ///
 /// Ownership: borrowed: valid while `result` lives; never free it.
 /// Thread safety: safe from any thread.
@@ -410,7 +392,7 @@ pub unsafe extern "C" fn missive_bulk_result_message_error(
                 format!("index {index} is past the end of {} outcomes", h.items.len()));
         };
         // SAFETY: forwarded contract.
-        unsafe { write_out(h, it.text.as_bytes(), true, buf.cast(), buf_len, out_len) }
+        unsafe { write_out(h, it.result.detail.as_bytes(), true, buf.cast(), buf_len, out_len) }
     }
 }
 

@@ -13,7 +13,7 @@ use super::collection::missive_message_collection;
 use super::handle::{self, Handle};
 use super::message::{code_of, missive_message};
 use super::result::{ErrorSlot, HasError, missive_result};
-use super::send_result::{SendResultHandle, missive_send_result};
+use super::send_result::{SendResultHandle, missive_send_result, outcome_status};
 use crate::deliver::{Client, DeliverError, DeliverErrorKind, Delivery, DeliveryMethod, Prepared};
 use crate::message::{MailAddress, parse_address_list};
 use crate::smtp::{
@@ -368,7 +368,9 @@ pub unsafe extern "C" fn missive_client_set_pickup_directory(
 /// MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED, MISSIVE_RESULT_SMTP_UTF8_NOT_SUPPORTED,
 /// MISSIVE_RESULT_MESSAGE_TOO_LARGE, MISSIVE_RESULT_PROTOCOL_ERROR, MISSIVE_RESULT_CONNECTION_LOST
 /// (not delivered), MISSIVE_RESULT_OUTCOME_UNKNOWN (may have been delivered) (SMTP). Detail is
-/// stored on `client`.
+/// stored on `client`, and kept with this send's code in `*out_result`
+/// (`missive_send_result_code`, `missive_send_result_detail`), where a concurrent send on the
+/// same client cannot overwrite it.
 ///
 /// Ownership: borrows `client` and `message`; the caller owns `*out_result`.
 /// Thread safety: safe to call from several threads at once on the same client.
@@ -402,31 +404,13 @@ pub(crate) unsafe fn finish_send(
     outcome: Result<Delivery, DeliverError>,
     out_result: *mut *mut missive_send_result,
 ) -> missive_result {
+    let (code, detail) = outcome_status(&outcome);
     if !out_result.is_null() {
         let r = handle::into_raw::<missive_send_result>(SendResultHandle::from_outcome(&outcome));
         // SAFETY: checked non-NULL; the caller guarantees it is writable.
         unsafe { *out_result = r };
     }
-    match outcome {
-        Ok(d) if d.rejected().is_empty() => h.ok(),
-        Ok(d) => {
-            let list = d
-                .rejected()
-                .iter()
-                .map(|(a, r)| crate::smtp::refused_text(a, r))
-                .collect::<Vec<_>>()
-                .join("; ");
-            h.fail(
-                missive_result::SomeRecipientsRejected,
-                format!(
-                    "delivered to {} of {} recipients; the server refused {list}",
-                    d.accepted().len(),
-                    d.accepted().len() + d.rejected().len()
-                ),
-            )
-        }
-        Err(e) => fail_deliver(h, &e),
-    }
+    h.fail(code, detail)
 }
 
 /// Delivers every message of `collection` and reports each one: a failure of one message does

@@ -3,6 +3,7 @@
 use std::ffi::c_char;
 
 use super::boundary::{copy_error, ffi_boundary, try_ref, write_out};
+use super::client::deliver_code;
 use super::handle::{self, Handle};
 use super::result::{ErrorSlot, HasError, missive_result};
 use crate::deliver::{DeliverError, Delivery};
@@ -13,6 +14,8 @@ use crate::smtp::Reply;
 ///
 /// Made by `missive_client_send` (and the other send functions) on success and on failure;
 /// free with `missive_send_result_free`.
+/// Its own result code and detail (`missive_send_result_code`, `missive_send_result_detail`) say
+/// why this send failed, whatever other sends on the same client do meanwhile.
 /// Thread safety: safe to use from multiple threads simultaneously (the outcome never changes;
 /// the error text describes the last failed lookup on it, e.g. a text it does not have).
 #[allow(non_camel_case_types)]
@@ -21,8 +24,12 @@ pub struct missive_send_result {
 }
 
 /// What a `missive_send_result *` points to.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct SendResultHandle {
+    /// The send's own code: what the send function returned for it.
+    pub(crate) code: missive_result,
+    /// The send's own detail: the text the client's error got for it; empty when OK.
+    pub(crate) detail: String,
     delivered: bool,
     reply: Option<Reply>,
     transient: bool,
@@ -33,21 +40,77 @@ pub(crate) struct SendResultHandle {
     error: ErrorSlot,
 }
 
+impl Default for SendResultHandle {
+    fn default() -> Self {
+        SendResultHandle {
+            code: missive_result::Ok,
+            detail: String::new(),
+            delivered: false,
+            reply: None,
+            transient: false,
+            outcome_unknown: false,
+            accepted: Vec::new(),
+            rejected: Vec::new(),
+            pickup_path: None,
+            error: ErrorSlot::default(),
+        }
+    }
+}
+
+/// The result code and detail sentence of a send's outcome: MISSIVE_RESULT_OK and "" when every
+/// recipient accepted it; else the code and the text a failing call stores (never empty). The
+/// one place that says what a send's code and text are: the client's error text, the send
+/// result and a bulk message's error all take them from here.
+pub(crate) fn outcome_status(outcome: &Result<Delivery, DeliverError>) -> (missive_result, String) {
+    let (code, text) = match outcome {
+        Ok(d) if d.rejected().is_empty() => return (missive_result::Ok, String::new()),
+        Ok(d) => {
+            let list = d
+                .rejected()
+                .iter()
+                .map(|(a, r)| crate::smtp::refused_text(a, r))
+                .collect::<Vec<_>>()
+                .join("; ");
+            (
+                missive_result::SomeRecipientsRejected,
+                format!(
+                    "delivered to {} of {} recipients; the server refused {list}",
+                    d.accepted().len(),
+                    d.accepted().len() + d.rejected().len()
+                ),
+            )
+        }
+        Err(e) => (deliver_code(e.kind), e.message.clone()),
+    };
+    if text.is_empty() {
+        // As `ErrorSlot::record` does for a failure without text.
+        (code, code.text().trim_end_matches('\0').to_string())
+    } else {
+        (code, text)
+    }
+}
+
 impl SendResultHandle {
     pub(crate) fn from_outcome(outcome: &Result<Delivery, DeliverError>) -> Self {
+        let (code, detail) = outcome_status(outcome);
+        let base = SendResultHandle {
+            code,
+            detail,
+            ..Default::default()
+        };
         match outcome {
             Ok(Delivery::Pickup(p)) => SendResultHandle {
                 delivered: true,
                 accepted: p.recipients.clone(),
                 pickup_path: Some(p.path.display().to_string()),
-                ..Default::default()
+                ..base
             },
             Ok(Delivery::Smtp(r)) => SendResultHandle {
                 delivered: true,
                 reply: Some(r.reply.clone()),
                 accepted: r.accepted.clone(),
                 rejected: r.rejected.clone(),
-                ..Default::default()
+                ..base
             },
             Err(e) => match &e.smtp {
                 Some(s) => SendResultHandle {
@@ -56,10 +119,19 @@ impl SendResultHandle {
                     transient: s.is_transient(),
                     outcome_unknown: s.outcome_unknown(),
                     rejected: s.rejected.clone(),
-                    ..Default::default()
+                    ..base
                 },
-                None => SendResultHandle::default(),
+                None => base,
             },
+        }
+    }
+
+    /// A message that was never attempted (a cancelled bulk send).
+    pub(crate) fn not_attempted() -> Self {
+        SendResultHandle {
+            code: missive_result::Cancelled,
+            detail: "not attempted: the send was cancelled".into(),
+            ..Default::default()
         }
     }
 }
@@ -148,6 +220,52 @@ pub unsafe extern "C" fn missive_send_result_outcome_unknown(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn missive_send_result_reply_code(result: *const missive_send_result) -> u16 {
     ffi_boundary! { try_ref!(result).reply.as_ref().map_or(0, |r| r.code) }
+}
+
+/// The send's own result code, fixed when the result was made: MISSIVE_RESULT_OK when every
+/// recipient accepted the message; otherwise the code the send function returned for this send
+/// (e.g. MISSIVE_RESULT_CONNECT_FAILED, MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED,
+/// MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED), or for a bulk message its
+/// `missive_bulk_result_item` code (MISSIVE_RESULT_CANCELLED when not attempted).
+/// MISSIVE_RESULT_NULL_ARGUMENT when `result` is NULL.
+///
+/// Unlike `missive_client_error`, which another thread's send on the same client may overwrite,
+/// this belongs to the one send.
+///
+/// Ownership: borrows `result` for the call. Thread safety: safe from any thread.
+///
+/// # Safety
+/// `result` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_code(
+    result: *const missive_send_result,
+) -> missive_result {
+    ffi_boundary! { try_ref!(result).code }
+}
+
+/// Copies why this send failed, NUL-terminated, size-then-fill: the same sentence the send
+/// stored as the client's error text (`missive_client_error`), fixed when the result was made,
+/// e.g. "could not connect to 127.0.0.1:25: Connection refused"; for a bulk message the same
+/// text as `missive_bulk_result_message_error`. Empty (`*out_len` 1) when the code is
+/// MISSIVE_RESULT_OK. Other threads' sends on the same client never change it.
+///
+/// Ownership: borrows `result`; the text is copied into `buf`. Thread safety: safe from any
+/// thread.
+///
+/// # Safety
+/// `result` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `out_len` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn missive_send_result_detail(
+    result: *const missive_send_result,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> missive_result {
+    ffi_boundary! {
+        let h = try_ref!(result);
+        // SAFETY: forwarded contract.
+        unsafe { write_out(h, h.detail.as_bytes(), true, buf.cast(), buf_len, out_len) }
+    }
 }
 
 /// Which text of a send result `missive_send_result_text` copies (as `int32_t`).

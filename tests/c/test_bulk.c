@@ -162,6 +162,22 @@ static void test_pickup_collection_outcomes(void) {
     CHECK_RESULT(missive_bulk_result_message_error(br, 6, text, sizeof text, &len),
                  MISSIVE_RESULT_OK);
     CHECK_CONTAINS(text, "recipients");
+    /* The message's send result carries the same code and text (one place holds them). */
+    {
+        char detail[256];
+        size_t dlen = 0;
+        CHECK_RESULT(missive_send_result_code(missive_bulk_result_get(br, 6)),
+                     MISSIVE_RESULT_NO_RECIPIENTS);
+        CHECK_RESULT(missive_send_result_detail(missive_bulk_result_get(br, 6), detail,
+                                                sizeof detail, &dlen),
+                     MISSIVE_RESULT_OK);
+        CHECK_STR_EQ(detail, text);
+        CHECK_RESULT(missive_send_result_code(missive_bulk_result_get(br, 0)), MISSIVE_RESULT_OK);
+        CHECK_RESULT(missive_send_result_detail(missive_bulk_result_get(br, 0), detail,
+                                                sizeof detail, &dlen),
+                     MISSIVE_RESULT_OK);
+        CHECK_STR_EQ(detail, "");
+    }
     /* Size-then-fill, and past the end. */
     CHECK_RESULT(missive_bulk_result_message_error(br, 6, NULL, 0, &len), MISSIVE_RESULT_OK);
     CHECK_EQ_INT(len, strlen(text) + 1);
@@ -275,6 +291,8 @@ static void test_progress_callback_cancels(void) {
         REQUIRE_OK(missive_bulk_result_item(br, 399, &status, &code));
         CHECK_EQ_INT(status, MISSIVE_BULK_STATUS_NOT_ATTEMPTED);
         CHECK_RESULT(code, MISSIVE_RESULT_CANCELLED);
+        CHECK_RESULT(missive_send_result_code(missive_bulk_result_get(br, 399)),
+                     MISSIVE_RESULT_CANCELLED);
         CHECK(server_content(missive_bulk_result_get(br, 399)) == NULL);
     }
     CHECK_EQ_INT(st.freed, 0);

@@ -317,6 +317,8 @@ static void test_null_send_result(void) {
     CHECK(!missive_send_result_is_transient(NULL));
     CHECK(!missive_send_result_outcome_unknown(NULL));
     CHECK_EQ_INT(missive_send_result_reply_code(NULL), 0);
+    CHECK_RESULT(missive_send_result_code(NULL), NA);
+    CHECK_RESULT(missive_send_result_code(res), MISSIVE_RESULT_OK);
     CHECK_EQ_INT(missive_send_result_accepted_count(NULL), 0);
     CHECK_EQ_INT(missive_send_result_accepted_count(res), 1);
     CHECK_EQ_INT(missive_send_result_rejected_count(NULL), 0);
@@ -362,6 +364,19 @@ static void test_null_send_result(void) {
     r = missive_send_result_rejected_reply(res, 0, NULL, sizeof buf, &len);
     CHECK(r == NA || r == MISSIVE_RESULT_INDEX_OUT_OF_RANGE);
     CHECK_EQ_INT(len, SENTINEL);
+
+    /* A delivered send's detail is empty: just the NUL. */
+    len = SENTINEL;
+    CHECK_RESULT(missive_send_result_detail(NULL, buf, sizeof buf, &len), NA);
+    CHECK_EQ_INT(len, SENTINEL);
+    CHECK_RESULT(missive_send_result_detail(res, NULL, sizeof buf, &len), NA);
+    CHECK_EQ_INT(len, SENTINEL);
+    CHECK_RESULT(missive_send_result_detail(res, buf, sizeof buf, NULL), NA);
+    CHECK_RESULT(missive_send_result_detail(res, NULL, 0, &len), MISSIVE_RESULT_OK);
+    CHECK_EQ_INT(len, 1);
+    CHECK_RESULT(missive_send_result_detail(res, buf, sizeof buf, &len), MISSIVE_RESULT_OK);
+    CHECK_STR_EQ(buf, "");
+    len = SENTINEL;
 
     CHECK_RESULT(missive_send_result_error(NULL, buf, sizeof buf, &len), NA);
     CHECK_EQ_INT(len, SENTINEL);

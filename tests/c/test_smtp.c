@@ -15,6 +15,8 @@
 #include "harness.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -100,6 +102,19 @@ static missive_result result_text(const missive_send_result *r, int32_t which, c
     if (len > buf_len)
         return MISSIVE_RESULT_BUFFER_TOO_SMALL;
     return missive_send_result_text(r, which, buf, buf_len, &len);
+}
+
+/* Copies a send result's own detail into buf (size-then-fill, both steps checked); returns the
+ * first non-OK code, or OK. */
+static missive_result result_detail(const missive_send_result *r, char *buf, size_t buf_len) {
+    size_t len = 0;
+    missive_result rc = missive_send_result_detail(r, NULL, 0, &len);
+    buf[0] = '\0';
+    if (rc != MISSIVE_RESULT_OK)
+        return rc;
+    if (len > buf_len)
+        return MISSIVE_RESULT_BUFFER_TOO_SMALL;
+    return missive_send_result_detail(r, buf, buf_len, &len);
 }
 
 /* Reads the server's file for queue id "Q<n>": maildir/msg-<n>.<ext> (malloc'd; free it). */
@@ -343,6 +358,182 @@ cleanup:
     missive_send_result_free(res);
     missive_message_free(m);
     missive_message_free(d);
+    missive_client_free(c);
+}
+
+/* ---- a send result's own code and detail ----------------------------------------------- */
+
+/* On one thread, a send result's code and detail are what the send returned and what it stored
+ * as the client's error text: the same sentence, byte for byte. */
+static void test_send_result_own_detail(void) {
+    missive_client *c = make_client();
+    missive_client *down = missive_client_new();
+    missive_message *some = make_message("C test_smtp own detail some", "ok@example.org, reject-own@example.org",
+                                         NULL, NULL);
+    missive_message *all = make_message("C test_smtp own detail all", "reject-all-own@example.org", NULL, NULL);
+    missive_message *none = make_message("C test_smtp own detail none", NULL, NULL, NULL);
+    missive_message *good = make_message("C test_smtp own detail ok", "ok@example.org", NULL, NULL);
+    missive_send_result *res = NULL;
+    char detail[2048], client_text[2048], small[4];
+    size_t len = SENTINEL;
+    REQUIRE(c != NULL && down != NULL && some != NULL && all != NULL && none != NULL && good != NULL);
+    REQUIRE_OK(missive_client_set_url(down, S("smtp+plain://127.0.0.1:1")));
+
+    struct {
+        missive_client *client;
+        missive_message *message;
+        missive_result want;
+        const char *names;
+    } cases[] = {
+        {c, some, MISSIVE_RESULT_SOME_RECIPIENTS_REJECTED, "reject-own@example.org"},
+        {c, all, MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED, "reject-all-own@example.org"},
+        {c, none, MISSIVE_RESULT_NO_RECIPIENTS, "recipient"},
+        {down, good, MISSIVE_RESULT_CONNECT_FAILED, "127.0.0.1 port 1: the connection was refused"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK_RESULT(missive_client_send(cases[i].client, cases[i].message, &res), cases[i].want);
+        REQUIRE(res != NULL);
+        snprintf(client_text, sizeof client_text, "%s", CLIENT_ERROR(cases[i].client));
+        CHECK_RESULT(missive_send_result_code(res), cases[i].want);
+        REQUIRE_OK(result_detail(res, detail, sizeof detail));
+        CHECK_STR_EQ(detail, client_text);
+        CHECK_CONTAINS(detail, cases[i].names);
+        /* Too small a buffer: BUFFER_TOO_SMALL with the size needed, and the detail unchanged. */
+        CHECK_RESULT(missive_send_result_detail(res, small, sizeof small, &len),
+                     MISSIVE_RESULT_BUFFER_TOO_SMALL);
+        CHECK_EQ_INT(len, strlen(client_text) + 1);
+        REQUIRE_OK(result_detail(res, detail, sizeof detail));
+        CHECK_STR_EQ(detail, client_text);
+        missive_send_result_free(res);
+        res = NULL;
+    }
+
+    /* Delivered: OK and an empty detail. */
+    REQUIRE_OK(missive_client_send(c, good, &res));
+    REQUIRE(res != NULL);
+    CHECK_RESULT(missive_send_result_code(res), MISSIVE_RESULT_OK);
+    REQUIRE_OK(result_detail(res, detail, sizeof detail));
+    CHECK_STR_EQ(detail, "");
+cleanup:
+    missive_send_result_free(res);
+    missive_message_free(some);
+    missive_message_free(all);
+    missive_message_free(none);
+    missive_message_free(good);
+    missive_client_free(down);
+    missive_client_free(c);
+}
+
+/* Two threads fail on ONE client at the same time, in different ways, many times: one sends to
+ * a recipient the server refuses (a new address each time), the other a message without
+ * recipients. The client's error text is whichever failed last; each send result keeps its own
+ * code and detail, naming its own failure. */
+#define RACE_ROUNDS 40
+
+struct race_job {
+    missive_client *client;
+    int refused; /* 1: refused recipient; 0: no recipients */
+    pthread_barrier_t *start;
+    atomic_int *refusals_done; /* set by the refused-recipient thread when it has finished */
+    int rounds;
+    int client_text_other; /* times the client's error text was not this send's (the defect) */
+    int wrong;  /* results whose code or detail is not this thread's own */
+    int failed; /* set-up failures */
+    char first_wrong[512];
+};
+
+static void *race_sends(void *arg) {
+    struct race_job *job = arg;
+    char to[64], detail[2048], client_text[2048];
+    pthread_barrier_wait(job->start);
+    /* The refused-recipient thread makes RACE_ROUNDS round trips; the other one (no network)
+     * goes on for as long as those last, so the two overlap throughout. */
+    for (int i = 0; job->refused ? i < RACE_ROUNDS
+                                 : (i < RACE_ROUNDS || !atomic_load(job->refusals_done)) &&
+                                       i < 1000000;
+         i++) {
+        missive_message *m;
+        missive_send_result *res = NULL;
+        size_t len = 0;
+        missive_result want = job->refused ? MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED
+                                           : MISSIVE_RESULT_NO_RECIPIENTS;
+        job->rounds++;
+        snprintf(to, sizeof to, "reject-race-%d@example.org", i);
+        m = make_message("C test_smtp race", job->refused ? to : NULL, NULL, NULL);
+        if (m == NULL) {
+            job->failed++;
+            continue;
+        }
+        missive_result rc = missive_client_send(job->client, m, &res);
+        missive_message_free(m);
+        if (res == NULL || rc != want) {
+            job->failed++;
+            missive_send_result_free(res);
+            continue;
+        }
+        if (job->refused &&
+            (missive_client_error(job->client, client_text, sizeof client_text, &len) !=
+                 MISSIVE_RESULT_OK ||
+             strstr(client_text, to) == NULL))
+            job->client_text_other++;
+        int own = missive_send_result_code(res) == want &&
+                  result_detail(res, detail, sizeof detail) == MISSIVE_RESULT_OK &&
+                  (job->refused ? strstr(detail, to) != NULL && strstr(detail, "refused") != NULL
+                                : strstr(detail, "recipient") != NULL &&
+                                      strstr(detail, "reject-race") == NULL);
+        if (!own) {
+            if (job->wrong++ == 0)
+                snprintf(job->first_wrong, sizeof job->first_wrong, "round %d: %.400s", i, detail);
+        }
+        missive_send_result_free(res);
+    }
+    if (job->refused)
+        atomic_store(job->refusals_done, 1);
+    return NULL;
+}
+
+static void test_concurrent_failures_keep_own_detail(void) {
+    missive_client *c = make_client();
+    pthread_barrier_t start;
+    pthread_t threads[2];
+    struct race_job jobs[2];
+    atomic_int refusals_done = 0;
+    int started = 0;
+    REQUIRE(c != NULL);
+    REQUIRE(pthread_barrier_init(&start, NULL, 2) == 0);
+    for (int i = 0; i < 2; i++) {
+        memset(&jobs[i], 0, sizeof jobs[i]);
+        jobs[i].client = c;
+        jobs[i].refused = i == 0;
+        jobs[i].start = &start;
+        jobs[i].refusals_done = &refusals_done;
+    }
+    for (; started < 2; started++)
+        if (pthread_create(&threads[started], NULL, race_sends, &jobs[started]) != 0)
+            break;
+    if (started < 2) {
+        /* The barrier would never open: nothing can run. */
+        fprintf(stderr, "test_smtp: could not start thread %d\n", started);
+        abort();
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_join(threads[i], NULL);
+    pthread_barrier_destroy(&start);
+    /* Not asserted (it depends on timing), shown to tell that the race happened: how often the
+     * client's text was already the other thread's when the refused send read it. */
+    fprintf(stderr, "  %d refused sends against %d sends without recipients; the client's error "
+                    "text was another send's %d times\n",
+            jobs[0].rounds, jobs[1].rounds, jobs[0].client_text_other);
+    CHECK_EQ_INT(jobs[0].rounds, RACE_ROUNDS);
+    CHECK(jobs[1].rounds >= RACE_ROUNDS);
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ_INT(jobs[i].failed, 0);
+        if (jobs[i].wrong != 0)
+            fprintf(stderr, "  thread %d: %d results not its own, first %s\n", i, jobs[i].wrong,
+                    jobs[i].first_wrong);
+        CHECK_EQ_INT(jobs[i].wrong, 0);
+    }
+cleanup:
     missive_client_free(c);
 }
 
@@ -1064,6 +1255,8 @@ int main(int argc, char **argv) {
     RUN(test_send_composed_message);
     RUN(test_some_recipients_rejected);
     RUN(test_all_recipients_rejected);
+    RUN(test_send_result_own_detail);
+    RUN(test_concurrent_failures_keep_own_detail);
     RUN(test_send_raw);
     RUN(test_noop_capabilities_close);
     RUN(test_credentials);

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <unistd.h>
 
@@ -566,6 +567,51 @@ TEST(Smtp, RejectedRecipientIsTyped) {
         EXPECT_TRUE(e.result()->delivered());
         EXPECT_EQ(arrived(*e.result(), ".env").find("reject-cc"), std::string::npos);
     }
+}
+
+// Two threads fail on ONE client at the same time in different ways: one sends to recipients
+// the server refuses (a new one each time), the other, while the first runs, a message without
+// recipients. Each SendError's text is its own send's (from its result), never the other's.
+TEST(Smtp, ConcurrentFailuresKeepTheirOwnDetail) {
+    missive::Client c = fixture_client();
+    constexpr int rounds = 30;
+    std::atomic<bool> done{false};
+    std::atomic<int> wrong{0}, empties{0};
+    std::string first_wrong;
+    std::thread refused([&] {
+        for (int i = 0; i < rounds; ++i) {
+            std::string to = "reject-cpp" + std::to_string(i) + "@example.com";
+            try {
+                c.send(simple("C++ race", to));
+                ++wrong;
+            } catch (const missive::SendError &e) {
+                if (e.code() != MISSIVE_RESULT_ALL_RECIPIENTS_REJECTED ||
+                    e.detail().find(to) == std::string::npos || e.result() == nullptr ||
+                    e.result()->code() != e.code() || e.result()->detail() != e.detail()) {
+                    if (wrong++ == 0) first_wrong = e.detail();
+                }
+            }
+        }
+        done = true;
+    });
+    missive::Message empty;
+    empty.set_from("Sender <sender@example.com>");
+    empty.set_subject("C++ race, no recipients");
+    while (!done || empties < rounds) {
+        ++empties;
+        try {
+            c.send(empty);
+            ++wrong;
+        } catch (const missive::SendError &e) {
+            if (e.code() != MISSIVE_RESULT_NO_RECIPIENTS ||
+                e.detail().find("reject-cpp") != std::string::npos || e.result() == nullptr ||
+                e.result()->detail() != e.detail())
+                ++wrong;
+        }
+    }
+    refused.join();
+    EXPECT_EQ(wrong.load(), 0) << "first: " << first_wrong;
+    EXPECT_GE(empties.load(), rounds);
 }
 
 TEST(Smtp, CollectionAndRaw) {

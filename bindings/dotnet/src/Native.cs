@@ -237,6 +237,12 @@ namespace Missive
         internal static extern bool missive_send_result_outcome_unknown(SendResultHandle result);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern ushort missive_send_result_reply_code(SendResultHandle result);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_send_result_code(SendResultHandle result);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MissiveResult missive_send_result_detail(SendResultHandle result, byte[] buf, UIntPtr bufLen, out UIntPtr outLen);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern MissiveResult missive_send_result_text(SendResultHandle result, int which, byte[] buf, UIntPtr bufLen, out UIntPtr outLen);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]

@@ -76,7 +76,8 @@ namespace Missive
                 if (single)
                 {
                     var item = st.Result != null && st.Result.Items.Count > 0 ? st.Result.Items[0] : null;
-                    if (item != null && item.Error.Length > 0) detail = item.Error;
+                    string own = item?.SendResult != null ? item.SendResult.Detail : item?.Error;
+                    if (!string.IsNullOrEmpty(own)) detail = own;
                     if (code == MissiveResult.AllRecipientsRejected || code == MissiveResult.SomeRecipientsRejected)
                         throw new SmtpFailedRecipientsException(code, detail, item?.SendResult);
                     throw new SmtpException(code, detail, item?.SendResult);

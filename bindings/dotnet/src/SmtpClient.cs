@@ -542,9 +542,12 @@ namespace Missive
             SendResult result;
             using (raw) result = SendResult.From(raw);
             if (r == MissiveResult.Ok) return result;
+            // The send's own detail, from its result: the client's LastError may already be
+            // another thread's. The client's text only when no result was made (arguments).
+            string detail = result != null ? result.Detail : LastError;
             if (r == MissiveResult.AllRecipientsRejected || r == MissiveResult.SomeRecipientsRejected)
-                throw new SmtpFailedRecipientsException(r, LastError, result);
-            throw new SmtpException(r, LastError, result);
+                throw new SmtpFailedRecipientsException(r, detail, result);
+            throw new SmtpException(r, detail, result);
         }
     }
 }

@@ -211,6 +211,12 @@ namespace Missive
         public ReadOnlyCollection<string> AcceptedRecipients { get; private set; }
         public ReadOnlyCollection<FailedRecipient> RejectedRecipients { get; private set; }
         public string Error { get; private set; }
+        /// <summary>This send's own result code: Ok when delivered to every recipient.</summary>
+        public MissiveResult Code { get; private set; }
+        /// <summary>Why this send failed (empty when <see cref="Code"/> is Ok): the sentence the
+        /// client's error text got for it, kept here where a concurrent send on the same client
+        /// cannot replace it.</summary>
+        public string Detail { get; private set; }
 
         internal static SendResult FromBorrowed(IntPtr borrowed)
         {
@@ -226,6 +232,8 @@ namespace Missive
             var r = new SendResult
             {
                 Error = error,
+                Code = Native.missive_send_result_code(h),
+                Detail = Native.ErrorText((byte[] b, UIntPtr n, out UIntPtr o) => Native.missive_send_result_detail(h, b, n, out o)),
                 Delivered = Native.missive_send_result_delivered(h),
                 IsTransient = Native.missive_send_result_is_transient(h),
                 OutcomeUnknown = Native.missive_send_result_outcome_unknown(h),
@@ -280,7 +288,8 @@ namespace Missive
             string.IsNullOrEmpty(detail) ? MissiveLibrary.Describe(r) + " (" + (int)r + ")" : detail;
     }
 
-    /// <summary>A failed send: the code, the client's error text and the server's reply.</summary>
+    /// <summary>A failed send: the code, the send's own detail (from its result, so a
+    /// concurrent send on the same client cannot change it) and the server's reply.</summary>
     public class SmtpException : MissiveException
     {
         public SmtpException(MissiveResult result, string detail, SendResult sendResult)

@@ -600,6 +600,63 @@ namespace Missive.Tests
             }
         }
 
+        // Two threads fail on ONE client at the same time in different ways: one sends to
+        // recipients the server refuses (a new one each time), the other, while the first runs,
+        // a message without recipients. Each exception's text is its own send's (from its
+        // result), never the other's, though the client's LastError holds whichever came last.
+        [Test]
+        public void ConcurrentFailuresKeepTheirOwnDetail()
+        {
+            const int rounds = 30;
+            int wrong = 0, empties = 0;
+            string firstWrong = null;
+            var done = new ManualResetEventSlim(false);
+            using (var c = Fixture.Client())
+            using (var empty = new MailMessage())
+            {
+                empty.From = new MailAddress("Sender <sender@example.com>");
+                empty.Subject = ".NET race, no recipients";
+                var refused = new Thread(() =>
+                {
+                    try
+                    {
+                        for (int i = 0; i < rounds; i++)
+                        {
+                            string to = "reject-net" + i + "@example.com";
+                            using (var m = Fixture.Simple(".NET race", to))
+                            {
+                                try { c.Send(m); Interlocked.Increment(ref wrong); }
+                                catch (SmtpException e)
+                                {
+                                    bool own = e.Result == MissiveResult.AllRecipientsRejected &&
+                                        e.Detail.Contains(to) && e.SendResult != null &&
+                                        e.SendResult.Code == e.Result && e.SendResult.Detail == e.Detail;
+                                    if (!own && Interlocked.Increment(ref wrong) == 1) firstWrong = e.Detail;
+                                }
+                            }
+                        }
+                    }
+                    finally { done.Set(); }
+                });
+                refused.Start();
+                while (!done.IsSet || empties < rounds)
+                {
+                    empties++;
+                    try { c.Send(empty); Interlocked.Increment(ref wrong); }
+                    catch (SmtpException e)
+                    {
+                        if (e.Result != MissiveResult.NoRecipients || e.Detail.Contains("reject-net") ||
+                            e.SendResult == null || e.SendResult.Detail != e.Detail)
+                            Interlocked.Increment(ref wrong);
+                    }
+                    catch (MissiveException) { Interlocked.Increment(ref wrong); }
+                }
+                refused.Join();
+            }
+            Assert.AreEqual(0, wrong, "first: " + firstWrong);
+            Assert.GreaterOrEqual(empties, rounds);
+        }
+
         [Test]
         public void RejectedRecipientIsTyped()
         {

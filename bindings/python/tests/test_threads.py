@@ -63,3 +63,60 @@ def test_dispose_waits_for_sends_in_progress(slow_smtpd, client_for):
         assert "closed" in str(e)
     else:
         raise AssertionError("a disposed client sent a message")
+
+
+def test_concurrent_failures_on_one_client_each_raise_their_own_detail(smtpd, client_for):
+    """Two threads fail on ONE client at the same time in different ways: one sends to
+    recipients the server refuses (a new address each time), the other, for as long as the
+    first runs, messages without recipients. Each exception's text names its own failure,
+    because it comes from the send's own result, not from the client's error text (which holds
+    whichever failure came last: read after the send, it is often the other thread's)."""
+    from typing import cast
+
+    from missive import SmtpException, SmtpFailedRecipientsException
+    from missive._errors import MissiveError
+    client = client_for(smtpd)
+    rounds = 40
+    start = threading.Barrier(2)
+    refusing = threading.Event()
+    wrong = []
+    counts = {"refused": 0, "empty": 0}
+
+    def refused():
+        start.wait()
+        try:
+            for i in range(rounds):
+                to = "reject-py%d@example.com" % i
+                try:
+                    client.send(MailMessage("a@example.com", to, "race", "b"))
+                    wrong.append((to, "no exception"))
+                except SmtpFailedRecipientsException as e:
+                    counts["refused"] += 1
+                    if (e.code_name != "ALL_RECIPIENTS_REJECTED" or to not in e.detail
+                            or e.detail != e.result.error):
+                        wrong.append((to, e.code_name, e.detail))
+        finally:
+            refusing.set()
+
+    def empty():
+        start.wait()
+        while not refusing.is_set() or counts["empty"] < rounds:
+            try:
+                client.send(MailMessage("a@example.com", None, "no recipients", "b"))
+                wrong.append(("empty", "no exception"))
+            except (SmtpException, ValueError) as e:  # NO_RECIPIENTS is a ValueError
+                e = cast(MissiveError, e)
+                counts["empty"] += 1
+                if e.code_name != "NO_RECIPIENTS" or "reject-py" in e.detail:
+                    wrong.append(("empty", e.code_name, e.detail))
+
+    threads = [threading.Thread(target=refused), threading.Thread(target=empty)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    print("%d refused sends against %d sends without recipients"
+          % (counts["refused"], counts["empty"]))
+    assert counts["refused"] == rounds and counts["empty"] >= rounds
+    assert not wrong, "%d exceptions did not describe their own send, first: %r" % (
+        len(wrong), wrong[0])

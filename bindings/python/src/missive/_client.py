@@ -791,11 +791,9 @@ class SmtpClient(metaclass=_InstanceSettings):
         if not out.value:
             self._check(rc)
             return SendResult(code=rc)
+        # The exception's text is the send's own detail, from its result (not the client's
+        # error text, which a concurrent send on the same client may have replaced).
         result = take_send_result(out, rc)
-        if rc != Result.OK and not result.error:
-            # The detail (address, OS error) is on the client. Another thread's failure on
-            # the same client can replace it in between: the code and reply stay this send's.
-            result.error = self._call(lambda p: read_text(lib.missive_client_error, p)) or ""
         exc = result.exception()
         if exc is not None:
             raise exc

@@ -185,6 +185,8 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "missive_send_result_is_transient": (c_bool, [c_void_p]),
     "missive_send_result_outcome_unknown": (c_bool, [c_void_p]),
     "missive_send_result_reply_code": (c_uint16, [c_void_p]),
+    "missive_send_result_code": (c_int32, [c_void_p]),
+    "missive_send_result_detail": (c_int32, [c_void_p, c_void_p, c_size_t, POINTER(c_size_t)]),
     "missive_send_result_text": (c_int32, [c_void_p, c_int32, c_void_p, c_size_t, POINTER(c_size_t)]),
     "missive_send_result_accepted_count": (c_size_t, [c_void_p]),
     "missive_send_result_accepted": (c_int32, [c_void_p, c_size_t, c_void_p, c_size_t, POINTER(c_size_t)]),

@@ -89,9 +89,16 @@ def send_result_from(handle: Optional[int], code: int, status: DeliveryStatus = 
     r = SendResult(code=int(code), status=status, error=error)
     if not handle:
         return r
-    if code != Result.OK and not error:
-        # First: reading the other fields stores their own outcome on the result.
-        r.error = read_text(lib.missive_send_result_error, handle) or ""
+    # The send's own code and detail, kept on its result: another thread's failure on the same
+    # client cannot replace them (the client's error text can change in between).
+    r.code = int(lib.missive_send_result_code(handle))
+    if r.code != Result.OK and not error:
+        detail = read_text(lib.missive_send_result_detail, handle)
+        if detail is None:
+            # Copying it failed: the result's own error text says why.
+            detail = "the send failed, and its detail could not be read: %s" % (
+                read_text(lib.missive_send_result_error, handle) or "")
+        r.error = detail
     r.delivered = bool(lib.missive_send_result_delivered(handle))
     r.transient = bool(lib.missive_send_result_is_transient(handle))
     r.outcome_unknown = bool(lib.missive_send_result_outcome_unknown(handle))
