@@ -296,7 +296,16 @@ fn credentials_are_validated() {
         unsafe { missive_client_set_url(f.client, bad.as_ptr().cast(), bad.len()) },
         missive_result::InvalidArgument
     );
-    assert!(client_error(f.client).contains("scheme"));
+    assert!(client_error(f.client).contains("scheme \"ftp\""));
+    // Text before "://" that is not a scheme may hold a password: it is never echoed.
+    let bad = "me:hunter2@mail.example.org://x";
+    assert_eq!(
+        unsafe { missive_client_set_url(f.client, bad.as_ptr().cast(), bad.len()) },
+        missive_result::InvalidArgument
+    );
+    let text = client_error(f.client);
+    assert!(text.contains("unknown scheme"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
 }
 
 static LOG: Mutex<Vec<(i32, String)>> = Mutex::new(Vec::new());

@@ -41,15 +41,15 @@ impl std::fmt::Debug for DatabaseQueue {
     }
 }
 
-/// A URL with its password replaced by `***`, for messages.
+/// A URL with its password replaced by `***`, for messages. The user-info is taken to end at
+/// the last `@`, so that a password holding an unencoded `/`, `?` or `#` is hidden too (a query
+/// value holding `@` is then hidden with it: more, never less).
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    match authority.rfind('@') {
-        Some(at) => match authority[..at].split_once(':') {
+    match rest.rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
             Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
             None => url.to_string(),
         },
@@ -206,6 +206,25 @@ impl QueueUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redaction_hides_a_password_with_unencoded_delimiters() {
+        for (url, want) in [
+            (
+                "postgres://u:secret@h:5432/db",
+                "postgres://u:***@h:5432/db",
+            ),
+            ("postgres://u:se/cret@h/db", "postgres://u:***@h/db"),
+            (
+                "postgres://u:se?cr#et@h/db?schema=s",
+                "postgres://u:***@h/db?schema=s",
+            ),
+            ("postgres://u@h/db", "postgres://u@h/db"),
+            ("postgres://h/db", "postgres://h/db"),
+        ] {
+            assert_eq!(redact_url(url), want, "{url}");
+        }
+    }
 
     #[test]
     fn queue_urls_parse_or_name_the_problem() {

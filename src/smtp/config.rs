@@ -440,7 +440,12 @@ fn parse_url_inner(url: &str) -> Result<SmtpConfig, SmtpError> {
         "smtp+starttls" => Security::SslExplicit,
         "smtps" => Security::SslImplicit,
         "smtp+plain" => Security::None,
-        other => return Err(bad(&format!("unknown scheme {other:?}"))),
+        other => {
+            return Err(bad(&format!(
+                "unknown scheme{} (smtp, smtp+starttls, smtps or smtp+plain)",
+                shown_scheme(other)
+            )));
+        }
     };
     let (before_query, query) = match rest.split_once('?') {
         Some((a, q)) => (a, Some(q)),
@@ -520,6 +525,21 @@ fn parse_url_inner(url: &str) -> Result<SmtpConfig, SmtpError> {
         }
     }
     Ok(config)
+}
+
+/// ` "scheme"` for an error text when `scheme` looks like one, else nothing: in a malformed URL
+/// the text before "://" may hold a user name and password, which an error must not echo.
+pub(crate) fn shown_scheme(scheme: &str) -> String {
+    let looks_like_one = !scheme.is_empty()
+        && scheme.len() <= 16
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    if looks_like_one {
+        format!(" {scheme:?}")
+    } else {
+        String::new()
+    }
 }
 
 /// Decodes `%XX` escapes; `None` on a bad escape or when the result is not UTF-8. The one

@@ -14,7 +14,7 @@ use std::io::{self, Read, Write};
 use std::net::{IpAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use super::config::percent_decode;
+use super::config::{percent_decode, shown_scheme};
 use super::{SmtpError, SmtpErrorKind, Stage};
 
 /// The proxy protocol.
@@ -106,19 +106,9 @@ pub fn parse_proxy_url(url: &str) -> Result<ProxyConfig, SmtpError> {
             ));
         }
         other => {
-            // Named only when it looks like a scheme: a malformed URL must not echo a password.
-            let shown = if !other.is_empty()
-                && other.len() <= 16
-                && other
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-            {
-                format!(" {other:?}")
-            } else {
-                String::new()
-            };
             return Err(bad(&format!(
-                "unknown scheme{shown} (socks5, socks5h, socks4a, socks4 or http)"
+                "unknown scheme{} (socks5, socks5h, socks4a, socks4 or http)",
+                shown_scheme(other)
             )));
         }
     };
